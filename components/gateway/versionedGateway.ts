@@ -1,0 +1,261 @@
+/**
+ * One version of the gateway: its own Deployment, HPA and PDB, all named
+ * `ws-gateway-<version>`. A release adds a new VersionedGateway and drops the
+ * previous one from the program; Pulumi deletes the previous one at the end of
+ * the update with background propagation, and its pods drain per the drain
+ * contract (DESIGN section 4) without blocking `pulumi up`.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  ANNOTATION_DELETION_PROPAGATION,
+  APP_NAME,
+  ENV_DRAIN_SECONDS,
+  LABEL_APP,
+  LABEL_COMPONENT,
+  LABEL_MANAGED_BY,
+  LABEL_VERSION,
+  LIVENESS_PATH,
+  READINESS_PATH,
+  versionedName,
+} from "../names";
+
+import Input = k8s.types.input;
+
+export interface VersionedGatewayArgs {
+  /** Namespace the gateway runs in. */
+  readonly namespace: string;
+  /** Image repository, without tag: the tag is `version`. */
+  readonly image: string;
+  /** The version (image tag); part of every name and the version label. */
+  readonly version: string;
+  /** Port the container listens on for WebSocket upgrades and probes. */
+  readonly port: number;
+  /** Fewest pods; the Deployment starts with this many so a canary begins complete. */
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** HPA CPU target in percent. */
+  readonly targetCpuUtilizationPercent: number;
+  readonly cpuRequest: string;
+  readonly memoryRequest: string;
+  /** @default no CPU limit (throttling a gateway during a drain only slows it) */
+  readonly cpuLimit?: string;
+  readonly memoryLimit: string;
+  /** Seconds over which a terminating pod spreads the closing of its connections. */
+  readonly drainSeconds: number;
+  /** Seconds the preStop hook sleeps so endpoint removal propagates before SIGTERM. */
+  readonly preStopSeconds: number;
+  /** Slack between the end of the drain and SIGKILL. */
+  readonly terminationMarginSeconds: number;
+  /**
+   * HPA scale-down stabilization window. Long, so a stable version does not
+   * shed pods (and their clients) in the middle of a canary.
+   * @default 3600 (the maximum Kubernetes allows)
+   */
+  readonly scaleDownStabilizationSeconds?: number;
+  /**
+   * At most this many pods removed per `scaleDownPeriodSeconds`.
+   * @default 1
+   */
+  readonly scaleDownPods?: number;
+  /** @default 600 */
+  readonly scaleDownPeriodSeconds?: number;
+}
+
+export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = 3600;
+export const DEFAULT_SCALE_DOWN_PODS = 1;
+export const DEFAULT_SCALE_DOWN_PERIOD_SECONDS = 600;
+/** Non-root UID/GID the gateway runs as. */
+export const GATEWAY_UID = 10001;
+
+/** preStop + drain + margin: the kubelet must not SIGKILL a pod that is still draining. */
+export function terminationGraceSeconds(a: {
+  preStopSeconds: number;
+  drainSeconds: number;
+  terminationMarginSeconds: number;
+}): number {
+  return a.preStopSeconds + a.drainSeconds + a.terminationMarginSeconds;
+}
+
+/** Labels on every pod of a version; Services select on app + version. */
+export function versionLabels(version: string): Record<string, string> {
+  return { [LABEL_APP]: APP_NAME, [LABEL_VERSION]: version };
+}
+
+export interface VersionedGatewayManifests {
+  readonly deployment: Input.apps.v1.Deployment;
+  readonly hpa: Input.autoscaling.v2.HorizontalPodAutoscaler;
+  readonly pdb: Input.policy.v1.PodDisruptionBudget;
+}
+
+/** The three objects of one version, as plain data (tests and policies read it directly). */
+export function versionedGatewayManifests(a: VersionedGatewayArgs): VersionedGatewayManifests {
+  const name = versionedName(a.version);
+  const selector = versionLabels(a.version);
+  const labels = { ...selector, [LABEL_COMPONENT]: "gateway", [LABEL_MANAGED_BY]: "pulumi" };
+  const metadata = { name, namespace: a.namespace, labels };
+  const limits: Record<string, string> = { memory: a.memoryLimit };
+  if (a.cpuLimit !== undefined) limits.cpu = a.cpuLimit;
+
+  const deployment: Input.apps.v1.Deployment = {
+    metadata: {
+      ...metadata,
+      // Deleting a retired version must not wait for its pods to drain.
+      annotations: { [ANNOTATION_DELETION_PROPAGATION]: "background" },
+    },
+    spec: {
+      // Set at creation only (the program ignores later changes so the HPA owns it).
+      replicas: a.minReplicas,
+      selector: { matchLabels: selector },
+      // Versioned Deployments are never updated in place; should one be, no pod is lost before its successor is ready.
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+      revisionHistoryLimit: 2,
+      template: {
+        metadata: { labels },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: terminationGraceSeconds(a),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: GATEWAY_UID,
+            runAsGroup: GATEWAY_UID,
+            fsGroup: GATEWAY_UID,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "topology.kubernetes.io/zone",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: selector },
+            },
+            {
+              maxSkew: 1,
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: selector },
+            },
+          ],
+          containers: [
+            {
+              name: "gateway",
+              image: `${a.image}:${a.version}`,
+              imagePullPolicy: "IfNotPresent",
+              ports: [{ name: "ws", containerPort: a.port, protocol: "TCP" }],
+              env: [
+                { name: ENV_DRAIN_SECONDS, value: String(a.drainSeconds) },
+                { name: "PORT", value: String(a.port) },
+                { name: "GATEWAY_VERSION", value: a.version },
+                { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+              ],
+              resources: { requests: { cpu: a.cpuRequest, memory: a.memoryRequest }, limits },
+              // Readiness turns false on SIGTERM (drain); liveness stays true while draining.
+              readinessProbe: {
+                httpGet: { path: READINESS_PATH, port: "ws" },
+                periodSeconds: 2,
+                failureThreshold: 1,
+                successThreshold: 1,
+                timeoutSeconds: 1,
+              },
+              livenessProbe: {
+                httpGet: { path: LIVENESS_PATH, port: "ws" },
+                initialDelaySeconds: 5,
+                periodSeconds: 10,
+                failureThreshold: 3,
+                timeoutSeconds: 2,
+              },
+              lifecycle: { preStop: { sleep: { seconds: a.preStopSeconds } } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            },
+          ],
+          volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+        },
+      },
+    },
+  };
+
+  const hpa: Input.autoscaling.v2.HorizontalPodAutoscaler = {
+    metadata,
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+      minReplicas: a.minReplicas,
+      maxReplicas: a.maxReplicas,
+      metrics: [
+        {
+          type: "Resource",
+          resource: {
+            name: "cpu",
+            target: { type: "Utilization", averageUtilization: a.targetCpuUtilizationPercent },
+          },
+        },
+      ],
+      behavior: {
+        scaleDown: {
+          stabilizationWindowSeconds:
+            a.scaleDownStabilizationSeconds ?? DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS,
+          selectPolicy: "Min",
+          policies: [
+            {
+              type: "Pods",
+              value: a.scaleDownPods ?? DEFAULT_SCALE_DOWN_PODS,
+              periodSeconds: a.scaleDownPeriodSeconds ?? DEFAULT_SCALE_DOWN_PERIOD_SECONDS,
+            },
+          ],
+        },
+        scaleUp: {
+          stabilizationWindowSeconds: 0,
+          selectPolicy: "Max",
+          policies: [
+            { type: "Percent", value: 100, periodSeconds: 60 },
+            { type: "Pods", value: 4, periodSeconds: 60 },
+          ],
+        },
+      },
+    },
+  };
+
+  const pdb: Input.policy.v1.PodDisruptionBudget = {
+    metadata,
+    spec: {
+      // One pod at a time during node drains; never 0, which would block GKE upgrades.
+      maxUnavailable: 1,
+      selector: { matchLabels: selector },
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+    },
+  };
+
+  return { deployment, hpa, pdb };
+}
+
+/** Deployment, HPA and PDB of one gateway version. */
+export class VersionedGateway extends pulumi.ComponentResource {
+  static readonly type = "ws-gateway:gateway:VersionedGateway";
+  readonly deployment: k8s.apps.v1.Deployment;
+  readonly hpa: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+  readonly pdb: k8s.policy.v1.PodDisruptionBudget;
+  readonly version: string;
+
+  constructor(name: string, args: VersionedGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(VersionedGateway.type, name, {}, opts);
+    const m = versionedGatewayManifests(args);
+    this.version = args.version;
+    this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, m.deployment, {
+      parent: this,
+      // The HPA owns the replica count once the Deployment exists.
+      ignoreChanges: ["spec.replicas"],
+    });
+    this.hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, m.hpa, {
+      parent: this,
+      dependsOn: [this.deployment],
+    });
+    this.pdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.pdb, { parent: this });
+    this.registerOutputs({ deploymentName: this.deployment.metadata.name });
+  }
+}
