@@ -397,7 +397,7 @@ const ingressSchema = section(
       "set the public host name of the gateway",
     ),
     path: matching(
-      /^\/[A-Za-z0-9._~\/-]*$/,
+      /^\/[A-Za-z0-9._~/-]*$/,
       'an absolute URL path like "/" or "/ws"',
       "set the path clients connect to",
     ).default("/"),

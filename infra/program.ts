@@ -20,7 +20,6 @@ import { IngressNginx } from "../components/ingress/ingressNginx";
 import { GatewayRoutes, GatewayService, WEBSOCKET_PROXY_TIMEOUT_SECONDS } from "../components/ingress/routes";
 import { APP_NAME } from "../components/names";
 import { CanaryRollout, CanaryWeightReset } from "../components/rollout/canaryRollout";
-import { describeSchedule } from "../components/rollout/engine";
 import { CONFIG_NAMESPACE, ConfigError, parseConfig, type StackConfig } from "./config";
 
 /** Reads the stack's `ws-gateway:*` keys and validates them; throws ConfigError before any resource exists. */
@@ -66,6 +65,7 @@ export function createProgram(config: StackConfig): ProgramOutputs {
 
   let provider: k8s.Provider;
   let kubeconfig: pulumi.Output<string> | undefined;
+  let kubeContext: string | undefined;
   let clusterName: pulumi.Output<string> | undefined;
   if (clusterCfg.mode === "gke") {
     const gke = new GkeCluster(APP_NAME, {
@@ -87,6 +87,7 @@ export function createProgram(config: StackConfig): ProgramOutputs {
   } else {
     const existing = new ExistingCluster("existing", { kubeContext: clusterCfg.kubeContext });
     provider = existing.provider;
+    kubeContext = existing.kubeContext;
   }
 
   const ingressNs = new k8s.core.v1.Namespace(
@@ -170,6 +171,7 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     canaryIngressName: routes.canaryIngressName,
     version: gw.version,
     kubeconfig,
+    kubeContext,
   };
   const reset = new CanaryWeightReset("canary-weight-reset", engineTarget, { dependsOn: [routes] });
   const canary = new GatewayService(
@@ -178,14 +180,6 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     { ...opts, dependsOn: [release, reset] },
   );
 
-  if (pulumi.runtime.isDryRun()) {
-    pulumi.log.info(
-      [
-        `release ${gw.version}: planned canary schedule`,
-        ...describeSchedule(rollout.steps, rollout.gates.intervalSeconds),
-      ].join("\n"),
-    );
-  }
   const rolloutResource = new CanaryRollout(
     "rollout",
     { ...engineTarget, steps: [...rollout.steps], gates: rollout.gates },

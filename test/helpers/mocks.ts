@@ -11,10 +11,25 @@ export interface Registered {
   readonly inputs: Record<string, unknown>;
 }
 
+/** Type tokens of Pulumi dynamic resources start with this. */
+export const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic";
+
+/** The plain value inside a secret as mocks see it (`{ <sig>: <secret sig>, value }`). */
+export function unwrapSecret(v: unknown): unknown {
+  return typeof v === "object" && v !== null && "4dabf18193072939515e22adb298388d" in v
+    ? (v as unknown as { value: unknown }).value
+    : v;
+}
+
 let registered: Registered[] = [];
 
 function outputsFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   const inputs = args.inputs as Record<string, unknown>;
+  if (args.type.startsWith(DYNAMIC_TYPE_PREFIX)) {
+    return args.type.endsWith(":CanaryRollout")
+      ? { ...inputs, outcome: "promoted", weight: 100 }
+      : { ...inputs, weight: 0 };
+  }
   switch (args.type) {
     case "gcp:container/cluster:Cluster":
       return {
@@ -28,8 +43,6 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs): Record<string, unkno
         ...inputs,
         email: `${String(inputs.accountId)}@${String(inputs.project)}.iam.gserviceaccount.com`,
       };
-    case "pulumi-nodejs:dynamic:Resource":
-      return { ...inputs, outcome: "promoted", weight: 100 };
     default:
       return inputs;
   }

@@ -1,0 +1,352 @@
+/**
+ * Pulumi dynamic resources that run the rollout engine inside `pulumi up`.
+ *
+ * How the providers reach the engine. Pulumi serializes a dynamic provider with
+ * its closure (runtime/closure serializeFunction) into the `__provider` input,
+ * and its dynamic-provider host later rebuilds it with require-from-string in
+ * a separate plain `node` process: no ts-node there, and the module text has no
+ * file of its own. What the serializer does with what a provider captures:
+ * - a module under node_modules, or a Node built-in, becomes `require("<name>")`,
+ *   resolved at run time from the host's working directory (the project);
+ * - a local module (ours) is captured by value: the functions and classes the
+ *   provider reaches are copied into the text, transitively.
+ * So the providers below capture only functions of this module, which in turn
+ * use the engine, gates, router and client modules as values; the only
+ * packages they require by name are `ws` and `js-yaml` (and Node built-ins).
+ * Requiring our modules by an absolute path instead would break: under ts-node
+ * those paths are .ts files, and the path would be frozen into the stack state,
+ * where a later `pulumi up` from another checkout still runs it for deletes.
+ * The price of by-value capture: our rollout modules must stay serializable
+ * (no `#private` fields, no module-level mutable state shared across calls,
+ * no dynamic `require`). test/rollout/canaryRollout.test.ts checks it by
+ * loading the serialized text in a fresh `node` process.
+ *
+ * Output. `pulumi.log` does not reach the engine from a dynamic provider
+ * (pulumi/pulumi#18249, #6065); since Pulumi 3.146 (pulumi/pulumi#18253) the
+ * provider's stdout and stderr are passed through to `pulumi up`, so progress
+ * lines go to stderr with console.error, one line per event.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  describeSchedule,
+  runFirstRelease,
+  runRollout,
+  validateSchedule,
+  type RolloutResult,
+} from "./engine";
+import { buildGates, type GatesConfig } from "./gates";
+import { KubernetesCanaryRouter } from "./kubernetesRouter";
+import type { Clock, Logger, RolloutStep } from "./types";
+
+/** Which canary Ingress and version a resource acts on. */
+export interface CanaryTargetArgs {
+  readonly namespace: pulumi.Input<string>;
+  /** The permanent canary Ingress whose `canary-weight` annotation the rollout owns. */
+  readonly canaryIngressName: pulumi.Input<string>;
+  /** The version being released (the canary Service selects it). */
+  readonly version: pulumi.Input<string>;
+  /** Kubeconfig text (YAML or JSON), kept secret in state. @default kubectl's lookup ($KUBECONFIG, ~/.kube/config, in-cluster) in the process running `pulumi up` */
+  readonly kubeconfig?: pulumi.Input<string>;
+  /** kubeconfig context to use. @default the kubeconfig's current context */
+  readonly kubeContext?: pulumi.Input<string>;
+  /** Per Kubernetes API request. @default 10 */
+  readonly requestTimeoutSeconds?: pulumi.Input<number>;
+}
+
+export type CanaryWeightResetArgs = CanaryTargetArgs;
+
+export interface CanaryRolloutArgs extends CanaryTargetArgs {
+  readonly steps: pulumi.Input<RolloutStep[]>;
+  readonly gates: pulumi.Input<GatesConfig>;
+}
+
+/** Plain inputs as the provider receives them. */
+interface TargetInputs {
+  readonly namespace: string;
+  readonly canaryIngressName: string;
+  readonly version: string;
+  readonly kubeconfig?: string;
+  readonly kubeContext?: string;
+  readonly requestTimeoutSeconds?: number;
+}
+
+interface RolloutInputs extends TargetInputs {
+  readonly steps: RolloutStep[];
+  readonly gates: GatesConfig;
+}
+
+/** State kept by CanaryWeightReset; the kubeconfig stays out of outputs. */
+export interface WeightResetOutputs {
+  readonly namespace: string;
+  readonly canaryIngressName: string;
+  readonly version: string;
+  readonly weight: number;
+}
+
+/** State kept by CanaryRollout; diff compares against it. */
+export interface RolloutOutputs {
+  readonly namespace: string;
+  readonly canaryIngressName: string;
+  readonly version: string;
+  readonly steps: RolloutStep[];
+  readonly gates: GatesConfig;
+  readonly outcome: "promoted" | "held";
+  readonly weight: number;
+}
+
+function stderrLogger(version: string): Logger {
+  const prefix = `[ws-gateway rollout ${version}]`;
+  return {
+    info: (line) => console.error(`${prefix} ${line}`),
+    warn: (line) => console.error(`${prefix} warning: ${line}`),
+  };
+}
+
+function systemClock(): Clock {
+  return { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+}
+
+function routerFor(inputs: TargetInputs): KubernetesCanaryRouter {
+  return new KubernetesCanaryRouter({
+    kubeconfig: inputs.kubeconfig,
+    kubeContext: inputs.kubeContext,
+    namespace: inputs.namespace,
+    canaryIngressName: inputs.canaryIngressName,
+    version: inputs.version,
+    requestTimeoutSeconds: inputs.requestTimeoutSeconds,
+  });
+}
+
+function sameTarget(olds: TargetInputs, news: TargetInputs): boolean {
+  return (
+    olds.namespace === news.namespace &&
+    olds.canaryIngressName === news.canaryIngressName &&
+    olds.version === news.version
+  );
+}
+
+async function resetWeight(inputs: TargetInputs): Promise<WeightResetOutputs> {
+  const logger = stderrLogger(inputs.version);
+  await routerFor(inputs).setCanaryWeight(0);
+  logger.info(`canary weight set to 0% before the canary points at ${inputs.version}`);
+  return {
+    namespace: inputs.namespace,
+    canaryIngressName: inputs.canaryIngressName,
+    version: inputs.version,
+    weight: 0,
+  };
+}
+
+function checkRolloutInputs(news: RolloutInputs): { property: string; reason: string }[] {
+  const failures = validateSchedule(news.steps ?? []).map((reason) => ({ property: "steps", reason }));
+  const interval = news.gates?.intervalSeconds;
+  if (!(typeof interval === "number" && Number.isFinite(interval) && interval > 0)) {
+    failures.push({
+      property: "gates",
+      reason: `gates.intervalSeconds ${interval} is not a number of seconds > 0`,
+    });
+  }
+  return failures;
+}
+
+/**
+ * Ctrl-C in `pulumi up` reaches this process too. Without a handler Node would
+ * exit on the spot and leave the weight where it was; with one, the engine
+ * sets it to 0 and the update fails with "interrupted".
+ */
+async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals): void => controller.abort(new Error(`${name} received`));
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+function rolloutOutputs(inputs: RolloutInputs, result: RolloutResult): RolloutOutputs {
+  const outcome = result.outcome;
+  if (outcome.kind === "aborted") {
+    // Failing the operation keeps the previous state, so a rerun starts this version's schedule from 0.
+    throw new Error(outcome.message);
+  }
+  return {
+    namespace: inputs.namespace,
+    canaryIngressName: inputs.canaryIngressName,
+    version: inputs.version,
+    steps: inputs.steps,
+    gates: inputs.gates,
+    outcome: outcome.kind,
+    weight: outcome.kind === "held" ? outcome.weight : 100,
+  };
+}
+
+/**
+ * The first release of the stack: no client is on another version, so there
+ * is nothing to shift gradually and the stable route can take the version at
+ * once. The gates still run once, at weight 0, through the canary header, so a
+ * broken build fails the update before anything routes to it. Promoting leaves
+ * the weight at 0; the output says so. A schedule ending below 100 promotes
+ * too: with no other version there is nothing to hold against.
+ */
+async function firstRelease(inputs: RolloutInputs): Promise<RolloutOutputs> {
+  const logger = stderrLogger(inputs.version);
+  const router = routerFor(inputs);
+  const result = await runFirstRelease({
+    gates: buildGates(inputs.gates, router),
+    router,
+    clock: systemClock(),
+    logger,
+  });
+  const outputs = rolloutOutputs(inputs, result);
+  return { ...outputs, weight: 0 };
+}
+
+async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise<RolloutOutputs> {
+  const logger = stderrLogger(inputs.version);
+  const router = routerFor(inputs);
+  let resumeFromWeight: number | undefined;
+  if (sameTarget(previous, inputs)) {
+    if (previous.outcome === "promoted") {
+      logger.info(`${inputs.version} is already promoted; nothing to roll out`);
+      return { ...previous, steps: inputs.steps, gates: inputs.gates };
+    }
+    const live = await router.getCanaryWeight();
+    if (live === previous.weight) {
+      resumeFromWeight = live;
+    } else {
+      logger.warn(
+        `canary weight is ${live}%, not the ${previous.weight}% this release was held at; restarting the schedule from 0`,
+      );
+    }
+  }
+  const result = await withInterrupt((signal) =>
+    runRollout({
+      steps: inputs.steps,
+      gates: buildGates(inputs.gates, router),
+      router,
+      clock: systemClock(),
+      logger,
+      gateIntervalSeconds: inputs.gates.intervalSeconds,
+      resumeFromWeight,
+      signal,
+    }),
+  );
+  return rolloutOutputs(inputs, result);
+}
+
+const weightResetProvider: pulumi.dynamic.ResourceProvider<TargetInputs, WeightResetOutputs> = {
+  async diff(_id, olds, news) {
+    return { changes: !sameTarget(olds, news) };
+  },
+  async create(inputs) {
+    return { id: `${inputs.namespace}/${inputs.canaryIngressName}`, outs: await resetWeight(inputs) };
+  },
+  async update(_id, olds, news) {
+    return { outs: sameTarget(olds, news) ? olds : await resetWeight(news) };
+  },
+  // No delete: the weight belongs to whichever release comes next, and removing
+  // this resource must not shift traffic.
+};
+
+const rolloutProvider: pulumi.dynamic.ResourceProvider<RolloutInputs, RolloutOutputs> = {
+  async check(_olds, news) {
+    return { inputs: news, failures: checkRolloutInputs(news) };
+  },
+  async diff(_id, olds, news) {
+    const changed =
+      !sameTarget(olds, news) ||
+      JSON.stringify(olds.steps) !== JSON.stringify(news.steps) ||
+      JSON.stringify(olds.gates) !== JSON.stringify(news.gates);
+    return { changes: changed };
+  },
+  async create(inputs) {
+    return { id: `${inputs.namespace}/${inputs.canaryIngressName}`, outs: await firstRelease(inputs) };
+  },
+  async update(_id, olds, news) {
+    return { outs: await release(olds, news) };
+  },
+};
+
+function secretKubeconfig(kubeconfig: pulumi.Input<string> | undefined): pulumi.Input<string> | undefined {
+  return kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig);
+}
+
+/**
+ * Sets the canary weight to 0 whenever the released version changes. Order the
+ * canary Service's selector change after it (dependsOn), so the canary never
+ * points at a new version with a stale weight.
+ */
+export class CanaryWeightReset extends pulumi.dynamic.Resource {
+  declare readonly version: pulumi.Output<string>;
+  declare readonly weight: pulumi.Output<number>;
+
+  constructor(name: string, args: CanaryWeightResetArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      weightResetProvider,
+      name,
+      {
+        namespace: args.namespace,
+        canaryIngressName: args.canaryIngressName,
+        version: args.version,
+        kubeconfig: secretKubeconfig(args.kubeconfig),
+        kubeContext: args.kubeContext,
+        requestTimeoutSeconds: args.requestTimeoutSeconds,
+        weight: undefined,
+      },
+      opts,
+      "ws-gateway",
+      "CanaryWeightReset",
+    );
+  }
+}
+
+/**
+ * Steps the canary weight through the schedule with the gates running (see
+ * ./engine). Fails the update, weight back at 0, when a gate fails.
+ */
+export class CanaryRollout extends pulumi.dynamic.Resource {
+  declare readonly version: pulumi.Output<string>;
+  declare readonly outcome: pulumi.Output<"promoted" | "held">;
+  declare readonly weight: pulumi.Output<number>;
+
+  constructor(name: string, args: CanaryRolloutArgs, opts?: pulumi.CustomResourceOptions) {
+    // Known plain steps fail here, before anything is registered; Outputs are checked by the provider.
+    const steps = args.steps;
+    if (Array.isArray(steps)) {
+      const problems = validateSchedule(steps);
+      if (problems.length > 0) {
+        throw new Error(`CanaryRollout ${name}: invalid rollout schedule: ${problems.join("; ")}`);
+      }
+    }
+    super(
+      rolloutProvider,
+      name,
+      {
+        namespace: args.namespace,
+        canaryIngressName: args.canaryIngressName,
+        version: args.version,
+        steps: args.steps,
+        gates: args.gates,
+        kubeconfig: secretKubeconfig(args.kubeconfig),
+        kubeContext: args.kubeContext,
+        requestTimeoutSeconds: args.requestTimeoutSeconds,
+        outcome: undefined,
+        weight: undefined,
+      },
+      opts,
+      "ws-gateway",
+      "CanaryRollout",
+    );
+    if (pulumi.runtime.isDryRun()) {
+      pulumi.all([args.steps, args.gates]).apply(([plainSteps, gates]) => {
+        for (const line of describeSchedule(plainSteps, gates.intervalSeconds)) {
+          pulumi.log.info(line, this);
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The gates of DESIGN section 5. Each one turns a check into a GateResult whose
+ * measured value and threshold read well in the abort message.
+ */
+import WebSocket from "ws";
+import { CANARY_HEADER, CANARY_HEADER_ALWAYS } from "../names";
+import type { CanaryPodSource, Gate, GateResult } from "./types";
+
+/** Gate settings as they come from stack config. */
+export interface GatesConfig {
+  readonly intervalSeconds: number;
+  readonly handshake?: { readonly url: string; readonly timeoutSeconds: number; readonly message: string };
+  readonly prometheus?: {
+    readonly url: string;
+    readonly query: string;
+    readonly threshold: number;
+    readonly comparison: "<=" | ">=";
+  };
+}
+
+export const PODS_READY_GATE = "pods-ready";
+export const HANDSHAKE_GATE = "ws-handshake";
+export const PROMETHEUS_GATE = "prometheus";
+
+/** Prometheus queries give up after this long unless told otherwise. @default 10 */
+const DEFAULT_PROMETHEUS_TIMEOUT_SECONDS = 10;
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * All canary pods Ready, at least one, and no container restart since the step
+ * began. Restarts are compared per pod with a snapshot taken in beginStep; a pod
+ * created after the snapshot counts from 0.
+ */
+export function podsReadyGate(source: CanaryPodSource): Gate {
+  let baseline: Map<string, number> | undefined;
+  const threshold = "at least 1 pod, all Ready, 0 restarts";
+  return {
+    name: PODS_READY_GATE,
+    async beginStep() {
+      const pods = await source.listCanaryPods();
+      baseline = new Map(pods.map((pod) => [pod.name, pod.restarts]));
+    },
+    async check(): Promise<GateResult> {
+      const pods = await source.listCanaryPods();
+      // Without beginStep (a single check), the first look is the baseline.
+      const since = baseline ?? new Map(pods.map((pod) => [pod.name, pod.restarts]));
+      baseline = since;
+      if (pods.length === 0) {
+        return { ok: false, measured: "0 pods", threshold };
+      }
+      const restarted = pods
+        .map((pod) => ({ name: pod.name, restarts: pod.restarts - (since.get(pod.name) ?? 0) }))
+        .filter((pod) => pod.restarts > 0);
+      if (restarted.length > 0) {
+        const total = restarted.reduce((sum, pod) => sum + pod.restarts, 0);
+        const where = restarted.map((pod) => `${pod.name}: ${pod.restarts}`).join(", ");
+        return { ok: false, measured: `${plural(total, "restart")} (${where})`, threshold: "0 restarts" };
+      }
+      const notReady = pods.filter((pod) => !pod.ready).map((pod) => pod.name);
+      if (notReady.length > 0) {
+        return {
+          ok: false,
+          measured: `${notReady.length} of ${plural(pods.length, "pod")} not Ready (${notReady.join(", ")})`,
+          threshold: "all pods Ready",
+        };
+      }
+      return { ok: true, measured: `${plural(pods.length, "pod")} Ready, 0 restarts`, threshold };
+    },
+  };
+}
+
+/**
+ * Opens a WebSocket through the public endpoint with the canary header, so
+ * ingress-nginx routes it to the canary whatever the weight; passes when the
+ * upgrade succeeds and any message comes back within the timeout.
+ */
+export function handshakeGate(cfg: {
+  url: string;
+  timeoutSeconds: number;
+  message: string;
+  headers?: Record<string, string>;
+}): Gate {
+  const timeoutMs = cfg.timeoutSeconds * 1000;
+  const threshold = `upgrade and a reply within ${cfg.timeoutSeconds}s`;
+  return {
+    name: HANDSHAKE_GATE,
+    check: () =>
+      new Promise<GateResult>((resolve) => {
+        let opened = false;
+        let settled = false;
+        // Declared before `finish` uses it: the closure serializer rejects uses ahead of declarations.
+        let timer: NodeJS.Timeout | undefined = undefined;
+        // The canary header goes last so extra headers cannot turn routing to the canary off.
+        const socket = new WebSocket(cfg.url, {
+          headers: { ...cfg.headers, [CANARY_HEADER]: CANARY_HEADER_ALWAYS },
+          handshakeTimeout: timeoutMs,
+        });
+        const finish = (ok: boolean, measured: string): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          socket.removeAllListeners();
+          // Swallow errors from tearing down a half-open socket; the result is already decided.
+          socket.on("error", () => undefined);
+          socket.terminate();
+          resolve({ ok, measured, threshold });
+        };
+        timer = setTimeout(
+          () =>
+            finish(
+              false,
+              opened ? `no reply within ${cfg.timeoutSeconds}s` : `no upgrade within ${cfg.timeoutSeconds}s`,
+            ),
+          timeoutMs,
+        );
+        socket.on("unexpected-response", (_request, response) => {
+          response.resume();
+          finish(false, `HTTP ${response.statusCode ?? "?"} on upgrade`);
+        });
+        socket.on("open", () => {
+          opened = true;
+          socket.send(cfg.message);
+        });
+        socket.on("message", () => finish(true, "upgraded and got a reply"));
+        socket.on("close", (code) => finish(false, `closed with code ${code} before replying`));
+        socket.on("error", (error) => finish(false, `${opened ? "error" : "no upgrade"}: ${error.message}`));
+      }),
+  };
+}
+
+interface PrometheusResponse {
+  status?: string;
+  error?: string;
+  data?: { resultType?: string; result?: unknown };
+}
+
+/** The first sample's value of an instant vector or a scalar; undefined when there is none. */
+function firstSample(data: PrometheusResponse["data"]): string | undefined {
+  const result = data?.result;
+  if (data?.resultType === "scalar" && Array.isArray(result)) {
+    return String(result[1]);
+  }
+  if (data?.resultType === "vector" && Array.isArray(result) && result.length > 0) {
+    const value = (result[0] as { value?: unknown[] }).value;
+    return Array.isArray(value) ? String(value[1]) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Runs an instant query (GET {url}/api/v1/query) and compares the first value
+ * with the threshold. No data is a failure: a broken query must not pass.
+ */
+export function prometheusGate(cfg: {
+  url: string;
+  query: string;
+  threshold: number;
+  comparison: "<=" | ">=";
+  /** @default 10 */
+  timeoutSeconds?: number;
+}): Gate {
+  const threshold = `${cfg.comparison} ${cfg.threshold}`;
+  const timeoutSeconds = cfg.timeoutSeconds ?? DEFAULT_PROMETHEUS_TIMEOUT_SECONDS;
+  const endpoint = `${cfg.url.replace(/\/+$/, "")}/api/v1/query?query=${encodeURIComponent(cfg.query)}`;
+  return {
+    name: PROMETHEUS_GATE,
+    async check(): Promise<GateResult> {
+      let response: Response;
+      try {
+        response = await fetch(endpoint, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
+      } catch (error) {
+        const timedOut = error instanceof Error && error.name === "TimeoutError";
+        const cause =
+          error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+        const measured = timedOut
+          ? `no answer within ${timeoutSeconds}s`
+          : `request failed: ${error instanceof Error ? error.message : String(error)}${cause}`;
+        return { ok: false, measured, threshold };
+      }
+      const text = await response.text();
+      let body: PrometheusResponse = {};
+      try {
+        body = JSON.parse(text) as PrometheusResponse;
+      } catch {
+        // Not JSON (e.g. a proxy's error page): reported below by status or shape.
+      }
+      if (!response.ok || body.status !== "success") {
+        const detail = body.error ?? text.slice(0, 200);
+        return { ok: false, measured: `HTTP ${response.status}: ${detail}`, threshold };
+      }
+      const sample = firstSample(body.data);
+      if (sample === undefined) {
+        return { ok: false, measured: `no data (empty ${body.data?.resultType ?? "result"})`, threshold };
+      }
+      const value = Number(sample);
+      // NaN compares false both ways, so it fails, as it should.
+      const ok = cfg.comparison === "<=" ? value <= cfg.threshold : value >= cfg.threshold;
+      return { ok, measured: sample, threshold };
+    },
+  };
+}
+
+/** The gates a config asks for: pods-ready always, the others when configured. */
+export function buildGates(config: GatesConfig, pods: CanaryPodSource): Gate[] {
+  const gates = [podsReadyGate(pods)];
+  if (config.handshake !== undefined) gates.push(handshakeGate(config.handshake));
+  if (config.prometheus !== undefined) gates.push(prometheusGate(config.prometheus));
+  return gates;
+}

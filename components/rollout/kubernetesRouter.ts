@@ -1,0 +1,125 @@
+/**
+ * The canary weight as the `canary-weight` annotation of the permanent canary
+ * Ingress, and the canary version's pods, read from the Kubernetes API.
+ *
+ * Requests relied on (Kubernetes API reference, networking.k8s.io/v1 and core/v1):
+ * - GET   /apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/{name}
+ *   https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#get-read-the-specified-ingress
+ * - PATCH /apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/{name}
+ *   with Content-Type application/merge-patch+json (JSON merge patch, RFC 7386:
+ *   only the keys present change, so only our annotation is written)
+ *   https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#patch-partially-update-the-specified-ingress
+ *   https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/
+ * - GET   /api/v1/namespaces/{ns}/pods?labelSelector=...
+ *   https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#list-list-or-watch-objects-of-kind-pod
+ * Errors come back as a Status object with `reason` and `message`
+ * (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/status/).
+ */
+import { ANNOTATION_CANARY_WEIGHT, APP_NAME, LABEL_APP, LABEL_VERSION } from "../names";
+import { KubeClient, loadDefaultKubeconfig, parseKubeconfig, type KubeConnection } from "./kubeClient";
+import type { CanaryPod, CanaryPodSource, TrafficRouter } from "./types";
+
+export const MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json";
+
+/** API requests give up after this long unless told otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+
+export interface KubernetesRouterOptions {
+  /** Kubeconfig text (YAML or JSON) or an already resolved connection. @default kubectl's lookup: $KUBECONFIG, ~/.kube/config, in-cluster */
+  readonly kubeconfig?: string | KubeConnection;
+  /** kubeconfig context to use. @default the kubeconfig's current context */
+  readonly kubeContext?: string;
+  readonly namespace: string;
+  /** The permanent canary Ingress whose `canary-weight` annotation this router owns. */
+  readonly canaryIngressName: string;
+  /** The canary version: its pods are the ones the pods-ready gate watches. */
+  readonly version: string;
+  /** Per request, exec credential plugins get three times this. @default 10 */
+  readonly requestTimeoutSeconds?: number;
+}
+
+interface PodDoc {
+  metadata?: { name?: string; deletionTimestamp?: string };
+  status?: {
+    conditions?: { type?: string; status?: string }[];
+    containerStatuses?: { restartCount?: number }[];
+  };
+}
+
+/** Reads and writes the canary weight on the canary Ingress; lists the canary version's pods. */
+export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource {
+  private readonly client: KubeClient;
+  private readonly ingressPath: string;
+  private readonly ingressWhat: string;
+
+  constructor(readonly options: KubernetesRouterOptions) {
+    const kubeconfig = options.kubeconfig;
+    const connection =
+      typeof kubeconfig === "object"
+        ? kubeconfig
+        : kubeconfig === undefined || kubeconfig.trim() === ""
+          ? loadDefaultKubeconfig(process.env, options.kubeContext)
+          : parseKubeconfig(kubeconfig, "inline", process.cwd(), options.kubeContext);
+    const seconds = options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
+    this.client = new KubeClient(connection, seconds * 1000);
+    const ns = encodeURIComponent(options.namespace);
+    this.ingressPath = `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${encodeURIComponent(options.canaryIngressName)}`;
+    this.ingressWhat = `Ingress ${options.namespace}/${options.canaryIngressName}`;
+  }
+
+  async getCanaryWeight(): Promise<number> {
+    const ingress = (await this.client.request({
+      method: "GET",
+      path: this.ingressPath,
+      what: this.ingressWhat,
+    })) as {
+      metadata?: { annotations?: Record<string, string> };
+    };
+    const raw = ingress?.metadata?.annotations?.[ANNOTATION_CANARY_WEIGHT];
+    // ingress-nginx treats a missing weight as 0 (FACTS 2).
+    if (raw === undefined) return 0;
+    const weight = Number(raw);
+    if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
+      throw new Error(
+        `${this.ingressWhat}: annotation ${ANNOTATION_CANARY_WEIGHT} is "${raw}", not an integer 0..100`,
+      );
+    }
+    return weight;
+  }
+
+  async setCanaryWeight(weight: number): Promise<void> {
+    if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
+      throw new Error(`canary weight ${weight} is not an integer from 0 to 100`);
+    }
+    await this.client.request({
+      method: "PATCH",
+      path: this.ingressPath,
+      what: this.ingressWhat,
+      contentType: MERGE_PATCH_CONTENT_TYPE,
+      body: { metadata: { annotations: { [ANNOTATION_CANARY_WEIGHT]: String(weight) } } },
+    });
+    // Read back: an admission webhook or another writer could have changed what was stored.
+    const stored = await this.getCanaryWeight();
+    if (stored !== weight) {
+      throw new Error(`${this.ingressWhat}: wrote canary weight ${weight} but read back ${stored}`);
+    }
+  }
+
+  async listCanaryPods(): Promise<readonly CanaryPod[]> {
+    const ns = encodeURIComponent(this.options.namespace);
+    const selector = `${LABEL_APP}=${APP_NAME},${LABEL_VERSION}=${this.options.version}`;
+    const list = (await this.client.request({
+      method: "GET",
+      path: `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`,
+      what: `pods ${this.options.namespace}/${selector}`,
+    })) as { items?: PodDoc[] };
+    // Terminating pods are on their way out (e.g. a scale-down); their readiness says nothing about the version.
+    return (list?.items ?? [])
+      .filter((pod) => pod.metadata?.deletionTimestamp === undefined)
+      .map((pod) => ({
+        name: pod.metadata?.name ?? "",
+        ready: (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+        restarts: (pod.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
+      }));
+  }
+}

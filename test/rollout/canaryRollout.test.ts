@@ -1,0 +1,369 @@
+/**
+ * The dynamic providers as Pulumi runs them: registered under mocks (which
+ * serializes the provider into `__provider`), then loaded from that text in a
+ * fresh plain `node` process the way @pulumi/pulumi's dynamic-provider host
+ * does (`requireFromString(text).handler()`), and driven against a fake
+ * Kubernetes API server.
+ */
+import assert from "node:assert/strict";
+import { execFile, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { CanaryRollout, CanaryWeightReset } from "../../components/rollout/canaryRollout";
+import { FakeKubeApi, INGRESS, NAMESPACE, pod } from "./fakeKubeApi";
+
+const registered: pulumi.runtime.MockResourceArgs[] = [];
+
+/** The project root: the dynamic-provider host runs in it, so packages resolve from its node_modules. */
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+
+const HARNESS = `
+const fs = require("fs");
+const requireFromString = require(process.env.REQUIRE_FROM_STRING);
+const [providerFile, requestFile] = process.argv.slice(2);
+const provider = requireFromString(fs.readFileSync(providerFile, "utf8")).handler();
+const request = JSON.parse(fs.readFileSync(requestFile, "utf8"));
+provider[request.op](...request.args).then(
+  (result) => process.stdout.write(JSON.stringify({ result })),
+  (error) => process.stdout.write(JSON.stringify({ error: error.message })),
+);
+`;
+
+interface HostAnswer {
+  readonly result?: Record<string, unknown>;
+  readonly error?: string;
+  readonly stderr: string;
+}
+
+function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+function isDynamic(type: string): (args: pulumi.runtime.MockResourceArgs) => boolean {
+  return (args) => args.type === `pulumi-nodejs:dynamic/ws-gateway:${type}`;
+}
+
+describe("dynamic providers, serialized and run in a fresh node process", { timeout: 120_000 }, () => {
+  let dir: string;
+  let api: FakeKubeApi;
+  let resetProvider = "";
+  let rolloutProvider = "";
+  let requestCount = 0;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "canary-provider-"));
+    writeFileSync(path.join(dir, "host.js"), HARNESS);
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          registered.push(args);
+          return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call: (args) => args.inputs,
+      },
+      "ws-gateway",
+      "test",
+      false,
+    );
+    const reset = new CanaryWeightReset("reset", {
+      namespace: NAMESPACE,
+      canaryIngressName: INGRESS,
+      version: "v1",
+    });
+    const rollout = new CanaryRollout("rollout", {
+      namespace: NAMESPACE,
+      canaryIngressName: INGRESS,
+      version: "v1",
+      kubeconfig: "secret-kubeconfig",
+      steps: [{ weight: 100, pauseSeconds: 0 }],
+      gates: { intervalSeconds: 10 },
+    });
+    await Promise.all([promiseOf(reset.urn), promiseOf(rollout.urn)]);
+    resetProvider = registered.find(isDynamic("CanaryWeightReset"))?.inputs.__provider;
+    rolloutProvider = registered.find(isDynamic("CanaryRollout"))?.inputs.__provider;
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  beforeEach(async () => {
+    api = await new FakeKubeApi().start();
+  });
+  afterEach(() => api.stop());
+
+  /** Runs one provider method in a fresh node process, as Pulumi's dynamic-provider host would. */
+  function host(providerText: string, op: string, ...args: unknown[]): Promise<HostAnswer> {
+    return hostWith(() => undefined, providerText, op, ...args);
+  }
+
+  function hostWith(
+    onSpawn: (child: ChildProcess) => void,
+    providerText: string,
+    op: string,
+    ...args: unknown[]
+  ): Promise<HostAnswer> {
+    requestCount += 1;
+    const providerFile = path.join(dir, `provider-${requestCount}.js`);
+    const requestFile = path.join(dir, `request-${requestCount}.json`);
+    writeFileSync(providerFile, providerText);
+    writeFileSync(requestFile, JSON.stringify({ op, args }));
+    const requireFromString = require.resolve("require-from-string", {
+      paths: [path.dirname(require.resolve("@pulumi/pulumi"))],
+    });
+    return new Promise((resolve, reject) => {
+      const child = execFile(
+        process.execPath,
+        [path.join(dir, "host.js"), providerFile, requestFile],
+        {
+          cwd: PROJECT_ROOT,
+          timeout: 20_000,
+          env: { ...process.env, REQUIRE_FROM_STRING: requireFromString },
+        },
+        (error, stdout, stderr) => {
+          if (error !== null) {
+            reject(new Error(`provider host failed: ${error.message}\n${stderr}`));
+            return;
+          }
+          resolve({ ...(JSON.parse(stdout) as Omit<HostAnswer, "stderr">), stderr });
+        },
+      );
+      onSpawn(child);
+    });
+  }
+
+  const patchedWeights = () =>
+    api.requests
+      .filter((request) => request.method === "PATCH")
+      .map(
+        (request) =>
+          JSON.parse(request.body).metadata.annotations["nginx.ingress.kubernetes.io/canary-weight"],
+      );
+
+  const target = (version: string) => ({
+    namespace: NAMESPACE,
+    canaryIngressName: INGRESS,
+    version,
+    kubeconfig: api.kubeconfig(),
+  });
+
+  it("GIVEN the resources under mocks WHEN registered THEN each carries its provider as serialized text that requires packages by name and holds our code by value", () => {
+    assert.equal(typeof resetProvider, "string");
+    assert.equal(typeof rolloutProvider, "string");
+    assert.match(rolloutProvider, /exports\.handler/);
+    assert.match(rolloutProvider, /require\("ws"\)/);
+    assert.match(rolloutProvider, /require\("js-yaml"\)/);
+    assert.ok(
+      !rolloutProvider.includes(PROJECT_ROOT),
+      "no absolute path of this checkout is frozen into state",
+    );
+    assert.ok(!rolloutProvider.includes("@pulumi/pulumi"), "the provider does not load the Pulumi SDK");
+    const rollout = registered.find(isDynamic("CanaryRollout"));
+    assert.deepEqual(rollout?.inputs.steps, [{ weight: 100, pauseSeconds: 0 }]);
+  });
+
+  it("GIVEN an invalid schedule WHEN a CanaryRollout is declared THEN it fails before registering", () => {
+    assert.throws(
+      () =>
+        new CanaryRollout("bad", {
+          namespace: NAMESPACE,
+          canaryIngressName: INGRESS,
+          version: "v1",
+          steps: [
+            { weight: 50, pauseSeconds: 60 },
+            { weight: 50, pauseSeconds: 0 },
+          ],
+          gates: { intervalSeconds: 10 },
+        }),
+      {
+        message:
+          "CanaryRollout bad: invalid rollout schedule: step 2/2: weight 50 must be above the previous step's weight 50 (weights strictly rise)",
+      },
+    );
+    assert.equal(registered.filter((args) => args.name === "bad").length, 0);
+  });
+
+  describe("CanaryWeightReset", () => {
+    it("GIVEN a new version WHEN created THEN the weight is patched to 0", async () => {
+      api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "100";
+      const answer = await host(resetProvider, "create", target("v2"));
+      assert.equal(answer.error, undefined);
+      assert.deepEqual(answer.result, {
+        id: "prod/ws-gateway-canary",
+        outs: { namespace: NAMESPACE, canaryIngressName: INGRESS, version: "v2", weight: 0 },
+      });
+      assert.deepEqual(patchedWeights(), ["0"]);
+      assert.match(
+        answer.stderr,
+        /\[ws-gateway rollout v2\] canary weight set to 0% before the canary points at v2/,
+      );
+    });
+
+    it("GIVEN the same version WHEN diffed THEN there is no change; GIVEN another version THEN there is", async () => {
+      const olds = { namespace: NAMESPACE, canaryIngressName: INGRESS, version: "v2", weight: 0 };
+      assert.deepEqual((await host(resetProvider, "diff", "id", olds, target("v2"))).result, {
+        changes: false,
+      });
+      assert.deepEqual((await host(resetProvider, "diff", "id", olds, target("v3"))).result, {
+        changes: true,
+      });
+      assert.deepEqual(api.requests, []);
+    });
+
+    it("GIVEN a version change WHEN updated THEN the weight is patched to 0", async () => {
+      api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "100";
+      const olds = { namespace: NAMESPACE, canaryIngressName: INGRESS, version: "v2", weight: 0 };
+      const answer = await host(resetProvider, "update", "id", olds, target("v3"));
+      assert.deepEqual(answer.result, { outs: { ...olds, version: "v3" } });
+      assert.equal(api.weight, "0");
+    });
+  });
+
+  describe("CanaryRollout", () => {
+    const steps = [
+      { weight: 10, pauseSeconds: 0.1 },
+      { weight: 100, pauseSeconds: 0 },
+    ];
+    const gates = { intervalSeconds: 0.05 };
+    const outs = (version: string, outcome: string, weight: number, s: unknown = steps) => ({
+      namespace: NAMESPACE,
+      canaryIngressName: INGRESS,
+      version,
+      steps: s,
+      gates,
+      outcome,
+      weight,
+    });
+
+    it("GIVEN no previous state WHEN created THEN the gates run once at weight 0 and it promotes without stepping", async () => {
+      api.pods = [pod("gw-v1-a", "v1", true, [0])];
+      const answer = await host(rolloutProvider, "create", { ...target("v1"), steps, gates });
+      assert.equal(answer.error, undefined);
+      assert.deepEqual(answer.result, { id: "prod/ws-gateway-canary", outs: outs("v1", "promoted", 0) });
+      assert.deepEqual(patchedWeights(), ["0"]);
+      assert.ok(
+        api.requests.some((request) => request.url.startsWith(`/api/v1/namespaces/${NAMESPACE}/pods?`)),
+      );
+    });
+
+    it("GIVEN a new version WHEN updated THEN the weight goes 0, 10, 100 and it promotes", async () => {
+      api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "100";
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      const answer = await host(rolloutProvider, "update", "id", outs("v1", "promoted", 100), {
+        ...target("v2"),
+        steps,
+        gates,
+      });
+      assert.equal(answer.error, undefined);
+      assert.deepEqual(answer.result, { outs: outs("v2", "promoted", 100) });
+      assert.deepEqual(patchedWeights(), ["0", "10", "100"]);
+      assert.match(answer.stderr, /step 1\/2: canary weight 10% for 0s/);
+      assert.match(answer.stderr, /step 2\/2: gates ok \(round 1\/1\)/);
+    });
+
+    it("GIVEN a canary pod that is not Ready WHEN updated THEN the update fails naming step, gate, measured value and threshold, weight back at 0", async () => {
+      api.pods = [pod("gw-v3-a", "v3", false, [0])];
+      const answer = await host(rolloutProvider, "update", "id", outs("v2", "promoted", 100), {
+        ...target("v3"),
+        steps,
+        gates,
+      });
+      assert.equal(
+        answer.error,
+        "step 1/2 (weight 10%): gate pods-ready failed: measured 1 of 1 pod not Ready (gw-v3-a), threshold all pods Ready; canary weight set back to 0",
+      );
+      assert.deepEqual(patchedWeights(), ["0", "10", "0"]);
+      assert.equal(api.weight, "0");
+    });
+
+    it("GIVEN a release held at 30 WHEN the same version continues to 100 THEN it resumes from 30 without resetting", async () => {
+      api.pods = [pod("gw-v4-a", "v4", true, [0])];
+      const hold = [
+        { weight: 10, pauseSeconds: 0 },
+        { weight: 30, pauseSeconds: 0 },
+      ];
+      const held = await host(rolloutProvider, "update", "id", outs("v3", "promoted", 100), {
+        ...target("v4"),
+        steps: hold,
+        gates,
+      });
+      assert.deepEqual(held.result, { outs: outs("v4", "held", 30, hold) });
+
+      const full = [...hold, { weight: 100, pauseSeconds: 0 }];
+      const heldOuts = outs("v4", "held", 30, hold);
+      assert.deepEqual(
+        (await host(rolloutProvider, "diff", "id", heldOuts, { ...target("v4"), steps: full, gates })).result,
+        {
+          changes: true,
+        },
+      );
+      const resumed = await host(rolloutProvider, "update", "id", heldOuts, {
+        ...target("v4"),
+        steps: full,
+        gates,
+      });
+      assert.deepEqual(resumed.result, { outs: outs("v4", "promoted", 100, full) });
+      assert.deepEqual(patchedWeights(), ["0", "10", "30", "100"]);
+      assert.match(resumed.stderr, /continuing from canary weight 30%/);
+    });
+
+    it("GIVEN a long pause WHEN the host process gets SIGINT (Ctrl-C) THEN the weight goes back to 0 and the update fails as interrupted", async () => {
+      api.pods = [pod("gw-v5-a", "v5", true, [0])];
+      const long = [
+        { weight: 10, pauseSeconds: 60 },
+        { weight: 100, pauseSeconds: 0 },
+      ];
+      let child: ChildProcess | undefined;
+      const answer = hostWith(
+        (spawned) => (child = spawned),
+        rolloutProvider,
+        "update",
+        "id",
+        outs("v4", "promoted", 100),
+        { ...target("v5"), steps: long, gates: { intervalSeconds: 1 } },
+      );
+      for (let i = 0; i < 200 && api.weight !== "10"; i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.equal(api.weight, "10");
+      child?.kill("SIGINT");
+
+      const result = await answer;
+
+      assert.equal(
+        result.error,
+        "step 1/2 (weight 10%): interrupted (SIGINT received); canary weight set back to 0",
+      );
+      assert.equal(api.weight, "0");
+    });
+
+    it("GIVEN unchanged inputs WHEN diffed THEN there is no change", async () => {
+      const answer = await host(rolloutProvider, "diff", "id", outs("v2", "promoted", 100), {
+        ...target("v2"),
+        steps,
+        gates,
+      });
+      assert.deepEqual(answer.result, { changes: false });
+    });
+
+    it("GIVEN a bad schedule WHEN checked THEN the provider reports each problem against steps", async () => {
+      const news = {
+        ...target("v2"),
+        steps: [
+          { weight: 100, pauseSeconds: 0 },
+          { weight: 50, pauseSeconds: 0 },
+        ],
+        gates: { intervalSeconds: 0 },
+      };
+      const answer = await host(rolloutProvider, "check", {}, news);
+      assert.deepEqual(answer.result?.failures, [
+        { property: "steps", reason: "step 1/2: weight 100 must be the last step, but 1 more follow" },
+        {
+          property: "steps",
+          reason: "step 2/2: weight 50 must be above the previous step's weight 100 (weights strictly rise)",
+        },
+        { property: "gates", reason: "gates.intervalSeconds 0 is not a number of seconds > 0" },
+      ]);
+    });
+  });
+});

@@ -1,0 +1,594 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  describeSchedule,
+  formatDuration,
+  runFirstRelease,
+  runRollout,
+  scheduleSeconds,
+  validateSchedule,
+  type RolloutOptions,
+} from "../../components/rollout/engine";
+import { podsReadyGate } from "../../components/rollout/gates";
+import type { Gate, RolloutStep } from "../../components/rollout/types";
+import { FakeClock, FakePods, FakeRouter, OK, RecordingLogger, scriptedGate } from "./fakes";
+
+const FOUR_STEPS: RolloutStep[] = [
+  { weight: 5, pauseSeconds: 120 },
+  { weight: 25, pauseSeconds: 300 },
+  { weight: 50, pauseSeconds: 300 },
+  { weight: 100, pauseSeconds: 0 },
+];
+
+function setup(
+  steps: readonly RolloutStep[],
+  gates: (clock: FakeClock) => Gate[],
+  extra: Partial<RolloutOptions> = {},
+) {
+  const clock = new FakeClock();
+  const router = new FakeRouter(extra.resumeFromWeight ?? 0);
+  const logger = new RecordingLogger();
+  const options: RolloutOptions = { steps, gates: gates(clock), router, clock, logger, ...extra };
+  return { clock, router, logger, options };
+}
+
+describe("runRollout", () => {
+  it("GIVEN a three-step schedule and passing gates WHEN it runs THEN it sets 0 first, steps up with gate rounds throughout each pause, and promotes", async () => {
+    const { options, router } = setup(
+      [
+        { weight: 10, pauseSeconds: 20 },
+        { weight: 50, pauseSeconds: 25 },
+        { weight: 100, pauseSeconds: 0 },
+      ],
+      (clock) => [scriptedGate("always-ok", clock, () => OK)],
+      { gateIntervalSeconds: 10 },
+    );
+    router.weight = 30; // stale weight from an earlier release
+
+    const result = await runRollout(options);
+
+    assert.deepEqual(result.outcome, { kind: "promoted" });
+    assert.deepEqual(result.actions, [
+      { atMs: 0, kind: "set-weight", weight: 0 },
+      { atMs: 0, kind: "set-weight", weight: 10 },
+      { atMs: 0, kind: "gates", step: 1, ok: true },
+      { atMs: 10_000, kind: "gates", step: 1, ok: true },
+      { atMs: 20_000, kind: "gates", step: 1, ok: true },
+      { atMs: 20_000, kind: "set-weight", weight: 50 },
+      { atMs: 20_000, kind: "gates", step: 2, ok: true },
+      { atMs: 30_000, kind: "gates", step: 2, ok: true },
+      { atMs: 40_000, kind: "gates", step: 2, ok: true },
+      { atMs: 45_000, kind: "gates", step: 2, ok: true },
+      { atMs: 45_000, kind: "set-weight", weight: 100 },
+      { atMs: 45_000, kind: "gates", step: 3, ok: true },
+    ]);
+    assert.deepEqual(router.writes, [0, 10, 50, 100]);
+    assert.equal(router.weight, 100);
+  });
+
+  it("GIVEN the design's four-step schedule WHEN it runs THEN every pause gets a round every 10s plus one at its end, and progress is logged about once a minute", async () => {
+    const { options, logger } = setup(FOUR_STEPS, (clock) => [scriptedGate("always-ok", clock, () => OK)]);
+
+    const result = await runRollout(options);
+
+    assert.deepEqual(result.outcome, { kind: "promoted" });
+    const rounds = (step: number) => result.actions.filter((a) => a.kind === "gates" && a.step === step);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((step) => rounds(step).length),
+      [13, 31, 31, 1],
+    );
+    assert.deepEqual(
+      rounds(2).map((a) => a.atMs),
+      Array.from({ length: 31 }, (_, i) => 120_000 + i * 10_000),
+    );
+    assert.deepEqual(logger.lines, [
+      "step 1/4: canary weight 5% for 2m0s",
+      "step 1/4: gates ok (round 1/13)",
+      "step 1/4: gates ok (round 7/13)",
+      "step 1/4: gates ok (round 13/13)",
+      "step 2/4: canary weight 25% for 5m0s",
+      "step 2/4: gates ok (round 1/31)",
+      "step 2/4: gates ok (round 7/31)",
+      "step 2/4: gates ok (round 13/31)",
+      "step 2/4: gates ok (round 19/31)",
+      "step 2/4: gates ok (round 25/31)",
+      "step 2/4: gates ok (round 31/31)",
+      "step 3/4: canary weight 50% for 5m0s",
+      "step 3/4: gates ok (round 1/31)",
+      "step 3/4: gates ok (round 7/31)",
+      "step 3/4: gates ok (round 13/31)",
+      "step 3/4: gates ok (round 19/31)",
+      "step 3/4: gates ok (round 25/31)",
+      "step 3/4: gates ok (round 31/31)",
+      "step 4/4: canary weight 100%",
+      "step 4/4: gates ok (round 1/1)",
+      "canary weight 100%: schedule complete, ready to promote",
+    ]);
+  });
+
+  it("GIVEN gates with beginStep WHEN each step starts THEN beginStep runs once per step before that step's rounds", async () => {
+    let gate: ReturnType<typeof scriptedGate> | undefined;
+    const { options } = setup(FOUR_STEPS, (clock) => {
+      gate = scriptedGate("always-ok", clock, () => OK);
+      return [gate];
+    });
+    await runRollout(options);
+    assert.deepEqual(gate?.begun, [1, 2, 3, 4]);
+  });
+
+  describe("abort at each step for each gate kind", () => {
+    // Each gate fails on its first round of the given step; the real pods-ready gate sees a restart.
+    const kinds: {
+      name: string;
+      gate: (clock: FakeClock, failAt: number) => Gate;
+      measured: string;
+      threshold: string;
+    }[] = [
+      {
+        name: "pods-ready",
+        gate: (_clock, failAt) => {
+          const pods = new FakePods();
+          let step = 0;
+          const real = podsReadyGate(pods);
+          pods.beforeList = (list) =>
+            step === failAt ? list.map((pod) => ({ ...pod, restarts: pod.restarts + 1 })) : list;
+          return {
+            name: real.name,
+            beginStep: async (ctx) => {
+              step = 0;
+              await real.beginStep?.(ctx);
+              step = ctx.step;
+            },
+            check: (ctx) => real.check(ctx),
+          };
+        },
+        measured: "1 restart (ws-gateway-v2-a: 1)",
+        threshold: "0 restarts",
+      },
+      {
+        name: "ws-handshake",
+        gate: (clock, failAt) =>
+          scriptedGate("ws-handshake", clock, (ctx) =>
+            ctx.step === failAt
+              ? { ok: false, measured: "HTTP 503 on upgrade", threshold: "upgrade and a reply within 5s" }
+              : OK,
+          ),
+        measured: "HTTP 503 on upgrade",
+        threshold: "upgrade and a reply within 5s",
+      },
+      {
+        name: "prometheus",
+        gate: (clock, failAt) =>
+          scriptedGate("prometheus", clock, (ctx) =>
+            ctx.step === failAt ? { ok: false, measured: "0.07", threshold: "<= 0.01" } : OK,
+          ),
+        measured: "0.07",
+        threshold: "<= 0.01",
+      },
+      {
+        name: "throws",
+        gate: (clock, failAt) =>
+          scriptedGate("throws", clock, (ctx) =>
+            ctx.step === failAt ? new Error("connect ECONNREFUSED") : OK,
+          ),
+        measured: "connect ECONNREFUSED",
+        threshold: "a completed check",
+      },
+    ];
+    const stepStartMs = [0, 120_000, 420_000, 720_000];
+
+    for (const kind of kinds) {
+      for (const failAt of [1, 2, 3, 4]) {
+        it(`GIVEN gate ${kind.name} failing at step ${failAt} WHEN the rollout runs THEN the weight goes back to 0 and the outcome names step, gate, measured value and threshold`, async () => {
+          const { options, router } = setup(FOUR_STEPS, (clock) => [
+            scriptedGate("always-ok", clock, () => OK),
+            kind.gate(clock, failAt),
+          ]);
+
+          const result = await runRollout(options);
+
+          const weight = FOUR_STEPS[failAt - 1].weight;
+          const message = `step ${failAt}/4 (weight ${weight}%): gate ${kind.name} failed: measured ${kind.measured}, threshold ${kind.threshold}; canary weight set back to 0`;
+          assert.deepEqual(result.outcome, {
+            kind: "aborted",
+            step: failAt,
+            gate: kind.name,
+            measured: kind.measured,
+            threshold: kind.threshold,
+            message,
+          });
+          assert.deepEqual(result.actions.slice(-2), [
+            { atMs: stepStartMs[failAt - 1], kind: "gates", step: failAt, ok: false, failed: kind.name },
+            { atMs: stepStartMs[failAt - 1], kind: "set-weight", weight: 0 },
+          ]);
+          assert.deepEqual(router.writes, [0, ...FOUR_STEPS.slice(0, failAt).map((s) => s.weight), 0]);
+          assert.equal(router.weight, 0);
+        });
+      }
+    }
+  });
+
+  it("GIVEN the exact example of the brief WHEN pods-ready sees a restart at step 2 THEN the message reads exactly so", async () => {
+    const { options } = setup(FOUR_STEPS, (clock) => [
+      scriptedGate("pods-ready", clock, (ctx) =>
+        ctx.step === 2 ? { ok: false, measured: "1 restart", threshold: "0 restarts" } : OK,
+      ),
+    ]);
+    const result = await runRollout(options);
+    assert.equal(result.outcome.kind, "aborted");
+    assert.equal(
+      result.outcome.kind === "aborted" ? result.outcome.message : "",
+      "step 2/4 (weight 25%): gate pods-ready failed: measured 1 restart, threshold 0 restarts; canary weight set back to 0",
+    );
+  });
+
+  it("GIVEN a gate that flaps to failing 40s into step 2 WHEN the rollout runs THEN it aborts at that moment, not at the end of the pause", async () => {
+    const { options, router, logger } = setup(FOUR_STEPS, (clock) => [
+      scriptedGate("ws-handshake", clock, (_ctx, nowMs) =>
+        nowMs === 160_000
+          ? { ok: false, measured: "no reply within 5s", threshold: "upgrade and a reply within 5s" }
+          : OK,
+      ),
+    ]);
+
+    const result = await runRollout(options);
+
+    assert.equal(result.outcome.kind, "aborted");
+    assert.deepEqual(result.actions.slice(-3), [
+      { atMs: 150_000, kind: "gates", step: 2, ok: true },
+      { atMs: 160_000, kind: "gates", step: 2, ok: false, failed: "ws-handshake" },
+      { atMs: 160_000, kind: "set-weight", weight: 0 },
+    ]);
+    assert.equal(router.weight, 0);
+    assert.equal(
+      logger.lines.at(-1),
+      "WARN step 2/4 (weight 25%): gate ws-handshake failed: measured no reply within 5s, threshold upgrade and a reply within 5s; canary weight set back to 0",
+    );
+  });
+
+  it("GIVEN a gate whose beginStep throws WHEN the step starts THEN it counts as that gate failing", async () => {
+    const { options, router } = setup(FOUR_STEPS, () => [
+      {
+        name: "pods-ready",
+        beginStep: async (ctx) => {
+          if (ctx.step === 3) throw new Error("GET pods: HTTP 500 InternalError");
+        },
+        check: async () => OK,
+      },
+    ]);
+    const result = await runRollout(options);
+    assert.deepEqual(result.outcome, {
+      kind: "aborted",
+      step: 3,
+      gate: "pods-ready",
+      measured: "GET pods: HTTP 500 InternalError",
+      threshold: "a completed check",
+      message:
+        "step 3/4 (weight 50%): gate pods-ready failed: measured GET pods: HTTP 500 InternalError, threshold a completed check; canary weight set back to 0",
+    });
+    assert.equal(router.weight, 0);
+  });
+
+  describe("hold and continue", () => {
+    const HOLD: RolloutStep[] = [
+      { weight: 5, pauseSeconds: 60 },
+      { weight: 25, pauseSeconds: 60 },
+    ];
+
+    it("GIVEN a schedule ending at 25 WHEN it completes THEN the outcome is held at 25 and the weight stays there", async () => {
+      const { options, router, logger } = setup(HOLD, (clock) => [
+        scriptedGate("always-ok", clock, () => OK),
+      ]);
+      const result = await runRollout(options);
+      assert.deepEqual(result.outcome, { kind: "held", weight: 25 });
+      assert.equal(router.weight, 25);
+      assert.equal(logger.lines.at(-1), "schedule ends at canary weight 25%: holding there");
+    });
+
+    it("GIVEN a release held at 25 WHEN it continues with the full schedule THEN steps at or below 25 are skipped and the weight is never reset", async () => {
+      const { options, router } = setup(FOUR_STEPS, (clock) => [scriptedGate("always-ok", clock, () => OK)], {
+        resumeFromWeight: 25,
+      });
+
+      const result = await runRollout(options);
+
+      assert.deepEqual(result.outcome, { kind: "promoted" });
+      assert.deepEqual(router.writes, [50, 100]);
+      assert.deepEqual(result.actions[0], { atMs: 0, kind: "set-weight", weight: 50 });
+      assert.equal(result.actions.filter((a) => a.kind === "gates" && a.step === 3).length, 31);
+    });
+
+    it("GIVEN a release held at 25 WHEN the schedule still ends at 25 THEN nothing is touched and it stays held", async () => {
+      const { options, router } = setup(HOLD, (clock) => [scriptedGate("always-ok", clock, () => OK)], {
+        resumeFromWeight: 25,
+      });
+      const result = await runRollout(options);
+      assert.deepEqual(result, { outcome: { kind: "held", weight: 25 }, actions: [] });
+      assert.deepEqual(router.writes, []);
+    });
+
+    it("GIVEN a release held at 50 WHEN the schedule now ends at 25 THEN the weight is lowered to 25 with gates, never raised", async () => {
+      const { options, router } = setup(HOLD, (clock) => [scriptedGate("always-ok", clock, () => OK)], {
+        resumeFromWeight: 50,
+      });
+      const result = await runRollout(options);
+      assert.deepEqual(result.outcome, { kind: "held", weight: 25 });
+      assert.deepEqual(router.writes, [25]);
+    });
+  });
+
+  describe("interrupt", () => {
+    it("GIVEN an AbortSignal fired 30s into step 2 WHEN the rollout runs THEN the weight goes to 0 and the outcome is aborted with gate interrupted", async () => {
+      const controller = new AbortController();
+      const { options, router, clock } = setup(FOUR_STEPS, (c) => [scriptedGate("always-ok", c, () => OK)], {
+        signal: controller.signal,
+      });
+      clock.onSleep = (nowMs) => {
+        if (nowMs === 150_000) controller.abort(new Error("SIGINT received"));
+      };
+
+      const result = await runRollout(options);
+
+      assert.deepEqual(result.outcome, {
+        kind: "aborted",
+        step: 2,
+        gate: "interrupted",
+        measured: "SIGINT received",
+        threshold: "no interruption",
+        message: "step 2/4 (weight 25%): interrupted (SIGINT received); canary weight set back to 0",
+      });
+      assert.deepEqual(result.actions.slice(-2), [
+        { atMs: 140_000, kind: "gates", step: 2, ok: true },
+        { atMs: 150_000, kind: "set-weight", weight: 0 },
+      ]);
+      assert.equal(router.weight, 0);
+    });
+
+    it("GIVEN a gate that never answers WHEN the signal fires THEN the rollout does not wait for the gate", async () => {
+      const controller = new AbortController();
+      const { options, router } = setup(
+        FOUR_STEPS,
+        () => [{ name: "hangs", check: () => new Promise(() => undefined) }],
+        {
+          signal: controller.signal,
+        },
+      );
+      const timer = setTimeout(() => controller.abort(), 20);
+      const result = await runRollout(options);
+      clearTimeout(timer);
+      assert.equal(result.outcome.kind, "aborted");
+      assert.equal(result.outcome.kind === "aborted" ? result.outcome.gate : "", "interrupted");
+      assert.equal(router.weight, 0);
+    });
+
+    it("GIVEN a signal already aborted WHEN the rollout starts THEN it only sets the weight to 0", async () => {
+      const controller = new AbortController();
+      controller.abort();
+      const { options, router } = setup(FOUR_STEPS, (c) => [scriptedGate("always-ok", c, () => OK)], {
+        signal: controller.signal,
+        resumeFromWeight: 25,
+      });
+      const result = await runRollout(options);
+      assert.equal(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        "before the first step: interrupted (This operation was aborted); canary weight set back to 0",
+      );
+      assert.deepEqual(router.writes, [0]);
+    });
+  });
+
+  describe("router errors", () => {
+    const gates = (clock: FakeClock) => [scriptedGate("always-ok", clock, () => OK)];
+
+    it("GIVEN the router fails to set 25 WHEN step 2 starts THEN the weight is set back to 0 and the rollout throws naming the step and cause", async () => {
+      const { options, router } = setup(FOUR_STEPS, gates);
+      router.failures.set(25, {
+        error: new Error("PATCH Ingress prod/ws-gateway-canary: HTTP 500 InternalError"),
+      });
+      await assert.rejects(runRollout(options), {
+        message:
+          "step 2/4: could not set the canary weight to 25%: PATCH Ingress prod/ws-gateway-canary: HTTP 500 InternalError; canary weight set back to 0",
+      });
+      assert.deepEqual(router.writes, [0, 5, 25, 0]);
+      assert.equal(router.weight, 0);
+    });
+
+    it("GIVEN a write of 25 that lands but whose answer is lost WHEN step 2 starts THEN the weight still ends at 0", async () => {
+      const { options, router } = setup(FOUR_STEPS, gates);
+      router.failures.set(25, { error: new Error("no answer within 10s"), landed: true });
+      await assert.rejects(
+        runRollout(options),
+        /could not set the canary weight to 25%: no answer within 10s/,
+      );
+      assert.equal(router.weight, 0);
+    });
+
+    it("GIVEN the router fails to set 25 and also to set 0 WHEN step 2 starts THEN the error says both and the weight was never raised", async () => {
+      const { options, router } = setup(FOUR_STEPS, gates);
+      router.failures.set(25, { error: new Error("HTTP 409 Conflict") });
+      router.failures.set(0, { error: new Error("HTTP 503 ServiceUnavailable") });
+      router.weight = 5; // as if the first steps had run before the API went away
+      await assert.rejects(runRollout({ ...options, resumeFromWeight: 5 }), {
+        message:
+          "step 2/4: could not set the canary weight to 25%: HTTP 409 Conflict; setting it back to 0 also failed: HTTP 503 ServiceUnavailable; check the canary Ingress by hand",
+      });
+      assert.equal(router.weight, 5);
+    });
+
+    it("GIVEN the router cannot set 0 at the start WHEN the rollout starts THEN it throws before any step", async () => {
+      const { options, router } = setup(FOUR_STEPS, gates);
+      router.weight = 30;
+      router.failures.set(0, { error: new Error("HTTP 404 NotFound") });
+      await assert.rejects(runRollout(options), {
+        message:
+          "before the first step: could not set the canary weight to 0%: HTTP 404 NotFound; check the canary Ingress by hand",
+      });
+      assert.deepEqual(router.writes, [0]);
+      assert.equal(router.weight, 30);
+    });
+
+    it("GIVEN a failing gate and a router that cannot set 0 WHEN the gate fails THEN the error names the gate and the failed reset", async () => {
+      const { options, router } = setup(FOUR_STEPS, (clock) => [
+        scriptedGate("prometheus", clock, (ctx) =>
+          ctx.step === 2 ? { ok: false, measured: "0.2", threshold: "<= 0.01" } : OK,
+        ),
+      ]);
+      let writes = 0;
+      const setCanaryWeight = router.setCanaryWeight.bind(router);
+      router.setCanaryWeight = async (weight) => {
+        writes += 1;
+        if (writes > 3) throw new Error("HTTP 500 InternalError");
+        return setCanaryWeight(weight);
+      };
+      await assert.rejects(runRollout(options), {
+        message:
+          "step 2/4 (weight 25%): gate prometheus failed: measured 0.2, threshold <= 0.01; setting the canary weight back to 0 failed: HTTP 500 InternalError; check the canary Ingress by hand",
+      });
+      assert.equal(router.weight, 25);
+    });
+  });
+
+  describe("invalid input", () => {
+    it("GIVEN an invalid schedule WHEN the rollout runs THEN it throws listing every problem and touches nothing", async () => {
+      const { options, router } = setup(
+        [
+          { weight: 50, pauseSeconds: 60 },
+          { weight: 25, pauseSeconds: -1 },
+        ],
+        () => [],
+      );
+      await assert.rejects(runRollout(options), {
+        message:
+          "invalid rollout schedule: step 2/2: pause -1s is not a number of seconds >= 0; step 2/2: weight 25 must be above the previous step's weight 50 (weights strictly rise)",
+      });
+      assert.deepEqual(router.writes, []);
+    });
+
+    it("GIVEN a gate interval of 0 or a resume weight of 101 WHEN the rollout runs THEN it throws before touching the router", async () => {
+      const { options, router } = setup(FOUR_STEPS, () => []);
+      await assert.rejects(runRollout({ ...options, gateIntervalSeconds: 0, resumeFromWeight: 101 }), {
+        message:
+          "invalid rollout schedule: gate interval 0s is not a number of seconds > 0; resume weight 101 is not an integer from 0 to 100",
+      });
+      assert.deepEqual(router.writes, []);
+    });
+  });
+});
+
+describe("runFirstRelease", () => {
+  it("GIVEN passing gates WHEN a first release runs THEN the weight is set to 0, the gates run once and it promotes", async () => {
+    const clock = new FakeClock();
+    const router = new FakeRouter(0);
+    const result = await runFirstRelease({
+      gates: [scriptedGate("ws-handshake", clock, () => OK)],
+      router,
+      clock,
+      logger: new RecordingLogger(),
+    });
+    assert.deepEqual(result, {
+      outcome: { kind: "promoted" },
+      actions: [
+        { atMs: 0, kind: "set-weight", weight: 0 },
+        { atMs: 0, kind: "gates", step: 1, ok: true },
+      ],
+    });
+  });
+
+  it("GIVEN a failing handshake WHEN a first release runs THEN it aborts with the usual message at weight 0", async () => {
+    const clock = new FakeClock();
+    const result = await runFirstRelease({
+      gates: [
+        scriptedGate("ws-handshake", clock, () => ({
+          ok: false,
+          measured: "HTTP 503 on upgrade",
+          threshold: "upgrade and a reply within 5s",
+        })),
+      ],
+      router: new FakeRouter(0),
+      clock,
+      logger: new RecordingLogger(),
+    });
+    assert.equal(
+      result.outcome.kind === "aborted" ? result.outcome.message : "",
+      "step 1/1 (weight 0%): gate ws-handshake failed: measured HTTP 503 on upgrade, threshold upgrade and a reply within 5s; canary weight set back to 0",
+    );
+  });
+});
+
+describe("validateSchedule", () => {
+  it("GIVEN the design's schedule WHEN validated THEN there is no problem", () => {
+    assert.deepEqual(validateSchedule(FOUR_STEPS), []);
+  });
+
+  it("GIVEN an empty schedule WHEN validated THEN it says so", () => {
+    assert.deepEqual(validateSchedule([]), [
+      "the schedule has no steps; add at least one, e.g. [{ weight: 100 }]",
+    ]);
+  });
+
+  it("GIVEN every kind of bad step WHEN validated THEN each problem gets one exact message", () => {
+    assert.deepEqual(
+      validateSchedule([
+        { weight: 0, pauseSeconds: 10 },
+        { weight: 12.5, pauseSeconds: 10 },
+        { weight: 100, pauseSeconds: Number.NaN },
+        { weight: 100, pauseSeconds: 0 },
+        { weight: 101, pauseSeconds: 0 },
+      ]),
+      [
+        "step 1/5: weight 0 is not an integer from 1 to 100",
+        "step 2/5: weight 12.5 is not an integer from 1 to 100",
+        "step 3/5: pause NaNs is not a number of seconds >= 0",
+        "step 3/5: weight 100 must be the last step, but 2 more follow",
+        "step 4/5: weight 100 must be above the previous step's weight 100 (weights strictly rise)",
+        "step 4/5: weight 100 must be the last step, but 1 more follow",
+        "step 5/5: weight 101 is not an integer from 1 to 100",
+      ],
+    );
+  });
+});
+
+describe("schedule helpers", () => {
+  it("GIVEN durations WHEN formatted THEN they read like Go durations", () => {
+    assert.deepEqual([0, 45, 60, 300, 3600, 3725, 89.6].map(formatDuration), [
+      "0s",
+      "45s",
+      "1m0s",
+      "5m0s",
+      "1h0m0s",
+      "1h2m5s",
+      "1m30s",
+    ]);
+  });
+
+  it("GIVEN the design's schedule WHEN summed THEN the total pause is 12 minutes", () => {
+    assert.equal(scheduleSeconds(FOUR_STEPS), 720);
+  });
+
+  it("GIVEN the design's schedule WHEN described THEN preview shows one line per step and the ending", () => {
+    assert.deepEqual(describeSchedule(FOUR_STEPS), [
+      "canary weight set to 0%",
+      "step 1/4: canary weight 5% for 2m0s, gates every 10s (13 rounds)",
+      "step 2/4: canary weight 25% for 5m0s, gates every 10s (31 rounds)",
+      "step 3/4: canary weight 50% for 5m0s, gates every 10s (31 rounds)",
+      "step 4/4: canary weight 100%, gates once",
+      "then promote; total pause 12m0s",
+      "a failing gate sets the canary weight back to 0 and fails the update",
+    ]);
+  });
+
+  it("GIVEN a hold schedule and a 45s interval WHEN described THEN it ends with the hold and odd pauses get a final round", () => {
+    assert.deepEqual(describeSchedule([{ weight: 10, pauseSeconds: 100 }], 45), [
+      "canary weight set to 0%",
+      "step 1/1: canary weight 10% for 1m40s, gates every 45s (4 rounds)",
+      "then hold at 10%; total pause 1m40s",
+      "a failing gate sets the canary weight back to 0 and fails the update",
+    ]);
+  });
+
+  it("GIVEN an invalid schedule WHEN described THEN the lines are its problems", () => {
+    assert.deepEqual(describeSchedule([]), [
+      "invalid schedule: the schedule has no steps; add at least one, e.g. [{ weight: 100 }]",
+    ]);
+  });
+});

@@ -1,0 +1,292 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { runRollout } from "../../components/rollout/engine";
+import { loadDefaultKubeconfig, parseKubeconfig } from "../../components/rollout/kubeClient";
+import { KubernetesCanaryRouter } from "../../components/rollout/kubernetesRouter";
+import { FakeClock, OK, RecordingLogger, scriptedGate } from "./fakes";
+import { FakeKubeApi, INGRESS, INGRESS_PATH, NAMESPACE, pod } from "./fakeKubeApi";
+
+const PODS_PATH =
+  "/api/v1/namespaces/prod/pods?labelSelector=app.kubernetes.io%2Fname%3Dws-gateway%2Capp.kubernetes.io%2Fversion%3D2f9c1ab";
+
+describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }, () => {
+  let api: FakeKubeApi;
+  let router: KubernetesCanaryRouter;
+
+  beforeEach(async () => {
+    api = await new FakeKubeApi().start();
+    router = new KubernetesCanaryRouter({
+      kubeconfig: api.kubeconfig(),
+      namespace: NAMESPACE,
+      canaryIngressName: INGRESS,
+      version: "2f9c1ab",
+      requestTimeoutSeconds: 0.3,
+    });
+  });
+  afterEach(() => api.stop());
+
+  it("GIVEN weight 25 WHEN set THEN it sends exactly one merge patch of the weight annotation, then reads it back", async () => {
+    await router.setCanaryWeight(25);
+
+    assert.deepEqual(api.requests, [
+      {
+        method: "PATCH",
+        url: INGRESS_PATH,
+        contentType: "application/merge-patch+json",
+        authorization: "Bearer test-token",
+        body: '{"metadata":{"annotations":{"nginx.ingress.kubernetes.io/canary-weight":"25"}}}',
+      },
+      {
+        method: "GET",
+        url: INGRESS_PATH,
+        contentType: undefined,
+        authorization: "Bearer test-token",
+        body: "",
+      },
+    ]);
+    assert.deepEqual(api.annotations, {
+      "nginx.ingress.kubernetes.io/canary": "true",
+      "nginx.ingress.kubernetes.io/canary-weight": "25",
+    });
+  });
+
+  it("GIVEN no weight annotation WHEN read THEN the weight is 0; GIVEN 40 THEN 40", async () => {
+    assert.equal(await router.getCanaryWeight(), 0);
+    api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "40";
+    assert.equal(await router.getCanaryWeight(), 40);
+  });
+
+  it("GIVEN a weight annotation that is not a number WHEN read THEN it fails naming the Ingress", async () => {
+    api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "lots";
+    await assert.rejects(router.getCanaryWeight(), {
+      message:
+        'Ingress prod/ws-gateway-canary: annotation nginx.ingress.kubernetes.io/canary-weight is "lots", not an integer 0..100',
+    });
+  });
+
+  it("GIVEN a weight of 101 WHEN set THEN it is refused before any request", async () => {
+    await assert.rejects(router.setCanaryWeight(101), {
+      message: "canary weight 101 is not an integer from 0 to 100",
+    });
+    assert.deepEqual(api.requests, []);
+  });
+
+  it("GIVEN a writer that changes the weight behind us WHEN the read-back differs THEN setting fails", async () => {
+    api.reply = (request) => {
+      if (request.method === "GET") api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "0";
+      return "default";
+    };
+    await assert.rejects(router.setCanaryWeight(25), {
+      message: "Ingress prod/ws-gateway-canary: wrote canary weight 25 but read back 0",
+    });
+  });
+
+  it("GIVEN canary pods WHEN listed THEN it sends the version label selector and reads readiness and restarts, skipping terminating pods", async () => {
+    api.pods = [
+      pod("gw-a", "2f9c1ab", true, [1, 2]),
+      pod("gw-b", "2f9c1ab", false, [0]),
+      pod("gw-c", "2f9c1ab", false, [0], true),
+    ];
+
+    const pods = await router.listCanaryPods();
+
+    assert.deepEqual(pods, [
+      { name: "gw-a", ready: true, restarts: 3 },
+      { name: "gw-b", ready: false, restarts: 0 },
+    ]);
+    assert.deepEqual(api.requests, [
+      { method: "GET", url: PODS_PATH, contentType: undefined, authorization: "Bearer test-token", body: "" },
+    ]);
+  });
+
+  for (const [status, reason, message] of [
+    [404, "NotFound", 'ingresses.networking.k8s.io "ws-gateway-canary" not found'],
+    [
+      409,
+      "Conflict",
+      "Operation cannot be fulfilled on ingresses.networking.k8s.io: the object has been modified",
+    ],
+    [500, "InternalError", "etcdserver: request timed out"],
+  ] as const) {
+    it(`GIVEN the API answers ${status} WHEN the weight is set THEN the error names the Ingress, the status and the reason`, async () => {
+      api.reply = () => ({ status, reason, message });
+      await assert.rejects(router.setCanaryWeight(25), {
+        name: "KubeApiError",
+        status,
+        message: `PATCH Ingress prod/ws-gateway-canary: HTTP ${status} ${reason}: ${message}`,
+      });
+    });
+  }
+
+  it("GIVEN an API server that never answers WHEN the weight is read THEN it fails after the request timeout", async () => {
+    api.reply = () => "hang";
+    const started = Date.now();
+    await assert.rejects(router.getCanaryWeight(), {
+      name: "KubeApiError",
+      message: "GET Ingress prod/ws-gateway-canary: no answer within 0.3s",
+    });
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  it("GIVEN pods cannot be listed WHEN listed THEN the error names the selector", async () => {
+    api.reply = () => ({
+      status: 403,
+      reason: "Forbidden",
+      message: 'pods is forbidden: User "x" cannot list resource "pods"',
+    });
+    await assert.rejects(router.listCanaryPods(), {
+      message:
+        'GET pods prod/app.kubernetes.io/name=ws-gateway,app.kubernetes.io/version=2f9c1ab: HTTP 403 Forbidden: pods is forbidden: User "x" cannot list resource "pods"',
+    });
+  });
+
+  describe("with the engine: the weight is never left above where it was", () => {
+    const steps = [
+      { weight: 5, pauseSeconds: 20 },
+      { weight: 25, pauseSeconds: 20 },
+      { weight: 100, pauseSeconds: 0 },
+    ];
+    const run = () => {
+      const clock = new FakeClock();
+      return runRollout({
+        steps,
+        gates: [scriptedGate("ok", clock, () => OK)],
+        router,
+        clock,
+        logger: new RecordingLogger(),
+      });
+    };
+    const isPatchTo = (body: string, weight: number) =>
+      body === `{"metadata":{"annotations":{"nginx.ingress.kubernetes.io/canary-weight":"${weight}"}}}`;
+
+    for (const failure of ["500", "409", "hang", "apply-then-hang"] as const) {
+      it(`GIVEN the patch to 25 ${failure === "apply-then-hang" ? "lands but is never answered" : `gets ${failure}`} WHEN the rollout reaches step 2 THEN the annotation ends at 0 and the rollout fails`, async () => {
+        api.reply = (request) => {
+          if (request.method !== "PATCH" || !isPatchTo(request.body, 25)) return "default";
+          if (failure === "500") return { status: 500, reason: "InternalError", message: "boom" };
+          if (failure === "409") return { status: 409, reason: "Conflict", message: "modified" };
+          return failure;
+        };
+        await assert.rejects(
+          run(),
+          /^Error: step 2\/3: could not set the canary weight to 25%: PATCH Ingress prod\/ws-gateway-canary: .*; canary weight set back to 0$/,
+        );
+        assert.equal(api.weight, "0");
+        const patches = api.requests
+          .filter((r) => r.method === "PATCH")
+          .map((r) => JSON.parse(r.body).metadata.annotations);
+        assert.deepEqual(
+          patches.map((a: Record<string, string>) => a["nginx.ingress.kubernetes.io/canary-weight"]),
+          ["0", "5", "25", "0"],
+        );
+      });
+    }
+
+    it("GIVEN every request to the API fails after step 1 WHEN step 2 starts THEN the error says the reset failed too and the annotation stays at 5", async () => {
+      // Once step 1's weight is stored, every write fails.
+      api.reply = (request) =>
+        request.method === "PATCH" && api.weight === "5"
+          ? { status: 503, reason: "ServiceUnavailable", message: "down" }
+          : "default";
+      await assert.rejects(
+        run(),
+        /setting it back to 0 also failed: PATCH Ingress prod\/ws-gateway-canary: HTTP 503 ServiceUnavailable: down; check the canary Ingress by hand$/,
+      );
+      assert.equal(api.weight, "5");
+    });
+  });
+});
+
+describe("kubeconfig loading", () => {
+  let api: FakeKubeApi;
+  let dir: string;
+  before(async () => {
+    api = await new FakeKubeApi().start();
+    dir = mkdtempSync(path.join(tmpdir(), "kubeconfig-"));
+  });
+  after(async () => {
+    await api.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("GIVEN a kubeconfig with an exec credential plugin WHEN a request is sent THEN the plugin's token is used", async () => {
+    const plugin = path.join(dir, "plugin.js");
+    writeFileSync(
+      plugin,
+      `process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential",
+        status: { token: "from-plugin-" + process.env.EXTRA, expirationTimestamp: "2999-01-01T00:00:00Z" } }));`,
+    );
+    const kubeconfig = JSON.stringify({
+      "current-context": "gke",
+      contexts: [{ name: "gke", context: { cluster: "c", user: "u" } }],
+      clusters: [{ name: "c", cluster: { server: api.url } }],
+      users: [
+        {
+          name: "u",
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1beta1",
+              command: process.execPath,
+              args: [plugin],
+              env: [{ name: "EXTRA", value: "x" }],
+            },
+          },
+        },
+      ],
+    });
+    const router = new KubernetesCanaryRouter({
+      kubeconfig,
+      namespace: NAMESPACE,
+      canaryIngressName: INGRESS,
+      version: "v",
+    });
+    await router.getCanaryWeight();
+    assert.equal(api.requests.at(-1)?.authorization, "Bearer from-plugin-x");
+  });
+
+  it("GIVEN KUBECONFIG names a missing file and an existing one WHEN loading the default THEN the existing one is used", () => {
+    const file = path.join(dir, "config");
+    writeFileSync(file, api.kubeconfig("file-token"));
+    const connection = loadDefaultKubeconfig({
+      KUBECONFIG: `${path.join(dir, "missing")}${path.delimiter}${file}`,
+      HOME: dir,
+    });
+    assert.equal(connection.server, api.url);
+    assert.equal(connection.user.token, "file-token");
+  });
+
+  it("GIVEN no kubeconfig anywhere WHEN loading the default THEN the error lists where it looked", () => {
+    assert.throws(() => loadDefaultKubeconfig({ HOME: path.join(dir, "nohome") }), {
+      message: `no kubeconfig found: looked at ${path.join(dir, "nohome", ".kube", "config")} and for an in-cluster service account; pass kubeconfig explicitly`,
+    });
+  });
+
+  it("GIVEN a kubeconfig whose context names a missing cluster WHEN parsed THEN it says which", () => {
+    const text =
+      "current-context: a\ncontexts:\n- name: a\n  context: {cluster: nope, user: u}\nclusters: []\nusers: []\n";
+    assert.throws(() => parseKubeconfig(text), { message: 'kubeconfig (inline): no cluster named "nope"' });
+  });
+
+  it("GIVEN an empty kubeconfig string WHEN a router is built THEN it uses the default lookup ($KUBECONFIG)", async () => {
+    const file = path.join(dir, "default-config");
+    writeFileSync(file, api.kubeconfig("default-token"));
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = file;
+    try {
+      const router = new KubernetesCanaryRouter({
+        kubeconfig: "",
+        namespace: NAMESPACE,
+        canaryIngressName: INGRESS,
+        version: "v",
+      });
+      await router.getCanaryWeight();
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
+    assert.equal(api.requests.at(-1)?.authorization, "Bearer default-token");
+  });
+});
