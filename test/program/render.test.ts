@@ -90,6 +90,21 @@ describe("program under mocks", () => {
     });
   }
 
+  it("GIVEN the local stack WHEN infra/index.ts runs as `pulumi up` would load it THEN it exports the URL and versions", async () => {
+    installMocks("local");
+    setStackConfig(stackConfigMap("local"));
+    const entry = (await import("../../infra/index")) as Record<string, unknown>;
+    await settle();
+    assert.equal(entry.gatewayUrl, "ws://ws.localtest.me/");
+    assert.equal(entry.version, "2f9c1ab");
+    assert.equal(entry.stableVersion, "2f9c1ab");
+    assert.equal(entry.clusterName, undefined);
+    const outcome = await new Promise((resolve) =>
+      (entry.rolloutOutcome as { apply: (f: (v: unknown) => void) => void }).apply(resolve),
+    );
+    assert.equal(outcome, "promoted");
+  });
+
   it("GIVEN an invalid config WHEN the program loads it THEN it throws before registering any resource", async () => {
     installMocks("dev");
     const config = structuredClone(stackConfigMap("dev"));
