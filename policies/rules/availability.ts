@@ -1,0 +1,291 @@
+/**
+ * Availability: evictions (node drains, GKE upgrades) take pods one at a time
+ * and never block; the autoscaler never sheds a version's pods (and their
+ * clients) quickly; pods spread over zones; and the replica count of an
+ * autoscaled Deployment has one writer, the HPA.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as nginx from "@pulumi/kubernetes-ingress-nginx";
+import {
+  validateResourceOfType,
+  type PolicyResource,
+  type ReportViolation,
+  type ResourceValidationPolicy,
+  type StackValidationPolicy,
+} from "@pulumi/policy";
+import { configSchema, knobs } from "../config";
+import { TYPES, describe, isGatewayObject, namespaceOf, selects, templateLabels } from "../lib/kube";
+import { gatewayOnly } from "../lib/rule";
+import { at, isUnknown, knownItems, num, show } from "../lib/values";
+
+const ZONE_KEY = "topology.kubernetes.io/zone";
+
+/** A PDB budget that allows no eviction at all: maxUnavailable 0 / "0%", or minAvailable "100%". */
+function blockingBudget(pdb: unknown): string | undefined {
+  const maxU = at(pdb, "spec.maxUnavailable");
+  const minA = at(pdb, "spec.minAvailable");
+  if (maxU === 0 || maxU === "0" || maxU === "0%") return `maxUnavailable ${show(maxU)}`;
+  if (minA === "100%") return `minAvailable ${show(minA)}`;
+  return undefined;
+}
+
+function sameNamespace(a: PolicyResource, b: PolicyResource): boolean {
+  const na = namespaceOf(a.props);
+  const nb = namespaceOf(b.props);
+  // Unknown namespaces are treated as equal: never a violation on an unknown.
+  return isUnknown(na) || isUnknown(nb) || (na ?? "default") === (nb ?? "default");
+}
+
+export const gatewayPdb: StackValidationPolicy = {
+  name: "gateway-pdb",
+  description:
+    "Every gateway Deployment's pods are selected by a PodDisruptionBudget that allows evictions but fewer than all pods at once.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const deployments = args.resources.filter(
+      (r) => r.type === TYPES.deployment && isGatewayObject(r.props) === true,
+    );
+    const pdbs = args.resources.filter((r) => r.type === TYPES.pdb);
+    const hpas = args.resources.filter((r) => r.type === TYPES.hpa);
+    for (const d of deployments) {
+      const labels = templateLabels(d.props);
+      const what = describe("Deployment", d.props, d.name);
+      const matches: PolicyResource[] = [];
+      let unknown = isUnknown(labels);
+      for (const p of pdbs.filter((x) => sameNamespace(x, d))) {
+        const s = selects(at(p.props, "spec.selector"), labels);
+        if (isUnknown(s)) unknown = true;
+        else if (s) matches.push(p);
+      }
+      if (matches.length === 0) {
+        if (!unknown) {
+          report(
+            `${what}: no PodDisruptionBudget selects its pods (found ${pdbs.length} PDB(s), none matching labels ${show(labels)}): ` +
+              `a node drain could evict them all at once. Fix: add a PDB with maxUnavailable 1 selecting the version's labels.`,
+            d.urn,
+          );
+        }
+        continue;
+      }
+      const hpa = hpas.find(
+        (h) =>
+          sameNamespace(h, d) &&
+          at(h.props, "spec.scaleTargetRef.kind") === "Deployment" &&
+          at(h.props, "spec.scaleTargetRef.name") === at(d.props, "metadata.name"),
+      );
+      const replicas = num(
+        hpa !== undefined ? (at(hpa.props, "spec.minReplicas") ?? 1) : at(d.props, "spec.replicas"),
+      );
+      for (const p of matches) {
+        const pdbWhat = describe("PodDisruptionBudget", p.props, p.name);
+        const blocking = blockingBudget(p.props);
+        if (blocking !== undefined) {
+          report(
+            `${pdbWhat} for ${what} allows no eviction (found ${blocking}): node drains and GKE upgrades would stall, then force-evict. ` +
+              `Fix: set maxUnavailable to 1.`,
+            p.urn,
+          );
+          continue;
+        }
+        const minA = num(at(p.props, "spec.minAvailable"));
+        if (typeof replicas === "number" && typeof minA === "number" && minA >= replicas) {
+          report(
+            `${pdbWhat} for ${what} has minAvailable ${minA}, not below the ${replicas} pod(s) it may run with: it blocks every eviction. ` +
+              `Fix: use maxUnavailable 1 instead of minAvailable.`,
+            p.urn,
+          );
+        }
+      }
+    }
+  },
+};
+
+export const ingressNginxPdb: ResourceValidationPolicy = {
+  name: "ingress-nginx-pdb",
+  description:
+    "The ingress-nginx chart renders a controller PodDisruptionBudget (2+ replicas) that does not block evictions.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
+    const c = at(args.props, "controller");
+    const autoscaling = at(c, "autoscaling.enabled") === true;
+    const replicas = num(autoscaling ? at(c, "autoscaling.minReplicas") : (at(c, "replicaCount") ?? 1));
+    const minA = at(c, "minAvailable");
+    const maxU = at(c, "maxUnavailable");
+    if (isUnknown(replicas) || replicas === undefined || isUnknown(minA) || isUnknown(maxU)) return;
+    const field = autoscaling ? "controller.autoscaling.minReplicas" : "controller.replicaCount";
+    if (replicas < 2) {
+      report(
+        `IngressController: ${field} is ${replicas}, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. ` +
+          `Fix: run at least 2 controller replicas (3 on a regional cluster).`,
+      );
+      return;
+    }
+    if (maxU === 0 || maxU === "0" || maxU === "0%") {
+      report(
+        `IngressController: controller.maxUnavailable is ${show(maxU)}, which blocks every eviction. Fix: set controller.maxUnavailable to 1 or use minAvailable ${replicas - 1}.`,
+      );
+    }
+    // The chart's own default is minAvailable 1.
+    const min = num(minA ?? 1);
+    if (maxU === undefined && (minA === "100%" || (typeof min === "number" && min >= replicas))) {
+      report(
+        `IngressController: controller.minAvailable is ${show(minA)}, not below ${field} ${replicas}: the PodDisruptionBudget blocks every eviction. ` +
+          `Fix: set controller.minAvailable to ${replicas - 1}.`,
+      );
+    }
+  }),
+};
+
+export const gatewayHpaReplicas: ResourceValidationPolicy = {
+  name: "gateway-hpa-replicas",
+  description: "Gateway HPAs keep at least the configured minimum of pods and can grow beyond it.",
+  enforcementLevel: "mandatory",
+  configSchema: configSchema("minGatewayReplicas"),
+  validateResource: validateResourceOfType(
+    k8s.autoscaling.v2.HorizontalPodAutoscaler,
+    (_p, args, report: ReportViolation) =>
+      gatewayOnly(args, () => {
+        const { minGatewayReplicas } = knobs(args);
+        const what = describe("HorizontalPodAutoscaler", args.props, args.name);
+        const minRaw = at(args.props, "spec.minReplicas");
+        const min = num(minRaw ?? 1);
+        const max = num(at(args.props, "spec.maxReplicas"));
+        if (typeof min === "number" && min < minGatewayReplicas) {
+          report(
+            `${what}: minReplicas is ${minRaw === undefined ? "not set (Kubernetes uses 1)" : min}, below ${minGatewayReplicas}: ` +
+              `one disruption could drop every connection of the version. Fix: set minReplicas to at least ${minGatewayReplicas}.`,
+          );
+        }
+        if (typeof min === "number" && typeof max === "number" && max <= min) {
+          report(
+            `${what}: maxReplicas ${max} is not above minReplicas ${min}, so the gateway cannot scale out under load. ` +
+              `Fix: raise maxReplicas above ${min}.`,
+          );
+        }
+      }),
+  ),
+};
+
+/** A scale-down policy that removes at most `maxPods` pods per at least `minPeriod` seconds. */
+function slowPolicy(p: unknown, maxPods: number, minPeriod: number): boolean | undefined {
+  const type = at(p, "type");
+  const value = num(at(p, "value"));
+  const period = num(at(p, "periodSeconds"));
+  if (isUnknown(type) || isUnknown(value) || isUnknown(period)) return undefined;
+  return type === "Pods" && typeof value === "number" && typeof period === "number"
+    ? value <= maxPods && period >= minPeriod
+    : false;
+}
+
+export const gatewayHpaSlowScaleDown: ResourceValidationPolicy = {
+  name: "gateway-hpa-slow-scale-down",
+  description:
+    "Gateway HPAs scale down slowly (long stabilization window, few pods per period) so a stable version does not shed clients during a release.",
+  enforcementLevel: "mandatory",
+  configSchema: configSchema(
+    "minScaleDownStabilizationSeconds",
+    "maxScaleDownPods",
+    "minScaleDownPeriodSeconds",
+  ),
+  validateResource: validateResourceOfType(
+    k8s.autoscaling.v2.HorizontalPodAutoscaler,
+    (_p, args, report: ReportViolation) =>
+      gatewayOnly(args, () => {
+        const k = knobs(args);
+        const what = describe("HorizontalPodAutoscaler", args.props, args.name);
+        const down = at(args.props, "spec.behavior.scaleDown");
+        if (isUnknown(down)) return;
+        const windowRaw = at(down, "stabilizationWindowSeconds");
+        const window = num(windowRaw ?? 300);
+        if (typeof window === "number" && window < k.minScaleDownStabilizationSeconds) {
+          report(
+            `${what}: spec.behavior.scaleDown.stabilizationWindowSeconds is ${windowRaw === undefined ? "not set (Kubernetes uses 300)" : window}, below ${k.minScaleDownStabilizationSeconds}. ` +
+              `Fix: set it to at least ${k.minScaleDownStabilizationSeconds} (3600 is the maximum).`,
+          );
+        }
+        const select = at(down, "selectPolicy");
+        if (isUnknown(select) || select === "Disabled") return;
+        const policies = at(down, "policies");
+        if (isUnknown(policies)) return;
+        const verdicts = knownItems(policies).map((p) =>
+          slowPolicy(p, k.maxScaleDownPods, k.minScaleDownPeriodSeconds),
+        );
+        if (verdicts.includes(undefined)) return;
+        const ok =
+          select === "Min" ? verdicts.includes(true) : verdicts.length > 0 && verdicts.every((v) => v);
+        if (!ok) {
+          report(
+            `${what}: scale-down is not limited to ${k.maxScaleDownPods} pod(s) per ${k.minScaleDownPeriodSeconds} s (found selectPolicy ${show(select)}, policies ${show(policies)}). ` +
+              `Fix: set spec.behavior.scaleDown.policies to [{type: "Pods", value: 1, periodSeconds: 600}] with selectPolicy "Min".`,
+          );
+        }
+      }),
+  ),
+};
+
+export const gatewayZoneSpread: ResourceValidationPolicy = {
+  name: "gateway-zone-spread",
+  description: "Gateway pods spread across zones with a topology spread constraint selecting them.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.apps.v1.Deployment, (_p, args, report: ReportViolation) =>
+    gatewayOnly(args, () => {
+      const constraints = at(args.props, "spec.template.spec.topologySpreadConstraints");
+      if (isUnknown(constraints)) return;
+      const labels = templateLabels(args.props);
+      let unknown = false;
+      for (const c of knownItems(constraints)) {
+        const key = at(c, "topologyKey");
+        if (isUnknown(key)) unknown = true;
+        if (key !== ZONE_KEY) continue;
+        const s = selects(at(c, "labelSelector"), labels);
+        if (s === true) return;
+        if (isUnknown(s)) unknown = true;
+      }
+      if (unknown) return;
+      report(
+        `${describe("Deployment", args.props, args.name)}: no topologySpreadConstraint on ${ZONE_KEY} selects its pods (found ${show(constraints)}): ` +
+          `a zone outage could take most of a version's connections. Fix: add {maxSkew: 1, topologyKey: "${ZONE_KEY}", whenUnsatisfiable: "ScheduleAnyway", labelSelector: {matchLabels: <pod labels>}}.`,
+      );
+    }),
+  ),
+};
+
+/** ignoreChanges entries that cover spec.replicas. */
+function ignoresReplicas(ignoreChanges: readonly string[] | undefined): boolean {
+  return (ignoreChanges ?? []).some((p) => p === "spec.replicas" || p === "spec" || p === "*");
+}
+
+export const hpaOwnsReplicas: StackValidationPolicy = {
+  name: "hpa-owns-replicas",
+  description:
+    'A Deployment targeted by an HPA declares spec.replicas only with ignoreChanges ["spec.replicas"], so Pulumi never resets the autoscaler.',
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const deployments = args.resources.filter((r) => r.type === TYPES.deployment);
+    for (const h of args.resources.filter((r) => r.type === TYPES.hpa)) {
+      if (at(h.props, "spec.scaleTargetRef.kind") !== "Deployment") continue;
+      const target = at(h.props, "spec.scaleTargetRef.name");
+      if (typeof target !== "string") continue;
+      for (const d of deployments) {
+        if (at(d.props, "metadata.name") !== target || !sameNamespace(h, d)) continue;
+        const replicas = at(d.props, "spec.replicas");
+        if (replicas === undefined || isUnknown(replicas) || ignoresReplicas(d.opts.ignoreChanges)) continue;
+        report(
+          `${describe("Deployment", d.props, d.name)}: sets spec.replicas ${show(replicas)} while ${describe("HorizontalPodAutoscaler", h.props, h.name)} scales it, ` +
+            `and ignoreChanges is ${show(d.opts.ignoreChanges ?? [])}: every update would reset the pod count and kill scaled-out pods with their clients. ` +
+            `Fix: add ignoreChanges: ["spec.replicas"] to the Deployment's resource options, or stop declaring spec.replicas.`,
+          d.urn,
+        );
+      }
+    }
+  },
+};
+
+export const availabilityPolicies = [
+  gatewayPdb,
+  ingressNginxPdb,
+  gatewayHpaReplicas,
+  gatewayHpaSlowScaleDown,
+  gatewayZoneSpread,
+  hpaOwnsReplicas,
+];

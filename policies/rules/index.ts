@@ -1,0 +1,21 @@
+/** Every policy of the pack, grouped by area. Tests import this; only ../index.ts builds the PolicyPack. */
+import type { Policies } from "@pulumi/policy";
+import { availabilityPolicies } from "./availability";
+import { drainPolicies } from "./drain";
+import { gkePolicies } from "./gke";
+import { ingressNginxPolicies } from "./ingressNginx";
+import { podSecurityPolicies } from "./podSecurity";
+import { rolloutPolicies } from "./rollout";
+import { trafficPolicies } from "./traffic";
+
+export const POLICY_PACK_NAME = "ws-gateway-policies";
+
+export const allPolicies: Policies = [
+  ...drainPolicies,
+  ...availabilityPolicies,
+  ...trafficPolicies,
+  ...ingressNginxPolicies,
+  ...rolloutPolicies,
+  ...podSecurityPolicies,
+  ...gkePolicies,
+];

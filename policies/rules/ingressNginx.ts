@@ -1,0 +1,199 @@
+/**
+ * The ingress-nginx controller, checked on the IngressController component's
+ * own inputs: the objects its Helm release installs are invisible to policies
+ * (FACTS 28). An nginx reload closes every old worker's connections when
+ * worker-shutdown-timeout expires (FACTS 8), so it must cover the gateway drain.
+ */
+import * as nginx from "@pulumi/kubernetes-ingress-nginx";
+import {
+  validateResourceOfType,
+  type ReportViolation,
+  type ResourceValidationPolicy,
+  type StackValidationPolicy,
+} from "@pulumi/policy";
+import { ENV_DRAIN_SECONDS } from "../../components/names";
+import { configSchema, knobs } from "../config";
+import { TYPES, containersOf, describe, envValue, isGatewayObject } from "../lib/kube";
+import { at, isUnknown, knownItems, num, seconds, show, type Unknown } from "../lib/values";
+
+/** ingress-nginx defaults (FACTS 8, 10): worker-shutdown-timeout 240 s, chart grace period 300 s. */
+const NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS = 240;
+const CHART_DEFAULT_GRACE_SECONDS = 300;
+const WST = "worker-shutdown-timeout";
+const ZONE_KEY = "topology.kubernetes.io/zone";
+
+/** worker-shutdown-timeout in seconds (nginx default when unset); undefined when unreadable. */
+function workerShutdownSeconds(controller: unknown): number | Unknown | undefined {
+  const raw = at(controller, ["config", WST]);
+  return raw === undefined ? NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS : seconds(raw);
+}
+
+function shownWst(controller: unknown): string {
+  const raw = at(controller, ["config", WST]);
+  return raw === undefined ? `not set, so nginx uses ${NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS}s` : show(raw);
+}
+
+export const ingressNginxWorkerShutdownTimeout: ResourceValidationPolicy = {
+  name: "ingress-nginx-worker-shutdown-timeout",
+  description: `The controller's ${WST} covers the gateway drain, and its pods' grace period covers ${WST}.`,
+  enforcementLevel: "mandatory",
+  configSchema: configSchema("minDrainSeconds", "drainSeconds"),
+  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
+    const { minDrainSeconds, drainSeconds } = knobs(args);
+    const c = at(args.props, "controller");
+    const wst = workerShutdownSeconds(c);
+    if (isUnknown(wst)) return;
+    const floor = drainSeconds ?? minDrainSeconds;
+    const floorName = drainSeconds === undefined ? "the minimum drain" : "the configured drain";
+    if (wst === undefined) {
+      report(
+        `IngressController: controller.config["${WST}"] is not a duration (found ${shownWst(c)}). Fix: write it as "<seconds>s", e.g. "${floor}s".`,
+      );
+      return;
+    }
+    if (wst < floor) {
+      report(
+        `IngressController: controller.config["${WST}"] is ${shownWst(c)}, below ${floorName} ${floor} s: ` +
+          `an nginx reload would cut every connection still open after ${wst} s. Fix: set it to at least "${floor}s".`,
+      );
+    }
+    const graceRaw = at(c, "terminateGracePeriodSeconds");
+    const grace = num(graceRaw ?? CHART_DEFAULT_GRACE_SECONDS);
+    const shutdownGrace = num(at(c, ["extraArgs", "shutdown-grace-period"]) ?? 0);
+    if (typeof grace !== "number" || typeof shutdownGrace !== "number") return;
+    if (grace < shutdownGrace + wst) {
+      report(
+        `IngressController: controller.terminateGracePeriodSeconds is ${graceRaw === undefined ? `not set, so the chart uses ${CHART_DEFAULT_GRACE_SECONDS}` : grace}, ` +
+          `below shutdown-grace-period ${shutdownGrace} + ${WST} ${wst} = ${shutdownGrace + wst}: a stopping controller would be killed with connections open. ` +
+          `Fix: set controller.terminateGracePeriodSeconds to at least ${shutdownGrace + wst}.`,
+      );
+    }
+  }),
+};
+
+export const ingressNginxCoversGatewayDrain: StackValidationPolicy = {
+  name: "ingress-nginx-covers-gateway-drain",
+  description: `The controller's ${WST} is at least the longest ${ENV_DRAIN_SECONDS} of the stack's gateway Deployments.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    let longest: { seconds: number; what: string } | undefined;
+    for (const d of args.resources) {
+      if (d.type !== TYPES.deployment || isGatewayObject(d.props) !== true) continue;
+      for (const c of containersOf(at(d.props, "spec.template.spec"))) {
+        const v = num(envValue(c.container, ENV_DRAIN_SECONDS));
+        if (typeof v === "number" && (longest === undefined || v > longest.seconds)) {
+          longest = { seconds: v, what: describe("Deployment", d.props, d.name) };
+        }
+      }
+    }
+    if (longest === undefined) return;
+    for (const r of args.resources.filter((x) => x.type === TYPES.ingressController)) {
+      const c = at(r.props, "controller");
+      // A component's recorded state may hold its outputs only; without its inputs there is nothing to compare.
+      if (c === undefined || isUnknown(c)) continue;
+      const wst = workerShutdownSeconds(c);
+      if (typeof wst !== "number" || wst >= longest.seconds) continue;
+      report(
+        `IngressController: controller.config["${WST}"] is ${shownWst(c)}, shorter than ${ENV_DRAIN_SECONDS} ${longest.seconds} of ${longest.what}: ` +
+          `an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least ${longest.seconds}s (or leave it unset to follow drainSeconds).`,
+        r.urn,
+      );
+    }
+  },
+};
+
+export const ingressNginxNoSnippets: ResourceValidationPolicy = {
+  name: "ingress-nginx-no-snippets",
+  description:
+    "Snippet annotations stay off: they let an Ingress author inject nginx configuration (CVE-2025-1974 family).",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
+    const flag = at(args.props, "controller.allowSnippetAnnotations");
+    const config = at(args.props, ["controller", "config", "allow-snippet-annotations"]);
+    if (flag === true || flag === "true") {
+      report(`IngressController: controller.allowSnippetAnnotations is ${show(flag)}. Fix: set it to false.`);
+    }
+    if (config === true || config === "true") {
+      report(
+        `IngressController: controller.config["allow-snippet-annotations"] is ${show(config)}. Fix: set it to "false".`,
+      );
+    }
+  }),
+};
+
+const SEMVER_RE = /^v?(\d+)\.(\d+)\.(\d+)$/;
+
+function compareSemver(a: string, b: string): number {
+  const pa = (SEMVER_RE.exec(a) ?? []).slice(1).map(Number);
+  const pb = (SEMVER_RE.exec(b) ?? []).slice(1).map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export const ingressNginxChartPinned: ResourceValidationPolicy = {
+  name: "ingress-nginx-chart-pinned",
+  description:
+    "The ingress-nginx chart version is pinned to an exact release, at least 4.12.1 (CVE-2025-1974 fix).",
+  enforcementLevel: "mandatory",
+  configSchema: configSchema("minChartVersion"),
+  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
+    const { minChartVersion } = knobs(args);
+    const v = at(args.props, "helmOptions.version");
+    if (isUnknown(v)) return;
+    if (typeof v !== "string" || !SEMVER_RE.test(v)) {
+      report(
+        `IngressController: helmOptions.version is ${show(v)}, not an exact chart version: every install could pick a different controller, and upgrading it restarts nginx. ` +
+          `Fix: pin helmOptions.version to an exact release such as "4.15.1".`,
+      );
+      return;
+    }
+    if (compareSemver(v, minChartVersion) < 0) {
+      report(
+        `IngressController: helmOptions.version is ${show(v)}, older than ${minChartVersion}, which fixes CVE-2025-1974 (IngressNightmare). ` +
+          `Fix: pin helmOptions.version to ${minChartVersion} or later (4.15.1 is the final release).`,
+      );
+    }
+  }),
+};
+
+export const ingressNginxReplicas: ResourceValidationPolicy = {
+  name: "ingress-nginx-replicas",
+  description:
+    "Enough controller replicas, spread over zones, that losing one zone or pod leaves the rest serving.",
+  enforcementLevel: "mandatory",
+  configSchema: configSchema("minControllerReplicas"),
+  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
+    const { minControllerReplicas } = knobs(args);
+    const c = at(args.props, "controller");
+    const autoscaling = at(c, "autoscaling.enabled") === true;
+    const field = autoscaling ? "controller.autoscaling.minReplicas" : "controller.replicaCount";
+    const raw = autoscaling ? at(c, "autoscaling.minReplicas") : at(c, "replicaCount");
+    const replicas = num(raw ?? 1);
+    if (typeof replicas === "number" && replicas < minControllerReplicas) {
+      report(
+        `IngressController: ${field} is ${raw === undefined ? "not set (the chart uses 1)" : replicas}, below ${minControllerReplicas}. ` +
+          `Fix: set ${field} to at least ${minControllerReplicas} (one per zone).`,
+      );
+    }
+    if (minControllerReplicas < 2) return;
+    const spread = at(c, "topologySpreadConstraints");
+    if (isUnknown(spread)) return;
+    const keys = knownItems(spread).map((s) => at(s, "topologyKey"));
+    if (keys.some(isUnknown) || keys.includes(ZONE_KEY)) return;
+    report(
+      `IngressController: controller.topologySpreadConstraints has no ${ZONE_KEY} constraint (found ${show(spread)}): ` +
+        `replicas could share a zone and fail together. Fix: add {maxSkew: 1, topologyKey: "${ZONE_KEY}", whenUnsatisfiable: "DoNotSchedule", labelSelector: <controller pod labels>}.`,
+    );
+  }),
+};
+
+export const ingressNginxPolicies = [
+  ingressNginxWorkerShutdownTimeout,
+  ingressNginxCoversGatewayDrain,
+  ingressNginxNoSnippets,
+  ingressNginxChartPinned,
+  ingressNginxReplicas,
+];

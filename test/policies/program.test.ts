@@ -1,0 +1,112 @@
+/**
+ * The pack against the real program: every stack file rendered under mocks,
+ * every registered resource fed to every resource policy and the whole set to
+ * every stack policy, with the stack's --policy-pack-config from
+ * policies/stack-config. No mandatory violation may appear; deliberately
+ * broken variants of the rendered stack must be caught.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV_DRAIN_SECONDS } from "../../components/names";
+import { createProgram, loadStackConfig } from "../../infra/program";
+import { TYPES } from "../../policies/lib/kube";
+import { installMocks, setStackConfig, settle } from "../helpers/mocks";
+import { REPO_ROOT, stackConfigMap, stackNames } from "../helpers/stacks";
+import type { Json } from "./fixtures";
+import { UNKNOWN_VALUE, mandatory, runPack, stackPackConfig, withValue, type FakeResource } from "./harness";
+
+/** The parts of a RegisterResourceRequest read here (the mock monitor receives the real request). */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getIgnorechangesList(): string[];
+}
+interface Monitor {
+  registerResource(req: RegisterRequest, callback: unknown): unknown;
+}
+
+/** Preview renders carry Pulumi's Unknown objects; the policy host sees the engine's sentinel instead. */
+function toEngineValues(v: unknown): unknown {
+  if (pulumi.isUnknown(v)) return UNKNOWN_VALUE;
+  if (Array.isArray(v)) return v.map(toEngineValues);
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toEngineValues(x)]));
+  }
+  return v;
+}
+
+/**
+ * Renders a stack and returns its resources as the policy host would see them,
+ * resource options included: the mocks' newResource hook gets no options, so
+ * ignoreChanges is read from the registration request the mock monitor receives.
+ */
+async function renderStack(stack: string, preview = false): Promise<FakeResource[]> {
+  installMocks(stack, preview);
+  const ignore = new Map<string, string[]>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    ignore.set(`${req.getType()}::${req.getName()}`, req.getIgnorechangesList());
+    return register(req, callback);
+  };
+  setStackConfig(stackConfigMap(stack));
+  createProgram(loadStackConfig());
+  const registered = await settle();
+  return registered.map((r) => ({
+    type: r.type,
+    name: r.name,
+    props: toEngineValues(r.inputs) as Json,
+    ignoreChanges: ignore.get(`${r.type}::${r.name}`) ?? [],
+  }));
+}
+
+function replace(rs: readonly FakeResource[], type: string, change: (r: FakeResource) => FakeResource) {
+  return rs.map((r) => (r.type === type ? change(r) : r));
+}
+
+const show = (vs: { policy: string; message: string }[]) => vs.map((v) => `${v.policy}: ${v.message}`);
+
+describe("policy pack on the rendered program", () => {
+  for (const stack of stackNames()) {
+    for (const preview of [false, true]) {
+      it(`GIVEN stacks/Pulumi.${stack}.yaml rendered ${preview ? "for preview (unknown outputs)" : "for update"} WHEN every policy runs THEN no mandatory violation`, async (t) => {
+        const resources = await renderStack(stack, preview);
+        const all = await runPack(resources, stackPackConfig(REPO_ROOT, stack), stack);
+        t.diagnostic(`${resources.length} resources, ${all.length} advisory finding(s)`);
+        assert.ok(resources.some((r) => r.type === TYPES.deployment));
+        assert.deepEqual(show(mandatory(all)), []);
+      });
+    }
+  }
+
+  it("GIVEN the rendered prod stack WHEN the gateway grace period is 30 s THEN gateway-termination-grace catches it", async () => {
+    const rs = replace(await renderStack("prod"), TYPES.deployment, (d) => ({
+      ...d,
+      props: withValue(d.props, "spec.template.spec.terminationGracePeriodSeconds", 30),
+    }));
+    assert.deepEqual(show(mandatory(await runPack(rs, {}, "prod"))), [
+      `gateway-termination-grace: Deployment "ws-gateway-2f9c1ab": terminationGracePeriodSeconds is 30, below preStop 10 + ${ENV_DRAIN_SECONDS} 1800 + margin 5 = 1815 for container "gateway": the kubelet would kill the pod while it still holds connections. Fix: set terminationGracePeriodSeconds to at least 1815.`,
+    ]);
+  });
+
+  it("GIVEN the rendered prod stack WHEN worker-shutdown-timeout is 300s against a 1800 s drain THEN ingress-nginx-covers-gateway-drain catches it", async () => {
+    const rs = replace(await renderStack("prod"), TYPES.ingressController, (c) => ({
+      ...c,
+      props: withValue(c.props, ["controller", "config", "worker-shutdown-timeout"], "300s"),
+    }));
+    assert.deepEqual(show(mandatory(await runPack(rs, {}, "prod"))), [
+      `ingress-nginx-covers-gateway-drain: IngressController: controller.config["worker-shutdown-timeout"] is "300s", shorter than ${ENV_DRAIN_SECONDS} 1800 of Deployment "ws-gateway-2f9c1ab": an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least 1800s (or leave it unset to follow drainSeconds).`,
+    ]);
+  });
+
+  it("GIVEN the rendered prod stack WHEN the gateway Deployment loses ignoreChanges THEN hpa-owns-replicas catches it", async () => {
+    const rs = replace(await renderStack("prod"), TYPES.deployment, (d) => ({ ...d, ignoreChanges: [] }));
+    const found = show(mandatory(await runPack(rs, {}, "prod")));
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0] ?? "",
+      /^hpa-owns-replicas: Deployment "ws-gateway-2f9c1ab": sets spec.replicas 6 while/,
+    );
+  });
+});
