@@ -1,0 +1,112 @@
+/**
+ * Reference gateway: the drain contract (DESIGN section 4) in one small Node.js
+ * process. The rehearsal runs it as its pods; the README shows it as the
+ * example of what a gateway must do.
+ *
+ * Contract:
+ *  - READINESS_PATH answers 200 until SIGTERM, then 503; LIVENESS_PATH answers 200.
+ *  - On SIGTERM: fail readiness, refuse new upgrades with 503, close the open
+ *    connections spread evenly over DRAIN_SECONDS with close code 1012, and
+ *    exit when none remain.
+ *
+ * Environment: PORT (0 picks a free port), GATEWAY_VERSION, DRAIN_SECONDS
+ * (fractional allowed), BROADCAST_MS, CLOSE_ALL_ON_SIGTERM=1 (or the flag
+ * --close-all-on-sigterm) for the naive behaviour the baselines measure.
+ * Prints one JSON line `{"port": N}` on stdout once listening.
+ */
+
+import * as http from "node:http";
+import { WebSocketServer, WebSocket } from "ws";
+import {
+  CLOSE_CODE_SERVICE_RESTART,
+  ENV_DRAIN_SECONDS,
+  LIVENESS_PATH,
+  READINESS_PATH,
+} from "../../components/names";
+import { VERSION_HEADER } from "./protocol";
+
+const version = process.env.GATEWAY_VERSION ?? "dev";
+const drainSeconds = Number(process.env[ENV_DRAIN_SECONDS] ?? "30");
+const broadcastMs = Number(process.env.BROADCAST_MS ?? "250");
+const closeAllOnSigterm =
+  process.argv.includes("--close-all-on-sigterm") || process.env.CLOSE_ALL_ON_SIGTERM === "1";
+
+let draining = false;
+const clients = new Set<WebSocket>();
+const wss = new WebSocketServer({ noServer: true });
+
+wss.on("headers", (headers) => headers.push(`${VERSION_HEADER}: ${version}`));
+wss.on("connection", (ws) => {
+  clients.add(ws);
+  ws.on("close", () => {
+    clients.delete(ws);
+    if (draining && clients.size === 0) process.exit(0);
+  });
+  ws.on("error", () => ws.terminate());
+  // Echo: lets a synthetic handshake check prove the socket carries messages.
+  ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+});
+
+const server = http.createServer((req, res) => {
+  if (req.url === READINESS_PATH) {
+    res.writeHead(draining ? 503 : 200).end(draining ? "draining\n" : "ready\n");
+  } else if (req.url === LIVENESS_PATH) {
+    res.writeHead(200).end("alive\n");
+  } else {
+    res.writeHead(404).end();
+  }
+});
+
+server.on("upgrade", (req, socket, head) => {
+  if (draining) {
+    // The ingress may still route here for a moment after endpoint removal; a
+    // clean 503 lets the client retry instead of waiting on a dead socket.
+    socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    return;
+  }
+  wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+});
+
+// A sequence-numbered broadcast at a steady rate, so clients can detect a gap.
+let seq = 0;
+setInterval(() => {
+  seq += 1;
+  const message = JSON.stringify({ seq, version });
+  for (const ws of clients) {
+    if (ws.readyState === WebSocket.OPEN) ws.send(message);
+  }
+}, broadcastMs);
+
+process.on("SIGTERM", () => {
+  if (draining) return;
+  draining = true;
+  if (closeAllOnSigterm) {
+    // What a gateway without a SIGTERM handler does: the process ends and
+    // every client loses its socket at the same instant.
+    process.exit(0);
+  }
+  const open = [...clients];
+  if (open.length === 0) process.exit(0);
+  // Stratified jitter: connection i closes at a random moment inside slot i of
+  // DRAIN_SECONDS / n. Independent random times would bunch up (Poisson
+  // clusters); one close per slot keeps the rate flat at every time scale, and
+  // the jitter keeps pods that drain together from closing in lockstep.
+  shuffle(open);
+  const slotMs = (drainSeconds * 1000) / open.length;
+  open.forEach((ws, i) => {
+    setTimeout(() => ws.close(CLOSE_CODE_SERVICE_RESTART, "service restart"), (i + Math.random()) * slotMs);
+  });
+});
+
+function shuffle<T>(items: T[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+}
+
+server.listen(Number(process.env.PORT ?? "0"), "127.0.0.1", () => {
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
+});
