@@ -9,6 +9,18 @@ export interface Registered {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, unknown>;
+  /** The `ignoreChanges` resource option (policies read resource options too). */
+  readonly ignoreChanges: readonly string[];
+}
+
+/** The parts of a RegisterResourceRequest read here (the mock monitor receives the real request). */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getIgnorechangesList(): string[];
+}
+interface Monitor {
+  registerResource(req: RegisterRequest, callback: unknown): unknown;
 }
 
 /** Type tokens of Pulumi dynamic resources start with this. */
@@ -22,6 +34,8 @@ export function unwrapSecret(v: unknown): unknown {
 }
 
 let registered: Registered[] = [];
+/** Resource options by type::name: the mocks' newResource hook gets no options, the monitor's request has them. */
+let ignoreChanges = new Map<string, string[]>();
 
 function outputsFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   const inputs = args.inputs as Record<string, unknown>;
@@ -51,10 +65,16 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs): Record<string, unkno
 /** Installs the mocks; call before importing or running the program. */
 export function installMocks(stack: string, preview = false): void {
   registered = [];
+  ignoreChanges = new Map();
   pulumi.runtime.setMocks(
     {
       newResource(args) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+        registered.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, unknown>,
+          ignoreChanges: ignoreChanges.get(`${args.type}::${args.name}`) ?? [],
+        });
         return { id: `${args.name}-id`, state: outputsFor(args) };
       },
       call(args) {
@@ -65,6 +85,12 @@ export function installMocks(stack: string, preview = false): void {
     stack,
     preview,
   );
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    ignoreChanges.set(`${req.getType()}::${req.getName()}`, req.getIgnorechangesList());
+    return register(req, callback);
+  };
 }
 
 /** Loads a stack file's config into the Pulumi runtime, as `pulumi up` would. */

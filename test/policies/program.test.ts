@@ -16,16 +16,6 @@ import { REPO_ROOT, stackConfigMap, stackNames } from "../helpers/stacks";
 import type { Json } from "./fixtures";
 import { UNKNOWN_VALUE, mandatory, runPack, stackPackConfig, withValue, type FakeResource } from "./harness";
 
-/** The parts of a RegisterResourceRequest read here (the mock monitor receives the real request). */
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getIgnorechangesList(): string[];
-}
-interface Monitor {
-  registerResource(req: RegisterRequest, callback: unknown): unknown;
-}
-
 /** Preview renders carry Pulumi's Unknown objects; the policy host sees the engine's sentinel instead. */
 function toEngineValues(v: unknown): unknown {
   if (pulumi.isUnknown(v)) return UNKNOWN_VALUE;
@@ -36,20 +26,9 @@ function toEngineValues(v: unknown): unknown {
   return v;
 }
 
-/**
- * Renders a stack and returns its resources as the policy host would see them,
- * resource options included: the mocks' newResource hook gets no options, so
- * ignoreChanges is read from the registration request the mock monitor receives.
- */
+/** Renders a stack and returns its resources as the policy host would see them, resource options included. */
 async function renderStack(stack: string, preview = false): Promise<FakeResource[]> {
   installMocks(stack, preview);
-  const ignore = new Map<string, string[]>();
-  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) => {
-    ignore.set(`${req.getType()}::${req.getName()}`, req.getIgnorechangesList());
-    return register(req, callback);
-  };
   setStackConfig(stackConfigMap(stack));
   createProgram(loadStackConfig());
   const registered = await settle();
@@ -57,7 +36,7 @@ async function renderStack(stack: string, preview = false): Promise<FakeResource
     type: r.type,
     name: r.name,
     props: toEngineValues(r.inputs) as Json,
-    ignoreChanges: ignore.get(`${r.type}::${r.name}`) ?? [],
+    ignoreChanges: r.ignoreChanges,
   }));
 }
 

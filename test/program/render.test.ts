@@ -224,6 +224,8 @@ describe("prod stack: key properties", () => {
     const rs = await resources();
     const d = one(rs, T.deployment).inputs;
     assert.equal(get(d, "metadata.name"), "ws-gateway-2f9c1ab");
+    assert.equal(get(d, "spec.replicas"), 6, "starts with minReplicas");
+    assert.deepEqual(one(rs, T.deployment).ignoreChanges, ["spec.replicas"], "then the HPA owns the count");
     assert.equal((get(d, "metadata.annotations") as Json)[ANNOTATION_DELETION_PROPAGATION], "background");
     const pod = get(d, "spec.template.spec") as Json;
     assert.equal(pod.terminationGracePeriodSeconds, 1840);
