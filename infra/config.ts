@@ -24,6 +24,12 @@ export const CONFIG_NAMESPACE = APP_NAME;
 
 /** The last ingress-nginx Helm chart release (2026-03-19, controller v1.15.1); the project is retired. */
 export const FINAL_INGRESS_NGINX_CHART = "4.15.1";
+/**
+ * Default worker-shutdown-timeout. Fixed rather than derived from drainSeconds,
+ * so that changing the drain never changes (and never restarts) the controller.
+ */
+export const DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS = 3600;
+
 /** The first chart with the CVE-2025-1974 ("IngressNightmare") fix: controller v1.12.1. */
 export const MIN_SAFE_INGRESS_NGINX_CHART = "4.12.1";
 
@@ -60,6 +66,8 @@ export interface IngressConfig {
   readonly controllerReplicas: number;
   readonly chartVersion: string;
   readonly workerShutdownTimeoutSeconds: number;
+  readonly serviceType: "LoadBalancer" | "NodePort";
+  readonly loadBalancerIP: string | undefined;
 }
 
 export interface GatewayResources {
@@ -425,6 +433,15 @@ const ingressSchema = section(
       86400,
       "set how long old nginx workers keep connections after a reload",
     ).optional(),
+    serviceType: oneOf(
+      ["LoadBalancer", "NodePort"] as const,
+      'use "LoadBalancer" on GKE, "NodePort" for a local cluster without load balancers',
+    ).default("LoadBalancer"),
+    loadBalancerIP: matching(
+      /^(?:\d{1,3}\.){3}\d{1,3}$/,
+      'a reserved regional IPv4 address like "203.0.113.10"',
+      "reserve one with gcloud compute addresses create and point DNS at it",
+    ).optional(),
   },
   "ingress settings",
 );
@@ -477,7 +494,7 @@ const gatewaySchema = section(
       "seconds",
     ).default(1800),
     preStopSeconds: intIn(
-      0,
+      1,
       120,
       "set how long a pod waits for endpoint removal to propagate",
       "seconds",
@@ -665,9 +682,17 @@ function crossFieldProblems(raw: RawStackConfig, p: Parsed): string[] {
     );
   }
   const g = p.gateway;
-  if (ing.workerShutdownTimeout !== undefined && ing.workerShutdownTimeout < g.drainSeconds) {
+  const wst = ing.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS;
+  if (wst < g.drainSeconds) {
     problems.push(
-      `${key(["ingress", "workerShutdownTimeout"])}: must be at least gateway.drainSeconds so an nginx reload never cuts a drain short (got ${ing.workerShutdownTimeout}s < ${g.drainSeconds}s). Fix: raise it to ${g.drainSeconds}s or leave it out to follow drainSeconds.`,
+      ing.workerShutdownTimeout === undefined
+        ? `${key(["ingress", "workerShutdownTimeout"])}: its default ${DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS}s is below gateway.drainSeconds (${g.drainSeconds}s), so an nginx reload could cut a drain short. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least ${g.drainSeconds}s.`
+        : `${key(["ingress", "workerShutdownTimeout"])}: must be at least gateway.drainSeconds so an nginx reload never cuts a drain short (got ${ing.workerShutdownTimeout}s < ${g.drainSeconds}s). Fix: raise it to ${g.drainSeconds}s or more.`,
+    );
+  }
+  if (ing.loadBalancerIP !== undefined && ing.serviceType !== "LoadBalancer") {
+    problems.push(
+      `${key(["ingress", "loadBalancerIP"])}: applies to ingress.serviceType "LoadBalancer" only (got ${show(ing.loadBalancerIP)} with ${show(ing.serviceType)}). Fix: remove it, or set ingress.serviceType to "LoadBalancer".`,
     );
   }
   if (g.maxReplicas < g.minReplicas) {
@@ -739,7 +764,6 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
   const problems = crossFieldProblems(raw, p);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const drainSeconds = p.gateway.drainSeconds;
   const c = p.cluster;
   const cluster: ClusterConfig =
     c.mode === "gke"
@@ -769,7 +793,10 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
       namespace: p.ingress.namespace,
       controllerReplicas: p.ingress.controllerReplicas,
       chartVersion: p.ingress.chartVersion,
-      workerShutdownTimeoutSeconds: p.ingress.workerShutdownTimeout ?? drainSeconds,
+      workerShutdownTimeoutSeconds:
+        p.ingress.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS,
+      serviceType: p.ingress.serviceType,
+      loadBalancerIP: p.ingress.loadBalancerIP,
     },
     gateway: { ...p.gateway, resources: { ...p.gateway.resources, cpuLimit: p.gateway.resources.cpuLimit } },
     rollout: {

@@ -105,6 +105,10 @@ export function createProgram(config: StackConfig): ProgramOutputs {
       workerShutdownTimeoutSeconds: ing.workerShutdownTimeoutSeconds,
       className: ing.className,
       proxyTimeoutSeconds: WEBSOCKET_PROXY_TIMEOUT_SECONDS,
+      serviceType: ing.serviceType,
+      loadBalancerIP: ing.loadBalancerIP,
+      // A regional cluster keeps one controller per zone; clusters without zone labels (kind) cannot.
+      zoneSpread: clusterCfg.mode === "gke" ? "required" : "preferred",
     },
     { providers: { kubernetes: provider }, dependsOn: [ingressNs] },
   );
@@ -148,10 +152,13 @@ export function createProgram(config: StackConfig): ProgramOutputs {
   });
   const stableVersion = rollout.stableVersion ?? gw.version;
   if (rollout.stableVersion !== undefined) {
-    new VersionedGateway(`gateway-${rollout.stableVersion}`, versionArgs(rollout.stableVersion), {
-      ...opts,
-      dependsOn: [gatewayNs],
-    });
+    // Serving clients while the canary holds: frozen, so config changes made
+    // during the hold reach only the version being released.
+    new VersionedGateway(
+      `gateway-${rollout.stableVersion}`,
+      { ...versionArgs(rollout.stableVersion), frozen: true },
+      { ...opts, dependsOn: [gatewayNs] },
+    );
   }
 
   const routes = new GatewayRoutes(

@@ -60,6 +60,13 @@ export interface VersionedGatewayArgs {
   readonly scaleDownPods?: number;
   /** @default 600 */
   readonly scaleDownPeriodSeconds?: number;
+  /**
+   * A version that serves clients while another one is released (a held
+   * schedule): changes to its specs are ignored, so editing gateway settings
+   * during a hold never rolls the pods that hold the stable route.
+   * @default false
+   */
+  readonly frozen?: boolean;
 }
 
 export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = 3600;
@@ -151,12 +158,13 @@ export function versionedGatewayManifests(a: VersionedGatewayArgs): VersionedGat
               ],
               resources: { requests: { cpu: a.cpuRequest, memory: a.memoryRequest }, limits },
               // Readiness turns false on SIGTERM (drain); liveness stays true while draining.
+              // Two misses in a row: one slow probe must not mark a pod unready (the pods-ready gate would abort).
               readinessProbe: {
                 httpGet: { path: READINESS_PATH, port: "ws" },
                 periodSeconds: 2,
-                failureThreshold: 1,
+                failureThreshold: 2,
                 successThreshold: 1,
-                timeoutSeconds: 1,
+                timeoutSeconds: 2,
               },
               livenessProbe: {
                 httpGet: { path: LIVENESS_PATH, port: "ws" },
@@ -246,16 +254,21 @@ export class VersionedGateway extends pulumi.ComponentResource {
     super(VersionedGateway.type, name, {}, opts);
     const m = versionedGatewayManifests(args);
     this.version = args.version;
+    const frozen = args.frozen ?? false;
     this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, m.deployment, {
       parent: this,
       // The HPA owns the replica count once the Deployment exists.
-      ignoreChanges: ["spec.replicas"],
+      ignoreChanges: frozen ? ["spec"] : ["spec.replicas"],
     });
     this.hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, m.hpa, {
       parent: this,
       dependsOn: [this.deployment],
+      ignoreChanges: frozen ? ["spec"] : [],
     });
-    this.pdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.pdb, { parent: this });
+    this.pdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.pdb, {
+      parent: this,
+      ignoreChanges: frozen ? ["spec"] : [],
+    });
     this.registerOutputs({ deploymentName: this.deployment.metadata.name });
   }
 }

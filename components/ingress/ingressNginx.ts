@@ -6,19 +6,36 @@
  * at least the drain (an nginx reload closes old workers' connections when it
  * expires, FACTS 8), long proxy timeouts (FACTS 9), externalTrafficPolicy Local
  * (FACTS 16), replicas spread over zones with a PDB, and a grace period that
- * covers the worker shutdown timeout. Its inputs depend on drainSeconds but
- * never on the gateway version: a release never touches the controller.
+ * covers the worker shutdown timeout. Its inputs never depend on the gateway
+ * version, nor on drainSeconds: a release never touches the controller.
+ *
+ * All chart values go through `helmOptions.values`, none through the typed
+ * `controller` argument. The component (pulumi-go-helmbase `InitDefaults`)
+ * decodes the typed arguments over `helmOptions.values` key by key, so a typed
+ * `controller` would replace the whole `values.controller` map; and the typed
+ * argument has no field for the chart's `controller.terminationGracePeriodSeconds`
+ * (its `terminateGracePeriodSeconds` is a key the chart never reads; see the
+ * chart's templates/controller-deployment.yaml). One untyped map, checked by the
+ * interface below and by the tests, is the only way to set every key we need.
  */
 import * as nginx from "@pulumi/kubernetes-ingress-nginx";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Helm release name; the chart labels its controller pods with it. */
 export const INGRESS_NGINX_RELEASE = "ingress-nginx";
+export const INGRESS_NGINX_CHART = "ingress-nginx";
 export const INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx";
 /** Seconds the controller keeps serving after SIGTERM so the load balancer's health check notices first. */
 export const CONTROLLER_SHUTDOWN_GRACE_SECONDS = 15;
+/** Fixed node ports of a NodePort controller, so a kind cluster can map host ports 80/443 to them. */
+export const NODE_PORT_HTTP = 30080;
+export const NODE_PORT_HTTPS = 30443;
 /** Slack added to the controller's grace period beyond shutdown grace + worker shutdown timeout. */
 export const CONTROLLER_GRACE_MARGIN_SECONDS = 60;
+
+export type ControllerServiceType = "LoadBalancer" | "NodePort";
+/** "required": controllers never share a zone (regional clusters); "preferred": best effort (clusters without zone labels, e.g. kind). */
+export type ZoneSpread = "required" | "preferred";
 
 export interface IngressNginxArgs {
   readonly namespace: string;
@@ -32,6 +49,12 @@ export interface IngressNginxArgs {
   readonly className: string;
   /** Proxy read/send timeout for WebSockets, seconds. */
   readonly proxyTimeoutSeconds: number;
+  /** @default "LoadBalancer" */
+  readonly serviceType?: ControllerServiceType;
+  /** Reserved regional IP for the load balancer, so DNS can point at it before the first release. @default an ephemeral IP */
+  readonly loadBalancerIP?: string;
+  /** @default "required" */
+  readonly zoneSpread?: ZoneSpread;
 }
 
 /** Controller grace period: shutdown grace + worker shutdown timeout + margin. */
@@ -39,52 +62,97 @@ export function controllerGraceSeconds(workerShutdownTimeoutSeconds: number): nu
   return CONTROLLER_SHUTDOWN_GRACE_SECONDS + workerShutdownTimeoutSeconds + CONTROLLER_GRACE_MARGIN_SECONDS;
 }
 
-/** Arguments of the IngressController component, as plain data (tests and policies read them). */
-export function ingressControllerArgs(a: IngressNginxArgs): nginx.IngressControllerArgs {
+/** The chart's `controller` values this program sets (names as in the chart's values.yaml). */
+export interface ControllerValues {
+  readonly replicaCount: number;
+  readonly minAvailable: number;
+  readonly allowSnippetAnnotations: boolean;
+  readonly config: Readonly<Record<string, string>>;
+  readonly extraArgs: Readonly<Record<string, string>>;
+  readonly terminationGracePeriodSeconds: number;
+  readonly service: {
+    readonly type: ControllerServiceType;
+    readonly externalTrafficPolicy: "Local";
+    readonly loadBalancerIP?: string;
+    readonly nodePorts?: { readonly http: number; readonly https: number };
+  };
+  readonly ingressClassResource: {
+    readonly name: string;
+    readonly enabled: boolean;
+    readonly default: boolean;
+    readonly controllerValue: string;
+  };
+  readonly topologySpreadConstraints: readonly Record<string, unknown>[];
+  readonly updateStrategy: {
+    readonly type: "RollingUpdate";
+    readonly rollingUpdate: { readonly maxUnavailable: number };
+  };
+  readonly metrics: { readonly enabled: boolean };
+  readonly resources: {
+    readonly requests: Readonly<Record<string, string>>;
+    readonly limits: Readonly<Record<string, string>>;
+  };
+}
+
+/** The chart's controller values, as plain data (tests and policies read them). */
+export function controllerValues(a: IngressNginxArgs): ControllerValues {
   const podLabels = {
     "app.kubernetes.io/name": "ingress-nginx",
     "app.kubernetes.io/instance": INGRESS_NGINX_RELEASE,
     "app.kubernetes.io/component": "controller",
   };
+  const type = a.serviceType ?? "LoadBalancer";
+  const service: ControllerValues["service"] = {
+    type,
+    externalTrafficPolicy: "Local",
+    ...(a.loadBalancerIP === undefined ? {} : { loadBalancerIP: a.loadBalancerIP }),
+    ...(type === "NodePort" ? { nodePorts: { http: NODE_PORT_HTTP, https: NODE_PORT_HTTPS } } : {}),
+  };
   return {
-    controller: {
-      replicaCount: a.replicas,
-      // PDB created by the chart: at most one controller down during node drains.
-      minAvailable: Math.max(1, a.replicas - 1),
-      allowSnippetAnnotations: false,
-      config: {
-        "worker-shutdown-timeout": `${a.workerShutdownTimeoutSeconds}s`,
-        "proxy-read-timeout": String(a.proxyTimeoutSeconds),
-        "proxy-send-timeout": String(a.proxyTimeoutSeconds),
-        "allow-snippet-annotations": "false",
-        "annotations-risk-level": "High",
-      },
-      extraArgs: { "shutdown-grace-period": String(CONTROLLER_SHUTDOWN_GRACE_SECONDS) },
-      terminateGracePeriodSeconds: controllerGraceSeconds(a.workerShutdownTimeoutSeconds),
-      service: { type: "LoadBalancer", externalTrafficPolicy: "Local" },
-      ingressClassResource: {
-        name: a.className,
-        enabled: true,
-        default: false,
-        controllerValue: "k8s.io/ingress-nginx",
-      },
-      topologySpreadConstraints: [
-        {
-          maxSkew: 1,
-          topologyKey: "topology.kubernetes.io/zone",
-          whenUnsatisfiable: "DoNotSchedule",
-          labelSelector: { matchLabels: podLabels },
-        },
-      ],
-      updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
-      metrics: { enabled: true },
-      resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+    replicaCount: a.replicas,
+    // PDB created by the chart: at most one controller down during node drains.
+    minAvailable: Math.max(1, a.replicas - 1),
+    allowSnippetAnnotations: false,
+    config: {
+      "worker-shutdown-timeout": `${a.workerShutdownTimeoutSeconds}s`,
+      "proxy-read-timeout": String(a.proxyTimeoutSeconds),
+      "proxy-send-timeout": String(a.proxyTimeoutSeconds),
+      "allow-snippet-annotations": "false",
+      "annotations-risk-level": "High",
     },
+    extraArgs: { "shutdown-grace-period": String(CONTROLLER_SHUTDOWN_GRACE_SECONDS) },
+    terminationGracePeriodSeconds: controllerGraceSeconds(a.workerShutdownTimeoutSeconds),
+    service,
+    ingressClassResource: {
+      name: a.className,
+      enabled: true,
+      default: false,
+      controllerValue: "k8s.io/ingress-nginx",
+    },
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: (a.zoneSpread ?? "required") === "required" ? "DoNotSchedule" : "ScheduleAnyway",
+        labelSelector: { matchLabels: podLabels },
+      },
+    ],
+    updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+    metrics: { enabled: true },
+    resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+  };
+}
+
+/** Arguments of the IngressController component, as plain data. */
+export function ingressControllerArgs(a: IngressNginxArgs): nginx.IngressControllerArgs {
+  return {
     helmOptions: {
       name: INGRESS_NGINX_RELEASE,
       namespace: a.namespace,
+      chart: INGRESS_NGINX_CHART,
       version: a.chartVersion,
       repositoryOpts: { repo: INGRESS_NGINX_CHART_REPO },
+      values: { controller: controllerValues(a) },
     },
   };
 }

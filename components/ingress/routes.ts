@@ -23,6 +23,7 @@ import {
   ANNOTATION_CANARY_BY_HEADER,
   ANNOTATION_PROXY_READ_TIMEOUT,
   ANNOTATION_PROXY_SEND_TIMEOUT,
+  ANNOTATION_SKIP_AWAIT,
   APP_NAME,
   CANARY_HEADER,
   CANARY_INGRESS,
@@ -60,6 +61,9 @@ const commonLabels = { [LABEL_APP]: APP_NAME, [LABEL_MANAGED_BY]: "pulumi" };
 
 function ingress(a: GatewayRoutesArgs, role: RouteRole): Input.networking.v1.Ingress {
   const annotations: Record<string, string> = {
+    // Pulumi's Ingress await wants backend endpoints and a load-balancer address; the
+    // stable Service is created later in the first update, and kind has no load balancer.
+    [ANNOTATION_SKIP_AWAIT]: "true",
     [ANNOTATION_PROXY_READ_TIMEOUT]: String(WEBSOCKET_PROXY_TIMEOUT_SECONDS),
     [ANNOTATION_PROXY_SEND_TIMEOUT]: String(WEBSOCKET_PROXY_TIMEOUT_SECONDS),
   };
@@ -164,7 +168,11 @@ export class GatewayService extends pulumi.ComponentResource {
 
   constructor(name: string, args: GatewayServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(GatewayService.type, name, {}, opts);
-    this.service = new k8s.core.v1.Service(`${name}-service`, routeService(args), { parent: this });
+    // The component's dependsOn, repeated on the Service itself: release order hangs on this Service.
+    this.service = new k8s.core.v1.Service(`${name}-service`, routeService(args), {
+      parent: this,
+      dependsOn: opts?.dependsOn,
+    });
     this.registerOutputs({ selectedVersion: args.version });
   }
 }

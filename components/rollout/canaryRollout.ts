@@ -150,9 +150,14 @@ function checkRolloutInputs(news: RolloutInputs): { property: string; reason: st
 }
 
 /**
- * Ctrl-C in `pulumi up` reaches this process too. Without a handler Node would
- * exit on the spot and leave the weight where it was; with one, the engine
- * sets it to 0 and the update fails with "interrupted".
+ * For a SIGINT or SIGTERM that does reach this process (sent to its pid, or by
+ * a host that forwards it): without a handler Node would exit on the spot and
+ * leave the weight where it was; with one, the engine sets it to 0 and the
+ * update fails with "interrupted". Ctrl-C in the terminal running `pulumi up`
+ * is not such a signal: Pulumi starts plugins in their own process group, so
+ * it never gets here. The way to stop a rollout from outside is the abort
+ * annotation (./abortAnnotation), read by the abort-request gate that
+ * buildGates puts first because the router can read it.
  */
 async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
@@ -306,7 +311,9 @@ export class CanaryWeightReset extends pulumi.dynamic.Resource {
 
 /**
  * Steps the canary weight through the schedule with the gates running (see
- * ./engine). Fails the update, weight back at 0, when a gate fails.
+ * ./engine). Fails the update, weight back at 0, when a gate fails; an
+ * operator aborts it with the `ws-gateway.io/abort` annotation on the canary
+ * Ingress, honoured at the next gate round.
  */
 export class CanaryRollout extends pulumi.dynamic.Resource {
   declare readonly version: pulumi.Output<string>;

@@ -39,6 +39,8 @@ export type RolloutOutcome =
       readonly gate: string;
       readonly measured: string;
       readonly threshold: string;
+      /** What to do before the next release, when the gate said (see GateResult.fix). */
+      readonly fix?: string;
       readonly message: string;
     };
 
@@ -145,11 +147,18 @@ export function gateFailureMessage(
   gate: string,
   measured: string,
   threshold: string,
+  fix?: string,
 ): string {
-  return `${gateFailureCause(step, stepCount, weight, gate, measured, threshold)}; ${WEIGHT_RESET_SUFFIX}`;
+  const cause = gateFailureCause(step, stepCount, weight, gate, measured, threshold);
+  return `${cause}; ${WEIGHT_RESET_SUFFIX}${fixSuffix(fix)}`;
 }
 
 const WEIGHT_RESET_SUFFIX = "canary weight set back to 0";
+
+/** The fix goes last, after what happened to the weight: it is the operator's next action. */
+function fixSuffix(fix: string | undefined): string {
+  return fix === undefined ? "" : `; ${fix}`;
+}
 
 function gateFailureCause(
   step: number,
@@ -171,6 +180,7 @@ export interface GateFailure {
   readonly gate: string;
   readonly measured: string;
   readonly threshold: string;
+  readonly fix?: string;
 }
 
 /** Runs every gate once; a gate that throws counts as failed with the error as the measured value. */
@@ -186,9 +196,10 @@ async function runGateRound(gates: readonly Gate[], ctx: GateContext): Promise<G
   );
   // The first failure in gate order is reported, so messages are deterministic.
   const index = results.findIndex((result) => !result.ok);
-  return index < 0
-    ? undefined
-    : { gate: gates[index].name, measured: results[index].measured, threshold: results[index].threshold };
+  if (index < 0) return undefined;
+  const { measured, threshold, fix } = results[index];
+  // No `fix` key at all when the gate gave none, so outcomes compare equal to plain failures.
+  return { gate: gates[index].name, measured, threshold, ...(fix === undefined ? {} : { fix }) };
 }
 
 async function beginGates(gates: readonly Gate[], ctx: GateContext): Promise<GateFailure | undefined> {
@@ -268,13 +279,13 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
     try {
       await router.setCanaryWeight(0);
     } catch (error) {
-      const message = `${cause}; setting the canary weight back to 0 failed: ${errorText(error)}; check the canary Ingress by hand`;
+      const message = `${cause}; setting the canary weight back to 0 failed: ${errorText(error)}; check the canary Ingress by hand${fixSuffix(failure.fix)}`;
       logger.warn(message);
       throw new Error(message);
     }
     weight = 0;
     actions.push({ atMs: clock.now() - startMs, kind: "set-weight", weight: 0 });
-    const message = `${cause}; ${WEIGHT_RESET_SUFFIX}`;
+    const message = `${cause}; ${WEIGHT_RESET_SUFFIX}${fixSuffix(failure.fix)}`;
     logger.warn(message);
     return { outcome: { kind: "aborted", step, ...failure, message }, actions };
   };
@@ -403,7 +414,7 @@ export async function runFirstRelease(
   }
   // Weight is already 0; set it again so the outcome holds even if something raced us.
   await setZero();
-  const message = gateFailureMessage(1, 1, 0, failure.gate, failure.measured, failure.threshold);
+  const message = gateFailureMessage(1, 1, 0, failure.gate, failure.measured, failure.threshold, failure.fix);
   logger.warn(message);
   return { outcome: { kind: "aborted", step: 1, ...failure, message }, actions };
 }

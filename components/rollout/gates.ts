@@ -4,7 +4,8 @@
  */
 import WebSocket from "ws";
 import { CANARY_HEADER, CANARY_HEADER_ALWAYS } from "../names";
-import type { CanaryPodSource, Gate, GateResult } from "./types";
+import { abortClearCommand, ANNOTATION_ABORT } from "./abortAnnotation";
+import type { AbortRequestSource, CanaryPodSource, Gate, GateResult } from "./types";
 
 /** Gate settings as they come from stack config. */
 export interface GatesConfig {
@@ -18,6 +19,7 @@ export interface GatesConfig {
   };
 }
 
+export const ABORT_REQUEST_GATE = "abort-request";
 export const PODS_READY_GATE = "pods-ready";
 export const HANDSHAKE_GATE = "ws-handshake";
 export const PROMETHEUS_GATE = "prometheus";
@@ -203,9 +205,42 @@ export function prometheusGate(cfg: {
   };
 }
 
-/** The gates a config asks for: pods-ready always, the others when configured. */
-export function buildGates(config: GatesConfig, pods: CanaryPodSource): Gate[] {
-  const gates = [podsReadyGate(pods)];
+/**
+ * Fails while the operator's abort annotation is on the canary Ingress (see
+ * ./abortAnnotation). The reason is quoted as JSON so any text stays on the
+ * failure's one line. When the source names its Ingress, the failure carries
+ * the command that removes the annotation: the engine never removes it, and
+ * until someone does, every release fails at its first gate round.
+ */
+export function abortRequestGate(source: AbortRequestSource): Gate {
+  const threshold = `no ${ANNOTATION_ABORT} annotation on the canary Ingress`;
+  const ingress = source.canaryIngress;
+  const fix = ingress === undefined ? undefined : `remove it with: ${abortClearCommand(ingress)}`;
+  return {
+    name: ABORT_REQUEST_GATE,
+    async check(): Promise<GateResult> {
+      const reason = await source.getAbortRequest();
+      if (reason === undefined) return { ok: true, measured: "no abort requested", threshold };
+      const measured = `abort requested: ${JSON.stringify(reason)}`;
+      return fix === undefined ? { ok: false, measured, threshold } : { ok: false, measured, threshold, fix };
+    },
+  };
+}
+
+function isAbortRequestSource(source: object): source is AbortRequestSource {
+  return typeof (source as Partial<AbortRequestSource>).getAbortRequest === "function";
+}
+
+/**
+ * The gates a config asks for: abort-request when the source can read it,
+ * pods-ready always, the others when configured. abort-request goes first
+ * because the first failing gate in this order is the one reported: an
+ * operator's request must not be reported as whatever else fails meanwhile.
+ */
+export function buildGates(config: GatesConfig, pods: CanaryPodSource & Partial<AbortRequestSource>): Gate[] {
+  const gates: Gate[] = [];
+  if (isAbortRequestSource(pods)) gates.push(abortRequestGate(pods));
+  gates.push(podsReadyGate(pods));
   if (config.handshake !== undefined) gates.push(handshakeGate(config.handshake));
   if (config.prometheus !== undefined) gates.push(prometheusGate(config.prometheus));
   return gates;

@@ -12,12 +12,22 @@
  *   https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/
  * - GET   /api/v1/namespaces/{ns}/pods?labelSelector=...
  *   https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#list-list-or-watch-objects-of-kind-pod
+ * The same GET serves the weight and the operator's abort request (the
+ * `ws-gateway.io/abort` annotation, ./abortAnnotation), which this router only
+ * reads.
  * Errors come back as a Status object with `reason` and `message`
  * (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/status/).
  */
 import { ANNOTATION_CANARY_WEIGHT, APP_NAME, LABEL_APP, LABEL_VERSION } from "../names";
+import { ANNOTATION_ABORT } from "./abortAnnotation";
 import { KubeClient, loadDefaultKubeconfig, parseKubeconfig, type KubeConnection } from "./kubeClient";
-import type { CanaryPod, CanaryPodSource, TrafficRouter } from "./types";
+import type {
+  AbortRequestSource,
+  CanaryIngressRef,
+  CanaryPod,
+  CanaryPodSource,
+  TrafficRouter,
+} from "./types";
 
 export const MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json";
 
@@ -46,8 +56,12 @@ interface PodDoc {
   };
 }
 
-/** Reads and writes the canary weight on the canary Ingress; lists the canary version's pods. */
-export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource {
+/**
+ * Reads and writes the canary weight on the canary Ingress, reads the abort
+ * request there, and lists the canary version's pods.
+ */
+export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource, AbortRequestSource {
+  readonly canaryIngress: CanaryIngressRef;
   private readonly client: KubeClient;
   private readonly ingressPath: string;
   private readonly ingressWhat: string;
@@ -65,9 +79,11 @@ export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource {
     const ns = encodeURIComponent(options.namespace);
     this.ingressPath = `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${encodeURIComponent(options.canaryIngressName)}`;
     this.ingressWhat = `Ingress ${options.namespace}/${options.canaryIngressName}`;
+    this.canaryIngress = { namespace: options.namespace, name: options.canaryIngressName };
   }
 
-  async getCanaryWeight(): Promise<number> {
+  /** One GET of the canary Ingress; the weight and the abort request are both read from its annotations. */
+  private async ingressAnnotations(): Promise<Record<string, string>> {
     const ingress = (await this.client.request({
       method: "GET",
       path: this.ingressPath,
@@ -75,7 +91,11 @@ export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource {
     })) as {
       metadata?: { annotations?: Record<string, string> };
     };
-    const raw = ingress?.metadata?.annotations?.[ANNOTATION_CANARY_WEIGHT];
+    return ingress?.metadata?.annotations ?? {};
+  }
+
+  async getCanaryWeight(): Promise<number> {
+    const raw = (await this.ingressAnnotations())[ANNOTATION_CANARY_WEIGHT];
     // ingress-nginx treats a missing weight as 0 (FACTS 2).
     if (raw === undefined) return 0;
     const weight = Number(raw);
@@ -85,6 +105,16 @@ export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource {
       );
     }
     return weight;
+  }
+
+  /**
+   * The abort annotation's value: undefined when absent, "" when present
+   * without a reason (still a request). Parsed apart from the weight so a
+   * malformed weight cannot hide an abort request.
+   */
+  async getAbortRequest(): Promise<string | undefined> {
+    const raw: unknown = (await this.ingressAnnotations())[ANNOTATION_ABORT];
+    return raw === undefined ? undefined : String(raw);
   }
 
   async setCanaryWeight(weight: number): Promise<void> {

@@ -34,6 +34,20 @@ export interface CanaryPodSource {
   listCanaryPods(): Promise<readonly CanaryPod[]>;
 }
 
+/** The permanent canary Ingress, so messages can name it. */
+export interface CanaryIngressRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** Reads the operator's abort request (see ./abortAnnotation). */
+export interface AbortRequestSource {
+  /** The request's reason; undefined when there is no request, "" when it gives no reason. */
+  getAbortRequest(): Promise<string | undefined>;
+  /** Where the request lives, so a failure can say how to remove it. */
+  readonly canaryIngress?: CanaryIngressRef;
+}
+
 /** Time source; tests use a fake one that advances instantly. */
 export interface Clock {
   /** Milliseconds since an arbitrary epoch. */
@@ -62,6 +76,12 @@ export interface GateResult {
   readonly measured: string;
   /** The threshold it was compared with, e.g. "0 restarts". */
   readonly threshold: string;
+  /**
+   * What the operator must do before the next release, when a failure leaves
+   * something behind (e.g. the command that removes an abort request).
+   * Appended to the failure message.
+   */
+  readonly fix?: string;
 }
 
 /** A check run repeatedly during every pause; any failure aborts the rollout. */

@@ -293,7 +293,44 @@ const CASES: readonly Case[] = [
       c.ingress.workerShutdownTimeout = "10m";
     },
     problems: [
-      "ws-gateway:ingress.workerShutdownTimeout: must be at least gateway.drainSeconds so an nginx reload never cuts a drain short (got 600s < 1800s). Fix: raise it to 1800s or leave it out to follow drainSeconds.",
+      "ws-gateway:ingress.workerShutdownTimeout: must be at least gateway.drainSeconds so an nginx reload never cuts a drain short (got 600s < 1800s). Fix: raise it to 1800s or more.",
+    ],
+  },
+  {
+    name: "a drain longer than the default worker shutdown timeout",
+    mutate: (c) => {
+      c.gateway.drainSeconds = 7200;
+    },
+    problems: [
+      "ws-gateway:ingress.workerShutdownTimeout: its default 3600s is below gateway.drainSeconds (7200s), so an nginx reload could cut a drain short. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least 7200s.",
+    ],
+  },
+  {
+    name: "a load balancer IP on a NodePort controller",
+    mutate: (c) => {
+      c.ingress.serviceType = "NodePort";
+      c.ingress.loadBalancerIP = "203.0.113.10";
+    },
+    problems: [
+      'ws-gateway:ingress.loadBalancerIP: applies to ingress.serviceType "LoadBalancer" only (got "203.0.113.10" with "NodePort"). Fix: remove it, or set ingress.serviceType to "LoadBalancer".',
+    ],
+  },
+  {
+    name: "an unknown controller Service type",
+    mutate: (c) => {
+      c.ingress.serviceType = "ClusterIP";
+    },
+    problems: [
+      'ws-gateway:ingress.serviceType: must be one of LoadBalancer, NodePort (got "ClusterIP"). Fix: use "LoadBalancer" on GKE, "NodePort" for a local cluster without load balancers.',
+    ],
+  },
+  {
+    name: "a preStop of 0 seconds",
+    mutate: (c) => {
+      c.gateway.preStopSeconds = 0;
+    },
+    problems: [
+      "ws-gateway:gateway.preStopSeconds: must be an integer from 1 to 120 seconds (got 0). Fix: set how long a pod waits for endpoint removal to propagate.",
     ],
   },
   {
@@ -407,7 +444,13 @@ describe("stack config", () => {
     assert.equal(c.ingress.className, "nginx");
     assert.equal(c.ingress.controllerReplicas, 3);
     assert.equal(c.ingress.chartVersion, "4.15.1");
-    assert.equal(c.ingress.workerShutdownTimeoutSeconds, 1800, "follows drainSeconds");
+    assert.equal(
+      c.ingress.workerShutdownTimeoutSeconds,
+      3600,
+      "fixed, so a drain change never touches the controller",
+    );
+    assert.equal(c.ingress.serviceType, "LoadBalancer");
+    assert.equal(c.ingress.loadBalancerIP, undefined);
     assert.equal(c.gateway.namespace, "ws-gateway");
     assert.equal(c.gateway.port, 8080);
     assert.equal(c.gateway.minReplicas, 3);

@@ -11,6 +11,8 @@ export interface Registered {
   readonly inputs: Record<string, unknown>;
   /** The `ignoreChanges` resource option (policies read resource options too). */
   readonly ignoreChanges: readonly string[];
+  /** Logical names of the resources this one waits for (`dependsOn`, components expanded by the SDK). */
+  readonly dependsOn: readonly string[];
 }
 
 /** The parts of a RegisterResourceRequest read here (the mock monitor receives the real request). */
@@ -18,6 +20,7 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getIgnorechangesList(): string[];
+  getDependenciesList(): string[];
 }
 interface Monitor {
   registerResource(req: RegisterRequest, callback: unknown): unknown;
@@ -36,6 +39,12 @@ export function unwrapSecret(v: unknown): unknown {
 let registered: Registered[] = [];
 /** Resource options by type::name: the mocks' newResource hook gets no options, the monitor's request has them. */
 let ignoreChanges = new Map<string, string[]>();
+let dependencies = new Map<string, string[]>();
+
+/** The logical name at the end of a URN (`urn:pulumi:stack::project::type::name`). */
+function nameOfUrn(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
 
 function outputsFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   const inputs = args.inputs as Record<string, unknown>;
@@ -66,6 +75,7 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs): Record<string, unkno
 export function installMocks(stack: string, preview = false): void {
   registered = [];
   ignoreChanges = new Map();
+  dependencies = new Map();
   pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -74,6 +84,7 @@ export function installMocks(stack: string, preview = false): void {
           name: args.name,
           inputs: args.inputs as Record<string, unknown>,
           ignoreChanges: ignoreChanges.get(`${args.type}::${args.name}`) ?? [],
+          dependsOn: dependencies.get(`${args.type}::${args.name}`) ?? [],
         });
         return { id: `${args.name}-id`, state: outputsFor(args) };
       },
@@ -89,6 +100,7 @@ export function installMocks(stack: string, preview = false): void {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     ignoreChanges.set(`${req.getType()}::${req.getName()}`, req.getIgnorechangesList());
+    dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList().map(nameOfUrn).sort());
     return register(req, callback);
   };
 }

@@ -11,6 +11,7 @@ import {
   ANNOTATION_CANARY_BY_HEADER,
   ANNOTATION_CANARY_WEIGHT,
   ANNOTATION_DELETION_PROPAGATION,
+  ANNOTATION_SKIP_AWAIT,
   CANARY_HEADER,
   ENV_DRAIN_SECONDS,
 } from "../../components/names";
@@ -204,20 +205,38 @@ describe("prod stack: key properties", () => {
   it("ingress-nginx: pinned final chart, WebSocket timeouts, no snippets, Local traffic policy, 3 replicas spread, PDB, grace", async () => {
     const a = one(await resources(), T.controller).inputs;
     assert.equal(get(a, "helmOptions.version"), "4.15.1");
-    assert.equal(get(a, "controller.replicaCount"), 3);
-    assert.equal(get(a, "controller.minAvailable"), 2);
-    assert.equal(get(a, "controller.allowSnippetAnnotations"), false);
-    assert.deepEqual(get(a, "controller.config"), {
-      "worker-shutdown-timeout": "1800s",
+    assert.equal(get(a, "helmOptions.chart"), "ingress-nginx");
+    // Every chart value goes through helmOptions.values: a typed `controller` would replace that map.
+    assert.equal(a.controller, undefined);
+    const c = get(a, "helmOptions.values.controller") as Json;
+    assert.equal(c.replicaCount, 3);
+    assert.equal(c.minAvailable, 2);
+    assert.equal(c.allowSnippetAnnotations, false);
+    assert.deepEqual(c.config, {
+      "worker-shutdown-timeout": "3600s",
       "proxy-read-timeout": "3600",
       "proxy-send-timeout": "3600",
       "allow-snippet-annotations": "false",
       "annotations-risk-level": "High",
     });
-    assert.equal(get(a, "controller.service.externalTrafficPolicy"), "Local");
-    assert.equal(get(a, "controller.terminateGracePeriodSeconds"), 15 + 1800 + 60);
-    const spread = get(a, "controller.topologySpreadConstraints") as Json[];
+    assert.deepEqual(c.service, { type: "LoadBalancer", externalTrafficPolicy: "Local" });
+    // The chart's key (templates/controller-deployment.yaml), covering shutdown grace + worker shutdown timeout.
+    assert.equal(c.terminationGracePeriodSeconds, 15 + 3600 + 60);
+    const spread = c.topologySpreadConstraints as Json[];
     assert.equal(spread[0]?.topologyKey, "topology.kubernetes.io/zone");
+    assert.equal(spread[0]?.whenUnsatisfiable, "DoNotSchedule");
+  });
+
+  it("local stack: NodePort controller spread on a best-effort basis (kind nodes carry no zone label)", async () => {
+    const { resources: local } = await render("local");
+    const c = get(one(local, T.controller).inputs, "helmOptions.values.controller") as Json;
+    assert.deepEqual(c.service, {
+      type: "NodePort",
+      externalTrafficPolicy: "Local",
+      nodePorts: { http: 30080, https: 30443 },
+    });
+    assert.equal((c.topologySpreadConstraints as Json[])[0]?.whenUnsatisfiable, "ScheduleAnyway");
+    assert.equal(c.replicaCount, 1);
   });
 
   it("versioned gateway: drain contract, restricted security, spread, HPA with slow scale-down, PDB, background deletion", async () => {
@@ -291,6 +310,8 @@ describe("prod stack: key properties", () => {
     assert.equal(ca[ANNOTATION_CANARY], "true");
     assert.equal(ca[ANNOTATION_CANARY_BY_HEADER], CANARY_HEADER);
     assert.equal(ca[ANNOTATION_CANARY_WEIGHT], undefined, "the rollout engine owns the weight");
+    assert.equal(pa[ANNOTATION_SKIP_AWAIT], "true");
+    assert.equal(ca[ANNOTATION_SKIP_AWAIT], "true");
     assert.equal(pa["nginx.ingress.kubernetes.io/proxy-read-timeout"], "3600");
     // Host, path and pathType mirror each other (FACTS 1).
     const rule = (i: Json) => get(i, "spec.rules") as Json[];
@@ -404,6 +425,23 @@ describe("release invariants", () => {
     });
   }
 
+  it("GIVEN a release WHEN rendered THEN the order is reset, canary selector, schedule, promotion", async () => {
+    const { resources } = await render("prod");
+    const deps = (type: string, name: string) => one(resources, type, name).dependsOn;
+    // 1. the weight goes to 0 once the canary Ingress exists
+    assert.ok(deps(T.reset, "canary-weight-reset").includes("routes-canary"));
+    // 2. the canary Service selects the new version only after the reset and once the new pods are Ready
+    assert.ok(deps(T.service, "canary-service").includes("canary-weight-reset"));
+    assert.ok(deps(T.service, "canary-service").includes("gateway-2f9c1ab-deployment"));
+    // 3. the schedule runs against the canary Service and the new Deployment
+    assert.ok(deps(T.rollout, "rollout").includes("canary-service"));
+    assert.ok(deps(T.rollout, "rollout").includes("gateway-2f9c1ab-deployment"));
+    // 4. promotion waits for the schedule
+    assert.deepEqual(deps(T.service, "stable-service"), ["rollout"]);
+    // and nothing the release changes waits on the controller being replaced or re-rendered
+    assert.ok(!deps(T.service, "canary-service").includes("ingress-nginx-controller"));
+  });
+
   it("GIVEN a schedule that holds below 100 WHEN rendered THEN both versions are declared and stable keeps the old one", async () => {
     const { resources } = await render("prod", (c) => {
       (c["ws-gateway:rollout"] as Json).steps = [{ weight: 25, pause: "1h" }];
@@ -417,5 +455,12 @@ describe("release invariants", () => {
       get(one(resources, T.service, n).inputs, "spec.selector") as Record<string, string>;
     assert.equal(selector("stable-service")["app.kubernetes.io/version"], "1a2b3c4");
     assert.equal(selector("canary-service")["app.kubernetes.io/version"], "2f9c1ab");
+    // The version holding the stable route is frozen; the released one hands only replicas to its HPA.
+    assert.deepEqual(one(resources, T.deployment, "gateway-1a2b3c4-deployment").ignoreChanges, ["spec"]);
+    assert.deepEqual(one(resources, T.hpa, "gateway-1a2b3c4-hpa").ignoreChanges, ["spec"]);
+    assert.deepEqual(one(resources, T.pdb, "gateway-1a2b3c4-pdb").ignoreChanges, ["spec"]);
+    assert.deepEqual(one(resources, T.deployment, "gateway-2f9c1ab-deployment").ignoreChanges, [
+      "spec.replicas",
+    ]);
   });
 });
