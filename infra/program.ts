@@ -189,7 +189,12 @@ export function createProgram(config: StackConfig): ProgramOutputs {
 
   const rolloutResource = new CanaryRollout(
     "rollout",
-    { ...engineTarget, steps: [...rollout.steps], gates: rollout.gates },
+    {
+      ...engineTarget,
+      steps: [...rollout.steps],
+      gates: rollout.gates,
+      stableVersion: rollout.stableVersion,
+    },
     { dependsOn: [canary, release] },
   );
   // Promotion: the stable route selects the released version only after the schedule succeeded.

@@ -58,6 +58,12 @@ export type CanaryWeightResetArgs = CanaryTargetArgs;
 export interface CanaryRolloutArgs extends CanaryTargetArgs {
   readonly steps: pulumi.Input<RolloutStep[]>;
   readonly gates: pulumi.Input<GatesConfig>;
+  /**
+   * For a schedule that holds below 100: the version the stable route keeps.
+   * Checked against the version this resource last left on the stable route.
+   * @default none (the schedule ends at 100)
+   */
+  readonly stableVersion?: pulumi.Input<string>;
 }
 
 /** Plain inputs as the provider receives them. */
@@ -73,6 +79,7 @@ interface TargetInputs {
 interface RolloutInputs extends TargetInputs {
   readonly steps: RolloutStep[];
   readonly gates: GatesConfig;
+  readonly stableVersion?: string;
 }
 
 /** State kept by CanaryWeightReset; the kubeconfig stays out of outputs. */
@@ -92,6 +99,8 @@ export interface RolloutOutputs {
   readonly gates: GatesConfig;
   readonly outcome: "promoted" | "held";
   readonly weight: number;
+  /** Set while held: the version the stable route kept. */
+  readonly stableVersion?: string;
 }
 
 function stderrLogger(version: string): Logger {
@@ -186,7 +195,28 @@ function rolloutOutputs(inputs: RolloutInputs, result: RolloutResult): RolloutOu
     gates: inputs.gates,
     outcome: outcome.kind,
     weight: outcome.kind === "held" ? outcome.weight : 100,
+    ...(inputs.stableVersion === undefined ? {} : { stableVersion: inputs.stableVersion }),
   };
+}
+
+/** The version on the stable route before this update, as this resource last left it (undefined if unknown). */
+function servingVersion(previous: RolloutOutputs): string | undefined {
+  return previous.outcome === "promoted" ? previous.version : previous.stableVersion;
+}
+
+/**
+ * A held schedule names the version that keeps the stable route. Naming the
+ * wrong one would create that version, point the stable route at it and retire
+ * the one actually serving; refuse before anything is touched.
+ */
+function checkStableVersion(previous: RolloutOutputs, inputs: RolloutInputs): void {
+  const serving = servingVersion(previous);
+  if (inputs.stableVersion !== undefined && serving !== undefined && inputs.stableVersion !== serving) {
+    throw new Error(
+      `rollout.stableVersion is "${inputs.stableVersion}" but the stable route serves "${serving}"; nothing was changed. ` +
+        `Fix: set ws-gateway:rollout.stableVersion to ${serving}.`,
+    );
+  }
 }
 
 /**
@@ -211,6 +241,7 @@ async function firstRelease(inputs: RolloutInputs): Promise<RolloutOutputs> {
 }
 
 async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise<RolloutOutputs> {
+  checkStableVersion(previous, inputs);
   const logger = stderrLogger(inputs.version);
   const router = routerFor(inputs);
   let resumeFromWeight: number | undefined;
@@ -265,7 +296,8 @@ const rolloutProvider: pulumi.dynamic.ResourceProvider<RolloutInputs, RolloutOut
     const changed =
       !sameTarget(olds, news) ||
       JSON.stringify(olds.steps) !== JSON.stringify(news.steps) ||
-      JSON.stringify(olds.gates) !== JSON.stringify(news.gates);
+      JSON.stringify(olds.gates) !== JSON.stringify(news.gates) ||
+      olds.stableVersion !== news.stableVersion;
     return { changes: changed };
   },
   async create(inputs) {
@@ -338,6 +370,7 @@ export class CanaryRollout extends pulumi.dynamic.Resource {
         version: args.version,
         steps: args.steps,
         gates: args.gates,
+        stableVersion: args.stableVersion,
         kubeconfig: secretKubeconfig(args.kubeconfig),
         kubeContext: args.kubeContext,
         requestTimeoutSeconds: args.requestTimeoutSeconds,

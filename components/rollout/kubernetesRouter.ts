@@ -113,8 +113,8 @@ export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource, A
    * malformed weight cannot hide an abort request.
    */
   async getAbortRequest(): Promise<string | undefined> {
-    const raw: unknown = (await this.ingressAnnotations())[ANNOTATION_ABORT];
-    return raw === undefined ? undefined : String(raw);
+    const annotations = await this.ingressAnnotations();
+    return Object.hasOwn(annotations, ANNOTATION_ABORT) ? annotations[ANNOTATION_ABORT] : undefined;
   }
 
   async setCanaryWeight(weight: number): Promise<void> {

@@ -308,6 +308,32 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       assert.match(resumed.stderr, /continuing from canary weight 30%/);
     });
 
+    it("GIVEN a hold naming the version that serves WHEN updated THEN it holds and remembers it; GIVEN another name THEN nothing is touched", async () => {
+      api.pods = [pod("gw-v5-a", "v5", true, [0])];
+      const hold = [{ weight: 20, pauseSeconds: 0 }];
+      const held = await host(rolloutProvider, "update", "id", outs("v4", "promoted", 100), {
+        ...target("v5"),
+        steps: hold,
+        gates,
+        stableVersion: "v4",
+      });
+      assert.equal(held.error, undefined);
+      assert.deepEqual(held.result, { outs: { ...outs("v5", "held", 20, hold), stableVersion: "v4" } });
+
+      api.requests.length = 0;
+      const wrong = await host(rolloutProvider, "update", "id", outs("v4", "promoted", 100), {
+        ...target("v6"),
+        steps: hold,
+        gates,
+        stableVersion: "v9",
+      });
+      assert.equal(
+        wrong.error,
+        'rollout.stableVersion is "v9" but the stable route serves "v4"; nothing was changed. Fix: set ws-gateway:rollout.stableVersion to v4.',
+      );
+      assert.deepEqual(api.requests, [], "no request reached the API");
+    });
+
     it("GIVEN a long pause WHEN the host process gets SIGINT (Ctrl-C) THEN the weight goes back to 0 and the update fails as interrupted", async () => {
       api.pods = [pod("gw-v5-a", "v5", true, [0])];
       const long = [
@@ -334,6 +360,53 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
         result.error,
         "step 1/2 (weight 10%): interrupted (SIGINT received); canary weight set back to 0",
       );
+      assert.equal(api.weight, "0");
+    });
+
+    const abortMessage = (step: string, reason: string) =>
+      `${step}: gate abort-request failed: measured abort requested: ${JSON.stringify(reason)}, threshold no ws-gateway.io/abort annotation on the canary Ingress; canary weight set back to 0; remove it with: kubectl annotate ingress ws-gateway-canary -n prod ws-gateway.io/abort-`;
+
+    it("GIVEN a long pause WHEN an operator adds the abort annotation to the canary Ingress THEN the next gate round aborts: weight back to 0, update failed with the reason and how to remove it", async () => {
+      api.pods = [pod("gw-v6-a", "v6", true, [0])];
+      const long = [
+        { weight: 10, pauseSeconds: 60 },
+        { weight: 100, pauseSeconds: 0 },
+      ];
+      const answer = host(rolloutProvider, "update", "id", outs("v5", "promoted", 100), {
+        ...target("v6"),
+        steps: long,
+        gates: { intervalSeconds: 0.2 },
+      });
+      for (let i = 0; i < 200 && api.weight !== "10"; i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.equal(api.weight, "10");
+      // Let a few rounds pass, so the request really lands mid-pause.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      api.annotations["ws-gateway.io/abort"] = "bad latency";
+      const requestedAt = Date.now();
+
+      const result = await answer;
+
+      assert.equal(result.error, abortMessage("step 1/2 (weight 10%)", "bad latency"));
+      assert.equal(api.weight, "0");
+      assert.deepEqual(patchedWeights(), ["0", "10", "0"]);
+      // One gate interval (0.2s) plus the host's exit, not the 60s pause.
+      assert.ok(Date.now() - requestedAt < 5_000, `took ${Date.now() - requestedAt}ms`);
+      assert.match(result.stderr, /step 1\/2: gates ok \(round 1\/\d+\)/);
+      assert.match(result.stderr, /warning: step 1\/2 \(weight 10%\): gate abort-request failed/);
+      assert.equal(api.annotations["ws-gateway.io/abort"], "bad latency", "only the operator removes it");
+    });
+
+    it("GIVEN an abort annotation left from an earlier abort WHEN the next release starts THEN its first gate round fails it, weight back to 0, saying how to remove the annotation", async () => {
+      api.pods = [pod("gw-v7-a", "v7", true, [0])];
+      api.annotations["ws-gateway.io/abort"] = "";
+      const answer = await host(rolloutProvider, "update", "id", outs("v6", "promoted", 100), {
+        ...target("v7"),
+        steps,
+        gates,
+      });
+      assert.equal(answer.error, abortMessage("step 1/2 (weight 10%)", ""));
+      assert.deepEqual(patchedWeights(), ["0", "10", "0"]);
       assert.equal(api.weight, "0");
     });
 

@@ -9,9 +9,17 @@ import {
   validateSchedule,
   type RolloutOptions,
 } from "../../components/rollout/engine";
-import { podsReadyGate } from "../../components/rollout/gates";
+import { abortRequestGate, buildGates, podsReadyGate } from "../../components/rollout/gates";
 import type { Gate, RolloutStep } from "../../components/rollout/types";
-import { FakeClock, FakePods, FakeRouter, OK, RecordingLogger, scriptedGate } from "./fakes";
+import {
+  FakeAbortRequest,
+  FakeClock,
+  FakePods,
+  FakeRouter,
+  OK,
+  RecordingLogger,
+  scriptedGate,
+} from "./fakes";
 
 const FOUR_STEPS: RolloutStep[] = [
   { weight: 5, pauseSeconds: 120 },
@@ -377,6 +385,127 @@ describe("runRollout", () => {
     });
   });
 
+  describe("abort request (ws-gateway.io/abort)", () => {
+    const CANARY = { namespace: "prod", name: "ws-gateway-canary" };
+    const FIX = "remove it with: kubectl annotate ingress ws-gateway-canary -n prod ws-gateway.io/abort-";
+    const THRESHOLD = "no ws-gateway.io/abort annotation on the canary Ingress";
+
+    it("GIVEN an abort requested 30s into step 2 WHEN the next gate round runs THEN the weight goes back to 0 and the message reads exactly so", async () => {
+      const abort = new FakeAbortRequest();
+      const { options, router, clock, logger } = setup(FOUR_STEPS, () => [
+        abortRequestGate(abort),
+        podsReadyGate(new FakePods()),
+      ]);
+      // Written during the 140s..150s interval of the pause: the 150s round is the first to see it.
+      clock.onSleep = (nowMs) => {
+        if (nowMs === 150_000) abort.reason = "bad latency";
+      };
+
+      const result = await runRollout(options);
+
+      const message =
+        'step 2/4 (weight 25%): gate abort-request failed: measured abort requested: "bad latency", threshold no ws-gateway.io/abort annotation on the canary Ingress; canary weight set back to 0';
+      assert.deepEqual(result.outcome, {
+        kind: "aborted",
+        step: 2,
+        gate: "abort-request",
+        measured: 'abort requested: "bad latency"',
+        threshold: THRESHOLD,
+        message,
+      });
+      assert.deepEqual(result.actions.slice(-3), [
+        { atMs: 140_000, kind: "gates", step: 2, ok: true },
+        { atMs: 150_000, kind: "gates", step: 2, ok: false, failed: "abort-request" },
+        { atMs: 150_000, kind: "set-weight", weight: 0 },
+      ]);
+      assert.deepEqual(router.writes, [0, 5, 25, 0]);
+      assert.equal(router.weight, 0);
+      assert.equal(logger.lines.at(-1), `WARN ${message}`);
+    });
+
+    it("GIVEN a source that names the canary Ingress WHEN an abort is requested THEN the message ends with the command that removes the request", async () => {
+      const abort = new FakeAbortRequest(CANARY);
+      const { options, router, clock } = setup(FOUR_STEPS, () => [abortRequestGate(abort)]);
+      clock.onSleep = (nowMs) => {
+        if (nowMs === 150_000) abort.reason = "bad latency";
+      };
+
+      const result = await runRollout(options);
+
+      assert.deepEqual(result.outcome, {
+        kind: "aborted",
+        step: 2,
+        gate: "abort-request",
+        measured: 'abort requested: "bad latency"',
+        threshold: THRESHOLD,
+        fix: FIX,
+        message: `step 2/4 (weight 25%): gate abort-request failed: measured abort requested: "bad latency", threshold ${THRESHOLD}; canary weight set back to 0; ${FIX}`,
+      });
+      assert.equal(router.weight, 0);
+    });
+
+    it("GIVEN a request left from an earlier abort WHEN a release starts THEN the first gate round of step 1 fails it and says how to remove the request", async () => {
+      const abort = new FakeAbortRequest(CANARY);
+      abort.reason = "bad latency";
+      const { options, router } = setup(FOUR_STEPS, () => [abortRequestGate(abort)]);
+
+      const result = await runRollout(options);
+
+      assert.equal(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        `step 1/4 (weight 5%): gate abort-request failed: measured abort requested: "bad latency", threshold ${THRESHOLD}; canary weight set back to 0; ${FIX}`,
+      );
+      assert.deepEqual(result.actions, [
+        { atMs: 0, kind: "set-weight", weight: 0 },
+        { atMs: 0, kind: "set-weight", weight: 5 },
+        { atMs: 0, kind: "gates", step: 1, ok: false, failed: "abort-request" },
+        { atMs: 0, kind: "set-weight", weight: 0 },
+      ]);
+      assert.equal(router.weight, 0);
+    });
+
+    it("GIVEN an abort request and a failing pods-ready in the same round WHEN built by buildGates THEN the abort request is what is reported", async () => {
+      const abort = new FakeAbortRequest(CANARY);
+      const pods = new FakePods();
+      const source = {
+        listCanaryPods: () => pods.listCanaryPods(),
+        getAbortRequest: () => abort.getAbortRequest(),
+        canaryIngress: abort.canaryIngress,
+      };
+      const { options, clock } = setup(FOUR_STEPS, () => buildGates({ intervalSeconds: 10 }, source));
+      clock.onSleep = (nowMs) => {
+        if (nowMs === 150_000) {
+          abort.reason = "pods crash-looping";
+          pods.pods = [{ name: "ws-gateway-v2-a", ready: false, restarts: 3 }];
+        }
+      };
+
+      const result = await runRollout(options);
+
+      assert.equal(result.outcome.kind === "aborted" ? result.outcome.gate : "", "abort-request");
+      assert.equal(
+        result.outcome.kind === "aborted" ? result.outcome.measured : "",
+        'abort requested: "pods crash-looping"',
+      );
+    });
+
+    it("GIVEN an abort request and a router that cannot set 0 WHEN the gate fails THEN the error names the request, the failed reset and still ends with the fix", async () => {
+      const abort = new FakeAbortRequest(CANARY);
+      const { options, router, clock } = setup(FOUR_STEPS, () => [abortRequestGate(abort)]);
+      clock.onSleep = (nowMs) => {
+        if (nowMs === 150_000) {
+          abort.reason = "bad latency";
+          router.failures.set(0, { error: new Error("HTTP 503 ServiceUnavailable") });
+        }
+      };
+
+      await assert.rejects(runRollout(options), {
+        message: `step 2/4 (weight 25%): gate abort-request failed: measured abort requested: "bad latency", threshold ${THRESHOLD}; setting the canary weight back to 0 failed: HTTP 503 ServiceUnavailable; check the canary Ingress by hand; ${FIX}`,
+      });
+      assert.equal(router.weight, 25);
+    });
+  });
+
   describe("router errors", () => {
     const gates = (clock: FakeClock) => [scriptedGate("always-ok", clock, () => OK)];
 
@@ -512,6 +641,24 @@ describe("runFirstRelease", () => {
       result.outcome.kind === "aborted" ? result.outcome.message : "",
       "step 1/1 (weight 0%): gate ws-handshake failed: measured HTTP 503 on upgrade, threshold upgrade and a reply within 5s; canary weight set back to 0",
     );
+  });
+
+  it("GIVEN an abort request on the canary Ingress WHEN a first release runs THEN it aborts with the request and the command that removes it", async () => {
+    const clock = new FakeClock();
+    const abort = new FakeAbortRequest({ namespace: "prod", name: "ws-gateway-canary" });
+    abort.reason = "not today";
+    const router = new FakeRouter(0);
+    const result = await runFirstRelease({
+      gates: [abortRequestGate(abort), scriptedGate("ws-handshake", clock, () => OK)],
+      router,
+      clock,
+      logger: new RecordingLogger(),
+    });
+    assert.equal(
+      result.outcome.kind === "aborted" ? result.outcome.message : "",
+      'step 1/1 (weight 0%): gate abort-request failed: measured abort requested: "not today", threshold no ws-gateway.io/abort annotation on the canary Ingress; canary weight set back to 0; remove it with: kubectl annotate ingress ws-gateway-canary -n prod ws-gateway.io/abort-',
+    );
+    assert.deepEqual(router.writes, [0, 0]);
   });
 });
 

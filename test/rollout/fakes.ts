@@ -1,5 +1,7 @@
 /** Fakes for the rollout engine's interfaces: a clock that advances instantly, a router, scripted gates. */
 import type {
+  AbortRequestSource,
+  CanaryIngressRef,
   CanaryPod,
   CanaryPodSource,
   Clock,
@@ -94,5 +96,18 @@ export class FakePods implements CanaryPodSource {
   async listCanaryPods(): Promise<readonly CanaryPod[]> {
     this.pods = this.beforeList(this.pods);
     return this.pods;
+  }
+}
+
+/** An abort request a test sets and clears; names its Ingress only when given one. */
+export class FakeAbortRequest implements AbortRequestSource {
+  reason: string | undefined = undefined;
+  reads = 0;
+
+  constructor(readonly canaryIngress?: CanaryIngressRef) {}
+
+  async getAbortRequest(): Promise<string | undefined> {
+    this.reads += 1;
+    return this.reason;
   }
 }

@@ -3,9 +3,15 @@ import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { WebSocketServer } from "ws";
-import { buildGates, handshakeGate, podsReadyGate, prometheusGate } from "../../components/rollout/gates";
-import type { GateContext } from "../../components/rollout/types";
-import { FakePods } from "./fakes";
+import {
+  abortRequestGate,
+  buildGates,
+  handshakeGate,
+  podsReadyGate,
+  prometheusGate,
+} from "../../components/rollout/gates";
+import type { CanaryPod, GateContext } from "../../components/rollout/types";
+import { FakeAbortRequest, FakePods } from "./fakes";
 
 const CTX: GateContext = { step: 1, stepCount: 2, weight: 5 };
 
@@ -303,6 +309,60 @@ describe("prometheusGate against a fake Prometheus", () => {
   });
 });
 
+describe("abortRequestGate", () => {
+  const threshold = "no ws-gateway.io/abort annotation on the canary Ingress";
+
+  it("GIVEN no abort request WHEN checked THEN it passes", async () => {
+    assert.deepEqual(await abortRequestGate(new FakeAbortRequest()).check(CTX), {
+      ok: true,
+      measured: "no abort requested",
+      threshold,
+    });
+  });
+
+  it("GIVEN an abort request WHEN checked THEN it fails quoting the reason", async () => {
+    const source = new FakeAbortRequest();
+    source.reason = "bad latency";
+    assert.deepEqual(await abortRequestGate(source).check(CTX), {
+      ok: false,
+      measured: 'abort requested: "bad latency"',
+      threshold,
+    });
+  });
+
+  it("GIVEN a source that names its Ingress WHEN the request fails the gate THEN the fix is the kubectl command that removes it", async () => {
+    const source = new FakeAbortRequest({ namespace: "prod", name: "ws-gateway-canary" });
+    source.reason = "bad latency";
+    assert.deepEqual(await abortRequestGate(source).check(CTX), {
+      ok: false,
+      measured: 'abort requested: "bad latency"',
+      threshold,
+      fix: "remove it with: kubectl annotate ingress ws-gateway-canary -n prod ws-gateway.io/abort-",
+    });
+  });
+
+  it("GIVEN an empty reason or one with quotes and a newline WHEN checked THEN it still fails and the reason stays on one line", async () => {
+    const source = new FakeAbortRequest();
+    const gate = abortRequestGate(source);
+    source.reason = "";
+    assert.equal((await gate.check(CTX)).measured, 'abort requested: ""');
+    source.reason = 'p99 "spiked"\nsee #ops';
+    const result = await gate.check(CTX);
+    assert.equal(result.ok, false);
+    assert.equal(result.measured, 'abort requested: "p99 \\"spiked\\"\\nsee #ops"');
+  });
+
+  it("GIVEN the request is withdrawn WHEN checked again THEN it passes again (it holds no state)", async () => {
+    const source = new FakeAbortRequest();
+    const gate = abortRequestGate(source);
+    source.reason = "x";
+    assert.equal((await gate.check(CTX)).ok, false);
+    source.reason = undefined;
+    assert.equal((await gate.check(CTX)).ok, true);
+    assert.equal(source.reads, 2);
+  });
+});
+
 describe("buildGates", () => {
   it("GIVEN a config with handshake and prometheus WHEN built THEN pods-ready comes first, then the configured gates", () => {
     const gates = buildGates(
@@ -321,5 +381,27 @@ describe("buildGates", () => {
       buildGates({ intervalSeconds: 10 }, new FakePods()).map((gate) => gate.name),
       ["pods-ready"],
     );
+  });
+
+  it("GIVEN a source that also reads abort requests WHEN built THEN abort-request comes first and reads that source", async () => {
+    const abort = new FakeAbortRequest();
+    const pods = new FakePods();
+    const source = {
+      listCanaryPods: (): Promise<readonly CanaryPod[]> => pods.listCanaryPods(),
+      getAbortRequest: () => abort.getAbortRequest(),
+    };
+    const gates = buildGates(
+      {
+        intervalSeconds: 10,
+        handshake: { url: "wss://gw.example.com/ws", timeoutSeconds: 5, message: "ping" },
+      },
+      source,
+    );
+    assert.deepEqual(
+      gates.map((gate) => gate.name),
+      ["abort-request", "pods-ready", "ws-handshake"],
+    );
+    abort.reason = "stop";
+    assert.equal((await gates[0].check(CTX)).measured, 'abort requested: "stop"');
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { runRollout } from "../../components/rollout/engine";
+import { buildGates } from "../../components/rollout/gates";
 import { loadDefaultKubeconfig, parseKubeconfig } from "../../components/rollout/kubeClient";
 import { KubernetesCanaryRouter } from "../../components/rollout/kubernetesRouter";
 import { FakeClock, OK, RecordingLogger, scriptedGate } from "./fakes";
@@ -64,6 +65,49 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
     await assert.rejects(router.getCanaryWeight(), {
       message:
         'Ingress prod/ws-gateway-canary: annotation nginx.ingress.kubernetes.io/canary-weight is "lots", not an integer 0..100',
+    });
+  });
+
+  it("GIVEN no abort annotation WHEN the abort request is read THEN it is undefined, from one GET of the canary Ingress", async () => {
+    api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "25";
+    assert.equal(await router.getAbortRequest(), undefined);
+    assert.deepEqual(api.requests, [
+      {
+        method: "GET",
+        url: INGRESS_PATH,
+        contentType: undefined,
+        authorization: "Bearer test-token",
+        body: "",
+      },
+    ]);
+  });
+
+  it("GIVEN an abort annotation WHEN read THEN its reason comes from the same GET as the weight; an empty one still counts", async () => {
+    api.annotations["ws-gateway.io/abort"] = "bad latency";
+    assert.equal(await router.getAbortRequest(), "bad latency");
+    assert.deepEqual(
+      api.requests.map((request) => `${request.method} ${request.url}`),
+      [`GET ${INGRESS_PATH}`],
+    );
+    api.annotations["ws-gateway.io/abort"] = "";
+    assert.equal(await router.getAbortRequest(), "");
+    assert.deepEqual(api.requests.at(-1)?.url, INGRESS_PATH);
+  });
+
+  it("GIVEN a malformed weight and an abort annotation WHEN the abort request is read THEN the weight does not hide it", async () => {
+    api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "lots";
+    api.annotations["ws-gateway.io/abort"] = "stop";
+    assert.equal(await router.getAbortRequest(), "stop");
+  });
+
+  it("GIVEN the router WHEN asked where the abort request lives THEN it names its canary Ingress", () => {
+    assert.deepEqual(router.canaryIngress, { namespace: NAMESPACE, name: INGRESS });
+  });
+
+  it("GIVEN the API answers 403 WHEN the abort request is read THEN the error names the Ingress", async () => {
+    api.reply = () => ({ status: 403, reason: "Forbidden", message: "no" });
+    await assert.rejects(router.getAbortRequest(), {
+      message: "GET Ingress prod/ws-gateway-canary: HTTP 403 Forbidden: no",
     });
   });
 
@@ -159,6 +203,10 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
         logger: new RecordingLogger(),
       });
     };
+    const patchedWeights = () =>
+      api.requests
+        .filter((r) => r.method === "PATCH")
+        .map((r) => JSON.parse(r.body).metadata.annotations["nginx.ingress.kubernetes.io/canary-weight"]);
     const isPatchTo = (body: string, weight: number) =>
       body === `{"metadata":{"annotations":{"nginx.ingress.kubernetes.io/canary-weight":"${weight}"}}}`;
 
@@ -184,6 +232,38 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
         );
       });
     }
+
+    it("GIVEN the abort annotation written during step 2 WHEN the next gate round reads it THEN the weight ends at 0, the message says how to remove it, and each round sent one GET of the Ingress", async () => {
+      api.pods = [pod("gw-a", "2f9c1ab", true, [0])];
+      const clock = new FakeClock();
+      // Step 2 starts at 20s; written during 20s..30s, the 30s round is the first to see it.
+      clock.onSleep = (nowMs) => {
+        if (nowMs === 30_000) api.annotations["ws-gateway.io/abort"] = "bad latency";
+      };
+      const result = await runRollout({
+        steps,
+        gates: buildGates({ intervalSeconds: 10 }, router),
+        router,
+        clock,
+        logger: new RecordingLogger(),
+        gateIntervalSeconds: 10,
+      });
+
+      assert.equal(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        'step 2/3 (weight 25%): gate abort-request failed: measured abort requested: "bad latency", threshold no ws-gateway.io/abort annotation on the canary Ingress; canary weight set back to 0; remove it with: kubectl annotate ingress ws-gateway-canary -n prod ws-gateway.io/abort-',
+      );
+      assert.equal(api.weight, "0");
+      // The engine only reads it: the request stays until the operator removes it.
+      assert.equal(api.annotations["ws-gateway.io/abort"], "bad latency");
+      // Rounds: 3 in step 1 (0s, 10s, 20s), 2 in step 2 (20s, 30s). Each reads the Ingress once (the
+      // weight is not re-read during a pause); the other Ingress GETs are the read-backs of the 4 writes.
+      const count = (method: string, url: string) =>
+        api.requests.filter((r) => r.method === method && r.url === url).length;
+      assert.deepEqual(patchedWeights(), ["0", "5", "25", "0"]);
+      assert.equal(count("GET", INGRESS_PATH), 4 + 5);
+      assert.equal(count("GET", PODS_PATH), 2 + 5, "one pod list per step start and per round");
+    });
 
     it("GIVEN every request to the API fails after step 1 WHEN step 2 starts THEN the error says the reset failed too and the annotation stays at 5", async () => {
       // Once step 1's weight is stored, every write fails.
