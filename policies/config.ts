@@ -30,6 +30,8 @@ export interface Knobs {
   readonly minProxyTimeoutSeconds: number;
   /** Fewest ingress-nginx controller pods. */
   readonly minControllerReplicas: number;
+  /** Controller replicas must never share a zone (DoNotSchedule); false accepts best-effort ScheduleAnyway. */
+  readonly requireZoneSpread: boolean;
   /** Oldest ingress-nginx chart allowed (CVE-2025-1974 is fixed from 4.12.1, controller v1.12.1). */
   readonly minChartVersion: string;
   /** Shortest pause between two rollout steps. */
@@ -109,6 +111,12 @@ export const KNOB_SCHEMAS: { readonly [K in KnobName]: Schema } = {
     minimum: 1,
     default: 3,
     description: "Fewest ingress-nginx controller pods (one per zone of a regional cluster).",
+  },
+  requireZoneSpread: {
+    type: "boolean",
+    default: true,
+    description:
+      'Require the controller\'s zone spread constraint to be whenUnsatisfiable "DoNotSchedule"; false also accepts "ScheduleAnyway" (clusters without zone labels, e.g. kind).',
   },
   minChartVersion: {
     type: "string",

@@ -14,6 +14,7 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { configSchema, knobs } from "../config";
+import { CONTROLLER_VALUES_PATH, chartControllerValues, controllerPath } from "../lib/chart";
 import { TYPES, describe, isGatewayObject, namespaceOf, selects, templateLabels } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { at, isUnknown, knownItems, num, show } from "../lib/values";
@@ -106,13 +107,13 @@ export const ingressNginxPdb: ResourceValidationPolicy = {
     "The ingress-nginx chart renders a controller PodDisruptionBudget (2+ replicas) that does not block evictions.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const c = at(args.props, "controller");
+    const c = chartControllerValues(args.props);
     const autoscaling = at(c, "autoscaling.enabled") === true;
     const replicas = num(autoscaling ? at(c, "autoscaling.minReplicas") : (at(c, "replicaCount") ?? 1));
     const minA = at(c, "minAvailable");
     const maxU = at(c, "maxUnavailable");
     if (isUnknown(replicas) || replicas === undefined || isUnknown(minA) || isUnknown(maxU)) return;
-    const field = autoscaling ? "controller.autoscaling.minReplicas" : "controller.replicaCount";
+    const field = controllerPath(autoscaling ? "autoscaling.minReplicas" : "replicaCount");
     if (replicas < 2) {
       report(
         `IngressController: ${field} is ${replicas}, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. ` +
@@ -122,15 +123,15 @@ export const ingressNginxPdb: ResourceValidationPolicy = {
     }
     if (maxU === 0 || maxU === "0" || maxU === "0%") {
       report(
-        `IngressController: controller.maxUnavailable is ${show(maxU)}, which blocks every eviction. Fix: set controller.maxUnavailable to 1 or use minAvailable ${replicas - 1}.`,
+        `IngressController: ${CONTROLLER_VALUES_PATH}.maxUnavailable is ${show(maxU)}, which blocks every eviction. Fix: set ${CONTROLLER_VALUES_PATH}.maxUnavailable to 1 or use minAvailable ${replicas - 1}.`,
       );
     }
     // The chart's own default is minAvailable 1.
     const min = num(minA ?? 1);
     if (maxU === undefined && (minA === "100%" || (typeof min === "number" && min >= replicas))) {
       report(
-        `IngressController: controller.minAvailable is ${show(minA)}, not below ${field} ${replicas}: the PodDisruptionBudget blocks every eviction. ` +
-          `Fix: set controller.minAvailable to ${replicas - 1}.`,
+        `IngressController: ${CONTROLLER_VALUES_PATH}.minAvailable is ${show(minA)}, not below ${field} ${replicas}: the PodDisruptionBudget blocks every eviction. ` +
+          `Fix: set ${CONTROLLER_VALUES_PATH}.minAvailable to ${replicas - 1}.`,
       );
     }
   }),

@@ -1,8 +1,11 @@
 /**
  * The ingress-nginx controller, checked on the IngressController component's
  * own inputs: the objects its Helm release installs are invisible to policies
- * (FACTS 28). An nginx reload closes every old worker's connections when
- * worker-shutdown-timeout expires (FACTS 8), so it must cover the gateway drain.
+ * (FACTS 28). Every check reads the controller values the chart will actually
+ * receive (lib/chart.ts): a typed `controller` argument replaces
+ * helmOptions.values.controller wholesale. An nginx reload closes every old
+ * worker's connections when worker-shutdown-timeout expires (FACTS 8), so it
+ * must cover the gateway drain.
  */
 import * as nginx from "@pulumi/kubernetes-ingress-nginx";
 import {
@@ -13,6 +16,13 @@ import {
 } from "@pulumi/policy";
 import { ENV_DRAIN_SECONDS } from "../../components/names";
 import { configSchema, knobs } from "../config";
+import {
+  CONTROLLER_VALUES_PATH,
+  chartControllerValues,
+  controllerPath,
+  shadowedValueKeys,
+  typedController,
+} from "../lib/chart";
 import { TYPES, containersOf, describe, envValue, isGatewayObject } from "../lib/kube";
 import { at, isUnknown, knownItems, num, seconds, show, type Unknown } from "../lib/values";
 
@@ -21,6 +31,11 @@ const NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS = 240;
 const CHART_DEFAULT_GRACE_SECONDS = 300;
 const WST = "worker-shutdown-timeout";
 const ZONE_KEY = "topology.kubernetes.io/zone";
+/** The chart's grace-period key (templates/controller-deployment.yaml). */
+const GRACE_KEY = "terminationGracePeriodSeconds";
+/** The typed argument's misnamed grace key: the chart has no value by this name. */
+const MISNAMED_GRACE_KEY = "terminateGracePeriodSeconds";
+const WST_PATH = `${CONTROLLER_VALUES_PATH}.config["${WST}"]`;
 
 /** worker-shutdown-timeout in seconds (nginx default when unset); undefined when unreadable. */
 function workerShutdownSeconds(controller: unknown): number | Unknown | undefined {
@@ -40,32 +55,40 @@ export const ingressNginxWorkerShutdownTimeout: ResourceValidationPolicy = {
   configSchema: configSchema("minDrainSeconds", "drainSeconds"),
   validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
     const { minDrainSeconds, drainSeconds } = knobs(args);
-    const c = at(args.props, "controller");
+    // The typed argument's grace key looks right, but no chart template reads it.
+    const misnamed = at(typedController(args.props), MISNAMED_GRACE_KEY);
+    if (misnamed !== undefined && !isUnknown(misnamed)) {
+      report(
+        `IngressController: the typed controller.${MISNAMED_GRACE_KEY} is ${show(misnamed)}, a key the chart never reads (the chart reads controller.${GRACE_KEY}): ` +
+          `it does not set the controller pods' grace period. Fix: remove it and set ${controllerPath(GRACE_KEY)} instead.`,
+      );
+    }
+    const c = chartControllerValues(args.props);
     const wst = workerShutdownSeconds(c);
     if (isUnknown(wst)) return;
     const floor = drainSeconds ?? minDrainSeconds;
     const floorName = drainSeconds === undefined ? "the minimum drain" : "the configured drain";
     if (wst === undefined) {
       report(
-        `IngressController: controller.config["${WST}"] is not a duration (found ${shownWst(c)}). Fix: write it as "<seconds>s", e.g. "${floor}s".`,
+        `IngressController: ${WST_PATH} is not a duration (found ${shownWst(c)}). Fix: write it as "<seconds>s", e.g. "${floor}s".`,
       );
       return;
     }
     if (wst < floor) {
       report(
-        `IngressController: controller.config["${WST}"] is ${shownWst(c)}, below ${floorName} ${floor} s: ` +
+        `IngressController: ${WST_PATH} is ${shownWst(c)}, below ${floorName} ${floor} s: ` +
           `an nginx reload would cut every connection still open after ${wst} s. Fix: set it to at least "${floor}s".`,
       );
     }
-    const graceRaw = at(c, "terminateGracePeriodSeconds");
+    const graceRaw = at(c, GRACE_KEY);
     const grace = num(graceRaw ?? CHART_DEFAULT_GRACE_SECONDS);
     const shutdownGrace = num(at(c, ["extraArgs", "shutdown-grace-period"]) ?? 0);
     if (typeof grace !== "number" || typeof shutdownGrace !== "number") return;
     if (grace < shutdownGrace + wst) {
       report(
-        `IngressController: controller.terminateGracePeriodSeconds is ${graceRaw === undefined ? `not set, so the chart uses ${CHART_DEFAULT_GRACE_SECONDS}` : grace}, ` +
+        `IngressController: ${controllerPath(GRACE_KEY)} is ${graceRaw === undefined ? `not set, so the chart uses ${CHART_DEFAULT_GRACE_SECONDS}` : grace}, ` +
           `below shutdown-grace-period ${shutdownGrace} + ${WST} ${wst} = ${shutdownGrace + wst}: a stopping controller would be killed with connections open. ` +
-          `Fix: set controller.terminateGracePeriodSeconds to at least ${shutdownGrace + wst}.`,
+          `Fix: set ${controllerPath(GRACE_KEY)} to at least ${shutdownGrace + wst}.`,
       );
     }
   }),
@@ -88,14 +111,14 @@ export const ingressNginxCoversGatewayDrain: StackValidationPolicy = {
     }
     if (longest === undefined) return;
     for (const r of args.resources.filter((x) => x.type === TYPES.ingressController)) {
-      const c = at(r.props, "controller");
+      const c = chartControllerValues(r.props);
       // A component's recorded state may hold its outputs only; without its inputs there is nothing to compare.
       if (c === undefined || isUnknown(c)) continue;
       const wst = workerShutdownSeconds(c);
       if (typeof wst !== "number" || wst >= longest.seconds) continue;
       report(
-        `IngressController: controller.config["${WST}"] is ${shownWst(c)}, shorter than ${ENV_DRAIN_SECONDS} ${longest.seconds} of ${longest.what}: ` +
-          `an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least ${longest.seconds}s (or leave it unset to follow drainSeconds).`,
+        `IngressController: ${WST_PATH} is ${shownWst(c)}, shorter than ${ENV_DRAIN_SECONDS} ${longest.seconds} of ${longest.what}: ` +
+          `an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least ${longest.seconds}s.`,
         r.urn,
       );
     }
@@ -108,14 +131,17 @@ export const ingressNginxNoSnippets: ResourceValidationPolicy = {
     "Snippet annotations stay off: they let an Ingress author inject nginx configuration (CVE-2025-1974 family).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const flag = at(args.props, "controller.allowSnippetAnnotations");
-    const config = at(args.props, ["controller", "config", "allow-snippet-annotations"]);
+    const c = chartControllerValues(args.props);
+    const flag = at(c, "allowSnippetAnnotations");
+    const config = at(c, ["config", "allow-snippet-annotations"]);
     if (flag === true || flag === "true") {
-      report(`IngressController: controller.allowSnippetAnnotations is ${show(flag)}. Fix: set it to false.`);
+      report(
+        `IngressController: ${controllerPath("allowSnippetAnnotations")} is ${show(flag)}. Fix: set it to false.`,
+      );
     }
     if (config === true || config === "true") {
       report(
-        `IngressController: controller.config["allow-snippet-annotations"] is ${show(config)}. Fix: set it to "false".`,
+        `IngressController: ${CONTROLLER_VALUES_PATH}.config["allow-snippet-annotations"] is ${show(config)}. Fix: set it to "false".`,
       );
     }
   }),
@@ -164,12 +190,12 @@ export const ingressNginxReplicas: ResourceValidationPolicy = {
   description:
     "Enough controller replicas, spread over zones, that losing one zone or pod leaves the rest serving.",
   enforcementLevel: "mandatory",
-  configSchema: configSchema("minControllerReplicas"),
+  configSchema: configSchema("minControllerReplicas", "requireZoneSpread"),
   validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const { minControllerReplicas } = knobs(args);
-    const c = at(args.props, "controller");
+    const { minControllerReplicas, requireZoneSpread } = knobs(args);
+    const c = chartControllerValues(args.props);
     const autoscaling = at(c, "autoscaling.enabled") === true;
-    const field = autoscaling ? "controller.autoscaling.minReplicas" : "controller.replicaCount";
+    const field = controllerPath(autoscaling ? "autoscaling.minReplicas" : "replicaCount");
     const raw = autoscaling ? at(c, "autoscaling.minReplicas") : at(c, "replicaCount");
     const replicas = num(raw ?? 1);
     if (typeof replicas === "number" && replicas < minControllerReplicas) {
@@ -178,15 +204,50 @@ export const ingressNginxReplicas: ResourceValidationPolicy = {
           `Fix: set ${field} to at least ${minControllerReplicas} (one per zone).`,
       );
     }
-    if (minControllerReplicas < 2) return;
+    // The zone constraint is checked whatever the replica count: the program always renders one, and
+    // requireZoneSpread (not minControllerReplicas) says whether a best-effort spread is enough.
     const spread = at(c, "topologySpreadConstraints");
     if (isUnknown(spread)) return;
-    const keys = knownItems(spread).map((s) => at(s, "topologyKey"));
-    if (keys.some(isUnknown) || keys.includes(ZONE_KEY)) return;
+    const zoneRules: unknown[] = [];
+    for (const s of knownItems(spread)) {
+      const key = at(s, "topologyKey");
+      const when = at(s, "whenUnsatisfiable");
+      // An unknown constraint could be the zone constraint, in either mode.
+      if (isUnknown(s) || isUnknown(key) || (key === ZONE_KEY && isUnknown(when))) return;
+      if (key === ZONE_KEY) zoneRules.push(when);
+    }
+    const spreadPath = controllerPath("topologySpreadConstraints");
+    if (zoneRules.length === 0) {
+      report(
+        `IngressController: ${spreadPath} has no ${ZONE_KEY} constraint (found ${show(spread)}): ` +
+          `replicas could share a zone and fail together. Fix: add {maxSkew: 1, topologyKey: "${ZONE_KEY}", whenUnsatisfiable: "${requireZoneSpread ? "DoNotSchedule" : "ScheduleAnyway"}", labelSelector: <controller pod labels>}.`,
+      );
+      return;
+    }
+    // ScheduleAnyway is best effort: the scheduler may still stack replicas in one zone.
+    if (!requireZoneSpread || zoneRules.includes("DoNotSchedule")) return;
     report(
-      `IngressController: controller.topologySpreadConstraints has no ${ZONE_KEY} constraint (found ${show(spread)}): ` +
-        `replicas could share a zone and fail together. Fix: add {maxSkew: 1, topologyKey: "${ZONE_KEY}", whenUnsatisfiable: "DoNotSchedule", labelSelector: <controller pod labels>}.`,
+      `IngressController: ${spreadPath} spreads over ${ZONE_KEY} with whenUnsatisfiable ${show(zoneRules[0])}, not "DoNotSchedule": ` +
+        `the scheduler may still put replicas in one zone, where they fail together. ` +
+        `Fix: set whenUnsatisfiable to "DoNotSchedule" (on a cluster without zones, such as kind, set requireZoneSpread to false instead).`,
     );
+  }),
+};
+
+export const ingressNginxValuesNotShadowed: ResourceValidationPolicy = {
+  name: "ingress-nginx-values-not-shadowed",
+  description:
+    "No typed IngressController argument (such as controller) is set together with the same key of helmOptions.values, which it would replace wholesale.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
+    const shadowed = shadowedValueKeys(args.props);
+    if (isUnknown(shadowed)) return;
+    for (const key of shadowed) {
+      report(
+        `IngressController: the typed ${key} argument is set together with helmOptions.values.${key}: the component replaces helmOptions.values.${key} with it as a whole, ` +
+          `so none of helmOptions.values.${key}'s keys reach the chart. Fix: move every key into helmOptions.values.${key} and remove the typed ${key} argument.`,
+      );
+    }
   }),
 };
 
@@ -196,4 +257,5 @@ export const ingressNginxPolicies = [
   ingressNginxNoSnippets,
   ingressNginxChartPinned,
   ingressNginxReplicas,
+  ingressNginxValuesNotShadowed,
 ];

@@ -21,6 +21,7 @@ import {
   LABEL_VERSION,
 } from "../../components/names";
 import { configSchema, knobs } from "../config";
+import { chartControllerValues, controllerPath } from "../lib/chart";
 import { TYPES, describe, namespaceOf } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { UNKNOWN, at, isUnknown, knownItems, seconds, show, stringMap, type Unknown } from "../lib/values";
@@ -91,14 +92,15 @@ export const ingressNginxExternalTrafficLocal: ResourceValidationPolicy = {
     "The ingress-nginx controller Service uses externalTrafficPolicy Local: no second hop that a backend change can reset, client IPs kept.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const type = at(args.props, "controller.service.type");
-    const policy = at(args.props, "controller.service.externalTrafficPolicy");
+    const c = chartControllerValues(args.props);
+    const type = at(c, "service.type");
+    const policy = at(c, "service.externalTrafficPolicy");
     if (isUnknown(type) || isUnknown(policy) || type === "ClusterIP") return;
     if (policy === "Local") return;
     report(
-      `IngressController: controller.service.externalTrafficPolicy is ${show(policy)}, not "Local": ` +
+      `IngressController: ${controllerPath("service.externalTrafficPolicy")} is ${show(policy)}, not "Local": ` +
         `every node passes the load balancer's health check and forwards to other nodes, where connections can be reset. ` +
-        `Fix: set controller.service.externalTrafficPolicy to "Local".`,
+        `Fix: set ${controllerPath("service.externalTrafficPolicy")} to "Local".`,
     );
   }),
 };

@@ -8,7 +8,7 @@ import {
   hpaOwnsReplicas,
   ingressNginxPdb,
 } from "../../policies/rules/availability";
-import { controller, deployment, hpa, pdb, stableService, withProps } from "./fixtures";
+import { controller, deployment, hpa, pdb, stableService, valuesPath, withProps } from "./fixtures";
 import {
   UNKNOWN_VALUE,
   expectNotApplicable,
@@ -83,16 +83,25 @@ describe("availability rules", () => {
   });
 
   it("GIVEN one controller replica, maxUnavailable 0 or minAvailable equal to the replicas THEN ingress-nginx-pdb reports it", async () => {
-    await expectResource(ingressNginxPdb, change(controller(), "controller.replicaCount", 1), [
-      `IngressController: controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
+    await expectResource(ingressNginxPdb, change(controller(), valuesPath("replicaCount"), 1), [
+      `IngressController: helmOptions.values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
     ]);
-    await expectResource(ingressNginxPdb, change(controller(), "controller.maxUnavailable", 0), [
-      `IngressController: controller.maxUnavailable is 0, which blocks every eviction. Fix: set controller.maxUnavailable to 1 or use minAvailable 2.`,
+    await expectResource(ingressNginxPdb, change(controller(), valuesPath("maxUnavailable"), 0), [
+      `IngressController: helmOptions.values.controller.maxUnavailable is 0, which blocks every eviction. Fix: set helmOptions.values.controller.maxUnavailable to 1 or use minAvailable 2.`,
     ]);
-    await expectResource(ingressNginxPdb, change(controller(), "controller.minAvailable", 3), [
-      `IngressController: controller.minAvailable is 3, not below controller.replicaCount 3: the PodDisruptionBudget blocks every eviction. Fix: set controller.minAvailable to 2.`,
+    await expectResource(ingressNginxPdb, change(controller(), valuesPath("minAvailable"), 3), [
+      `IngressController: helmOptions.values.controller.minAvailable is 3, not below helmOptions.values.controller.replicaCount 3: the PodDisruptionBudget blocks every eviction. Fix: set helmOptions.values.controller.minAvailable to 2.`,
     ]);
-    await expectResource(ingressNginxPdb, change(controller(), "controller.replicaCount", UNKNOWN_VALUE), []);
+    // A typed controller replaces the values map: its single default replica is what the chart gets.
+    await expectResource(ingressNginxPdb, change(controller(), "controller", { minAvailable: 1 }), [
+      `IngressController: helmOptions.values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
+    ]);
+    await expectResource(
+      ingressNginxPdb,
+      change(controller(), valuesPath("replicaCount"), UNKNOWN_VALUE),
+      [],
+    );
+    await expectResource(ingressNginxPdb, change(controller(), "controller", UNKNOWN_VALUE), []);
   });
 
   it("GIVEN minReplicas below the minimum, or maxReplicas not above it THEN gateway-hpa-replicas reports it", async () => {

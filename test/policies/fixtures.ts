@@ -81,6 +81,14 @@ export const stableService = (): FakeResource => ({
   ),
 });
 
+/** Where the component passes every chart value of the controller (the typed `controller` argument stays unset). */
+export const VALUES_CONTROLLER = ["helmOptions", "values", "controller"] as const;
+/** The path of a key under helmOptions.values.controller, for withValue(). */
+export const valuesPath = (...keys: (string | number)[]): (string | number)[] => [
+  ...VALUES_CONTROLLER,
+  ...keys,
+];
+
 export const controller = (): FakeResource => ({
   type: TYPES.ingressController,
   name: "ingress-nginx-controller",

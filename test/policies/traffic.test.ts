@@ -7,7 +7,15 @@ import {
   ingressWebsocketTimeouts,
   noVersionSelectorOnLoadBalancer,
 } from "../../policies/rules/traffic";
-import { canaryIngress, controller, deployment, primaryIngress, stableService, withProps } from "./fixtures";
+import {
+  canaryIngress,
+  controller,
+  deployment,
+  primaryIngress,
+  stableService,
+  valuesPath,
+  withProps,
+} from "./fixtures";
 import {
   UNKNOWN_VALUE,
   expectNotApplicable,
@@ -128,20 +136,40 @@ describe("traffic rules", () => {
 
   it("GIVEN externalTrafficPolicy Cluster or unset THEN ingress-nginx-external-traffic-local reports it", async () => {
     const msg = (found: string) =>
-      `IngressController: controller.service.externalTrafficPolicy is ${found}, not "Local": every node passes the load balancer's health check and forwards to other nodes, where connections can be reset. Fix: set controller.service.externalTrafficPolicy to "Local".`;
+      `IngressController: helmOptions.values.controller.service.externalTrafficPolicy is ${found}, not "Local": every node passes the load balancer's health check and forwards to other nodes, where connections can be reset. Fix: set helmOptions.values.controller.service.externalTrafficPolicy to "Local".`;
     await expectResource(
       ingressNginxExternalTrafficLocal,
-      change(controller(), "controller.service.externalTrafficPolicy", "Cluster"),
+      change(controller(), valuesPath("service", "externalTrafficPolicy"), "Cluster"),
       [msg('"Cluster"')],
     );
     await expectResource(
       ingressNginxExternalTrafficLocal,
-      change(controller(), "controller.service.externalTrafficPolicy", undefined),
+      change(controller(), valuesPath("service", "externalTrafficPolicy"), undefined),
+      [msg("nothing")],
+    );
+    // NodePort (the local stack) forwards between nodes just the same; a typed controller without it replaces the values.
+    await expectResource(
+      ingressNginxExternalTrafficLocal,
+      change(
+        change(controller(), valuesPath("service", "type"), "NodePort"),
+        valuesPath("service", "externalTrafficPolicy"),
+        "Cluster",
+      ),
+      [msg('"Cluster"')],
+    );
+    await expectResource(
+      ingressNginxExternalTrafficLocal,
+      change(controller(), "controller", { service: { type: "NodePort" } }),
       [msg("nothing")],
     );
     await expectResource(
       ingressNginxExternalTrafficLocal,
-      change(controller(), "controller.service.externalTrafficPolicy", UNKNOWN_VALUE),
+      change(controller(), valuesPath("service", "type"), "ClusterIP"),
+      [],
+    );
+    await expectResource(
+      ingressNginxExternalTrafficLocal,
+      change(controller(), valuesPath("service", "externalTrafficPolicy"), UNKNOWN_VALUE),
       [],
     );
   });
