@@ -11,9 +11,8 @@ import { z } from "zod";
 import { APP_NAME, versionedName } from "../components/names";
 import type { RolloutStep } from "../components/rollout/types";
 import type {
-  AuthorizedNetwork,
   ExclusionScope,
-  MaintenanceExclusion,
+  GkeClusterArgs,
   MaintenanceWindow,
   NodePoolConfig,
   ReleaseChannel,
@@ -33,20 +32,11 @@ export const DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS = 3600;
 /** The first chart with the CVE-2025-1974 ("IngressNightmare") fix: controller v1.12.1. */
 export const MIN_SAFE_INGRESS_NGINX_CHART = "4.12.1";
 
-export interface GkeClusterConfig {
+/** The GKE cluster's settings: the component's arguments, but the grace period, which follows the gateway. */
+export interface GkeClusterConfig extends Omit<GkeClusterArgs, "project" | "podGraceSeconds"> {
   readonly mode: "gke";
-  /** GCP project; undefined means the provider's `gcp:project`. */
+  /** GCP project; undefined means the provider's `gcp:project` (resolved by loadStackConfig). */
   readonly project: string | undefined;
-  readonly region: string;
-  /** Zones inside `region`; undefined lets GKE pick the region's default zones. */
-  readonly zones: readonly string[] | undefined;
-  readonly releaseChannel: ReleaseChannel;
-  readonly maintenanceWindow: MaintenanceWindow;
-  readonly maintenanceExclusions: readonly MaintenanceExclusion[];
-  readonly masterAuthorizedNetworks: readonly AuthorizedNetwork[];
-  readonly masterIpv4Cidr: string;
-  readonly nodePool: NodePoolConfig;
-  readonly deletionProtection: boolean;
 }
 
 export interface ExistingClusterConfig {

@@ -68,19 +68,11 @@ export function createProgram(config: StackConfig): ProgramOutputs {
   let kubeContext: string | undefined;
   let clusterName: pulumi.Output<string> | undefined;
   if (clusterCfg.mode === "gke") {
-    const gke = new GkeCluster(APP_NAME, {
-      project: clusterCfg.project ?? "",
-      region: clusterCfg.region,
-      zones: clusterCfg.zones,
-      releaseChannel: clusterCfg.releaseChannel,
-      maintenanceWindow: clusterCfg.maintenanceWindow,
-      maintenanceExclusions: clusterCfg.maintenanceExclusions,
-      masterAuthorizedNetworks: clusterCfg.masterAuthorizedNetworks,
-      masterIpv4Cidr: clusterCfg.masterIpv4Cidr,
-      nodePool: clusterCfg.nodePool,
-      deletionProtection: clusterCfg.deletionProtection,
-      podGraceSeconds,
-    });
+    const { mode: _mode, project, ...cluster } = clusterCfg;
+    if (project === undefined) {
+      throw new Error("cluster.project is unresolved: load the config with loadStackConfig()");
+    }
+    const gke = new GkeCluster(APP_NAME, { ...cluster, project, podGraceSeconds });
     provider = gke.provider;
     kubeconfig = gke.kubeconfig;
     clusterName = gke.cluster.name;
