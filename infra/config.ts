@@ -100,6 +100,8 @@ export interface RolloutConfig {
   readonly stableVersion: string | undefined;
   readonly gates: {
     readonly intervalSeconds: number;
+    /** A canary pod that joins during a step (HPA scale-up) may take this long to become Ready. */
+    readonly podStartupSeconds: number;
     readonly handshake: HandshakeGateConfig;
     readonly prometheus: PrometheusGateConfig | undefined;
   };
@@ -497,6 +499,7 @@ const gatewaySchema = section(
 );
 
 const DEFAULT_GATE_INTERVAL = "15s";
+const DEFAULT_POD_STARTUP_SECONDS = 120;
 
 const rolloutSchema = section(
   {
@@ -518,6 +521,11 @@ const rolloutSchema = section(
         interval: duration(1, 600, "set how often gates run during a pause").default(
           parseDuration(DEFAULT_GATE_INTERVAL) ?? 15,
         ),
+        podStartup: duration(
+          1,
+          1800,
+          "set how long a pod that joins during a step may take to become Ready",
+        ).default(DEFAULT_POD_STARTUP_SECONDS),
         handshake: section(
           {
             url: matching(
@@ -555,6 +563,7 @@ const rolloutSchema = section(
       "gate settings",
     ).default({
       interval: 15,
+      podStartup: DEFAULT_POD_STARTUP_SECONDS,
       handshake: { url: undefined, timeout: 5, message: "ping" },
       prometheus: undefined,
     }),
@@ -794,6 +803,7 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
       stableVersion: p.rollout.stableVersion,
       gates: {
         intervalSeconds: p.rollout.gates.interval,
+        podStartupSeconds: p.rollout.gates.podStartup,
         handshake: {
           url: p.rollout.gates.handshake.url ?? `${scheme}://${p.ingress.host}${p.ingress.path}`,
           timeoutSeconds: p.rollout.gates.handshake.timeout,

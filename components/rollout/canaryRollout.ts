@@ -155,6 +155,13 @@ function checkRolloutInputs(news: RolloutInputs): { property: string; reason: st
       reason: `gates.intervalSeconds ${interval} is not a number of seconds > 0`,
     });
   }
+  const startup = news.gates?.podStartupSeconds;
+  if (startup !== undefined && !(typeof startup === "number" && Number.isFinite(startup) && startup > 0)) {
+    failures.push({
+      property: "gates",
+      reason: `gates.podStartupSeconds ${startup} is not a number of seconds > 0`,
+    });
+  }
   return failures;
 }
 

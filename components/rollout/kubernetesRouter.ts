@@ -49,11 +49,32 @@ export interface KubernetesRouterOptions {
 }
 
 interface PodDoc {
-  metadata?: { name?: string; deletionTimestamp?: string };
+  metadata?: { name?: string; creationTimestamp?: string; deletionTimestamp?: string };
   status?: {
     conditions?: { type?: string; status?: string }[];
     containerStatuses?: { restartCount?: number }[];
   };
+}
+
+/**
+ * A creationTimestamp (RFC 3339, e.g. "2026-01-01T12:00:00Z") in epoch ms;
+ * undefined when absent or unparsable, so the pod simply gets no startup
+ * allowance. The calendar date is checked because Date.parse rolls invalid
+ * days over (Feb 30 becomes Mar 2) instead of rejecting them.
+ */
+export function parseCreationTimestamp(value: string | undefined): number | undefined {
+  const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+  const match = typeof value === "string" ? rfc3339.exec(value.toUpperCase()) : null;
+  if (match === null) return undefined;
+  const ms = Date.parse(match[0]);
+  if (Number.isNaN(ms)) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  const valid =
+    calendar.getUTCFullYear() === year &&
+    calendar.getUTCMonth() === month - 1 &&
+    calendar.getUTCDate() === day;
+  return valid ? ms : undefined;
 }
 
 /**
@@ -146,10 +167,15 @@ export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource, A
     // Terminating pods are on their way out (e.g. a scale-down); their readiness says nothing about the version.
     return (list?.items ?? [])
       .filter((pod) => pod.metadata?.deletionTimestamp === undefined)
-      .map((pod) => ({
-        name: pod.metadata?.name ?? "",
-        ready: (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
-        restarts: (pod.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
-      }));
+      .map((pod): CanaryPod => {
+        const createdAtMs = parseCreationTimestamp(pod.metadata?.creationTimestamp);
+        return {
+          name: pod.metadata?.name ?? "",
+          ready: (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+          restarts: (pod.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
+          // No key at all when unknown, so pods compare equal to those of sources without timestamps.
+          ...(createdAtMs === undefined ? {} : { createdAtMs }),
+        };
+      });
   }
 }

@@ -27,6 +27,13 @@ export interface CanaryPod {
   readonly ready: boolean;
   /** Sum of restartCount over the pod's containers. */
   readonly restarts: number;
+  /**
+   * When the pod was created, in epoch milliseconds (Kubernetes
+   * metadata.creationTimestamp). Lets the pods-ready gate give a pod that
+   * joined mid-step (e.g. an HPA scale-up) time to become Ready. Optional:
+   * a source that does not know it gives no pod that allowance.
+   */
+  readonly createdAtMs?: number;
 }
 
 /** Reads the canary version's pods. */

@@ -461,6 +461,7 @@ describe("stack config", () => {
       { weight: 100, pauseSeconds: 0 },
     ]);
     assert.equal(c.rollout.gates.intervalSeconds, 15);
+    assert.equal(c.rollout.gates.podStartupSeconds, 120);
     assert.deepEqual(c.rollout.gates.handshake, {
       url: "wss://ws.acme.example/",
       timeoutSeconds: 5,

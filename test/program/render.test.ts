@@ -357,6 +357,7 @@ describe("prod stack: key properties", () => {
     ]);
     assert.equal(get(rollout, "gates.handshake.url"), "wss://ws.acme.example/");
     assert.equal(get(rollout, "gates.prometheus.comparison"), "<=");
+    assert.equal(get(rollout, "gates.podStartupSeconds"), 120);
     assert.equal(rollout.canaryIngressName, "ws-gateway-canary");
     assert.equal(reset.version, "2f9c1ab");
     assert.equal(

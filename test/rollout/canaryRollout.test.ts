@@ -277,6 +277,50 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       assert.equal(api.weight, "0");
     });
 
+    it("GIVEN a pod that joins mid-pause and is not Ready yet WHEN updated with podStartupSeconds THEN it counts as starting and the release promotes", async () => {
+      api.pods = [pod("gw-v3-a", "v3", true, [0])];
+      const paused = [
+        { weight: 10, pauseSeconds: 1 },
+        { weight: 100, pauseSeconds: 0 },
+      ];
+      const startupGates = { intervalSeconds: 0.1, podStartupSeconds: 60 };
+      const answer = host(rolloutProvider, "update", "id", outs("v2", "promoted", 100), {
+        ...target("v3"),
+        steps: paused,
+        gates: startupGates,
+      });
+      for (let i = 0; i < 200 && api.weight !== "10"; i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.equal(api.weight, "10");
+      // The HPA's new pod: created now, not Ready for the rest of the release.
+      const joined = pod("gw-v3-b", "v3", false, [0]);
+      api.pods.push({
+        ...joined,
+        metadata: { ...joined.metadata, creationTimestamp: new Date().toISOString() },
+      });
+
+      const result = await answer;
+
+      assert.equal(result.error, undefined);
+      assert.deepEqual(result.result, {
+        outs: { ...outs("v3", "promoted", 100, paused), gates: startupGates },
+      });
+      assert.deepEqual(patchedWeights(), ["0", "10", "100"]);
+    });
+
+    it("GIVEN podStartupSeconds that is not a number of seconds > 0 WHEN checked THEN the provider reports it against gates", async () => {
+      for (const podStartupSeconds of [0, -5, "30"]) {
+        const news = { ...target("v2"), steps, gates: { ...gates, podStartupSeconds } };
+        const answer = await host(rolloutProvider, "check", {}, news);
+        assert.deepEqual(answer.result?.failures, [
+          {
+            property: "gates",
+            reason: `gates.podStartupSeconds ${podStartupSeconds} is not a number of seconds > 0`,
+          },
+        ]);
+      }
+    });
+
     it("GIVEN a release held at 30 WHEN the same version continues to 100 THEN it resumes from 30 without resetting", async () => {
       api.pods = [pod("gw-v4-a", "v4", true, [0])];
       const hold = [

@@ -277,6 +277,68 @@ describe("runRollout", () => {
     assert.equal(router.weight, 0);
   });
 
+  describe("the canary's HPA scales up during a pause", () => {
+    const stable = { name: "ws-gateway-v2-a", ready: true, restarts: 0, createdAtMs: -600_000 };
+    // The gate reads the fake clock, so pod creation times are on the same axis as the actions.
+    const withPods = (pods: FakePods) =>
+      setup(FOUR_STEPS, (clock) => [podsReadyGate(pods, { now: () => clock.now() })]);
+
+    it("GIVEN a pod added 25s into step 2 that is Ready 45s later WHEN the rollout runs THEN no round fails and it promotes", async () => {
+      const pods = new FakePods();
+      pods.pods = [stable];
+      const { options, clock } = withPods(pods);
+      const added = { name: "ws-gateway-v2-b", ready: false, restarts: 0, createdAtMs: 145_000 };
+      clock.onSleep = (nowMs) => {
+        if (nowMs === 150_000) pods.pods = [stable, added];
+        if (nowMs === 190_000) pods.pods = [stable, { ...added, ready: true }];
+      };
+
+      const result = await runRollout(options);
+
+      assert.deepEqual(result.outcome, { kind: "promoted" });
+      assert.ok(result.actions.every((action) => action.kind !== "gates" || action.ok));
+    });
+
+    it("GIVEN a pod added 5s before step 2 ends WHEN step 3 begins before it is Ready THEN it is still given its allowance and the rollout promotes", async () => {
+      const pods = new FakePods();
+      pods.pods = [stable];
+      const { options, clock } = withPods(pods);
+      const added = { name: "ws-gateway-v2-b", ready: false, restarts: 0, createdAtMs: 415_000 };
+      clock.onSleep = (nowMs) => {
+        if (nowMs === 420_000) pods.pods = [stable, added];
+        if (nowMs === 450_000) pods.pods = [stable, { ...added, ready: true }];
+      };
+
+      const result = await runRollout(options);
+
+      assert.deepEqual(result.outcome, { kind: "promoted" });
+    });
+
+    it("GIVEN a pod added during step 2 that never becomes Ready WHEN its allowance runs out THEN that round aborts naming the pod and its age", async () => {
+      const pods = new FakePods();
+      pods.pods = [stable];
+      const { options, clock, router } = withPods(pods);
+      clock.onSleep = (nowMs) => {
+        if (nowMs === 150_000) {
+          pods.pods = [stable, { name: "ws-gateway-v2-b", ready: false, restarts: 0, createdAtMs: 145_000 }];
+        }
+      };
+
+      const result = await runRollout(options);
+
+      assert.equal(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        "step 2/4 (weight 25%): gate pods-ready failed: measured 1 of 2 pods not Ready (ws-gateway-v2-b, 2m5s old), threshold all pods Ready (new pods within 2m0s of starting excepted); canary weight set back to 0",
+      );
+      assert.deepEqual(result.actions.slice(-3), [
+        { atMs: 260_000, kind: "gates", step: 2, ok: true },
+        { atMs: 270_000, kind: "gates", step: 2, ok: false, failed: "pods-ready" },
+        { atMs: 270_000, kind: "set-weight", weight: 0 },
+      ]);
+      assert.equal(router.weight, 0);
+    });
+  });
+
   describe("hold and continue", () => {
     const HOLD: RolloutStep[] = [
       { weight: 5, pauseSeconds: 60 },

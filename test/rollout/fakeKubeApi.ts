@@ -25,6 +25,7 @@ export interface FakePod {
   readonly metadata: {
     readonly name: string;
     readonly labels: Record<string, string>;
+    readonly creationTimestamp?: string;
     readonly deletionTimestamp?: string;
   };
   readonly status: {

@@ -108,6 +108,205 @@ describe("podsReadyGate", () => {
   });
 });
 
+describe("podsReadyGate with pods joining mid-step", () => {
+  // Pod creation times and the gate's clock, in epoch ms.
+  const T0 = Date.parse("2026-03-01T12:00:00Z");
+  const EXCEPTED = "all pods Ready (new pods within 2m0s of starting excepted)";
+
+  function setup(initial: CanaryPod[], startupSeconds?: number) {
+    const pods = new FakePods();
+    pods.pods = initial;
+    const clock = { nowMs: T0 };
+    const gate = podsReadyGate(pods, { startupSeconds, now: () => clock.nowMs });
+    return { pods, clock, gate };
+  }
+
+  const a: CanaryPod = { name: "gw-a", ready: true, restarts: 0, createdAtMs: T0 - 600_000 };
+  const b: CanaryPod = { name: "gw-b", ready: true, restarts: 0, createdAtMs: T0 - 600_000 };
+
+  it("GIVEN a pod that joined during the step and is not Ready yet WHEN checked within the allowance THEN it passes, saying the pod is starting", async () => {
+    const { pods, clock, gate } = setup([a, b]);
+    await gate.beginStep?.(CTX);
+    clock.nowMs = T0 + 60_000;
+    pods.pods = [a, b, { name: "gw-x", ready: false, restarts: 0, createdAtMs: T0 + 25_000 }];
+    assert.deepEqual(await gate.check(CTX), {
+      ok: true,
+      measured: "2 of 3 pods Ready, 1 starting (gw-x, 35s old), 0 restarts",
+      threshold: "at least 1 pod, all Ready (new pods within 2m0s of starting excepted), 0 restarts",
+    });
+    pods.pods = [a, b, { name: "gw-x", ready: true, restarts: 0, createdAtMs: T0 + 25_000 }];
+    assert.deepEqual(await gate.check(CTX), {
+      ok: true,
+      measured: "3 pods Ready, 0 restarts",
+      threshold: "at least 1 pod, all Ready, 0 restarts",
+    });
+  });
+
+  it("GIVEN a new pod still not Ready past the allowance WHEN checked THEN it fails naming the pod and its age", async () => {
+    const { pods, clock, gate } = setup([a, b]);
+    await gate.beginStep?.(CTX);
+    const x: CanaryPod = { name: "gw-x", ready: false, restarts: 0, createdAtMs: T0 + 10_000 };
+    pods.pods = [a, b, x];
+    clock.nowMs = T0 + 129_999;
+    assert.equal((await gate.check(CTX)).ok, true, "1ms inside the allowance");
+    clock.nowMs = T0 + 135_400;
+    assert.deepEqual(await gate.check(CTX), {
+      ok: false,
+      measured: "1 of 3 pods not Ready (gw-x, 2m5s old)",
+      threshold: EXCEPTED,
+    });
+  });
+
+  it("GIVEN a configured allowance WHEN a new pod outlives it THEN the threshold names it", async () => {
+    const { pods, clock, gate } = setup([a], 30);
+    await gate.beginStep?.(CTX);
+    pods.pods = [a, { name: "gw-x", ready: false, restarts: 0, createdAtMs: T0 }];
+    clock.nowMs = T0 + 29_000;
+    assert.equal((await gate.check(CTX)).ok, true);
+    clock.nowMs = T0 + 30_000;
+    assert.deepEqual(await gate.check(CTX), {
+      ok: false,
+      measured: "1 of 2 pods not Ready (gw-x, 30s old)",
+      threshold: "all pods Ready (new pods within 30s of starting excepted)",
+    });
+  });
+
+  it("GIVEN a pod that existed when the step began WHEN it turns unready THEN it fails as before, however young it is", async () => {
+    const young: CanaryPod = { name: "gw-y", ready: true, restarts: 0, createdAtMs: T0 - 5_000 };
+    const { pods, clock, gate } = setup([a, young]);
+    await gate.beginStep?.(CTX);
+    clock.nowMs = T0 + 10_000;
+    pods.pods = [a, { ...young, ready: false }];
+    assert.deepEqual(await gate.check(CTX), {
+      ok: false,
+      measured: "1 of 2 pods not Ready (gw-y)",
+      threshold: "all pods Ready",
+    });
+  });
+
+  it("GIVEN a pre-existing pod unready while a new pod is starting WHEN checked THEN it fails naming both", async () => {
+    const { pods, clock, gate } = setup([a, b]);
+    await gate.beginStep?.(CTX);
+    clock.nowMs = T0 + 40_000;
+    pods.pods = [
+      a,
+      { ...b, ready: false },
+      { name: "gw-x", ready: false, restarts: 0, createdAtMs: T0 + 20_000 },
+      { name: "gw-z", ready: false, restarts: 0, createdAtMs: T0 - 200_000 },
+    ];
+    assert.deepEqual(await gate.check(CTX), {
+      ok: false,
+      measured: "2 of 4 pods not Ready (gw-b; gw-z, 4m0s old), 1 starting (gw-x, 20s old)",
+      threshold: EXCEPTED,
+    });
+  });
+
+  it("GIVEN a new pod that restarts within the allowance WHEN checked THEN the restart fails the gate", async () => {
+    const { pods, clock, gate } = setup([a]);
+    await gate.beginStep?.(CTX);
+    clock.nowMs = T0 + 30_000;
+    pods.pods = [a, { name: "gw-x", ready: false, restarts: 1, createdAtMs: T0 + 5_000 }];
+    assert.deepEqual(await gate.check(CTX), {
+      ok: false,
+      measured: "1 restart (gw-x: 1)",
+      threshold: "0 restarts",
+    });
+  });
+
+  it("GIVEN every pod starting and none Ready WHEN checked THEN it fails: at least one pod must be Ready", async () => {
+    const { pods, clock, gate } = setup([a]);
+    await gate.beginStep?.(CTX);
+    clock.nowMs = T0 + 30_000;
+    pods.pods = [
+      { name: "gw-x", ready: false, restarts: 0, createdAtMs: T0 + 5_000 },
+      { name: "gw-y", ready: false, restarts: 0, createdAtMs: T0 + 20_000 },
+    ];
+    assert.deepEqual(await gate.check(CTX), {
+      ok: false,
+      measured: "0 of 2 pods Ready, 2 starting (gw-x, 25s old; gw-y, 10s old)",
+      threshold: "at least 1 pod Ready",
+    });
+  });
+
+  it("GIVEN a new pod without a creation time WHEN it is not Ready THEN it gets no allowance", async () => {
+    const { pods, gate } = setup([a]);
+    await gate.beginStep?.(CTX);
+    pods.pods = [a, { name: "gw-x", ready: false, restarts: 0 }];
+    assert.deepEqual(await gate.check(CTX), {
+      ok: false,
+      measured: "1 of 2 pods not Ready (gw-x)",
+      threshold: "all pods Ready",
+    });
+  });
+
+  it("GIVEN a creation time slightly ahead of the gate's clock WHEN checked THEN the pod is starting and its age reads 0s", async () => {
+    const { pods, gate } = setup([a]);
+    await gate.beginStep?.(CTX);
+    pods.pods = [a, { name: "gw-x", ready: false, restarts: 0, createdAtMs: T0 + 2_000 }];
+    assert.equal(
+      (await gate.check(CTX)).measured,
+      "1 of 2 pods Ready, 1 starting (gw-x, 0s old), 0 restarts",
+    );
+  });
+
+  it("GIVEN a pod that joined just before a step ended WHEN the next step begins before it is Ready THEN it is still starting there", async () => {
+    const { pods, clock, gate } = setup([a]);
+    await gate.beginStep?.(CTX);
+    const x: CanaryPod = { name: "gw-x", ready: false, restarts: 0, createdAtMs: T0 + 55_000 };
+    clock.nowMs = T0 + 60_000;
+    pods.pods = [a, x];
+    assert.equal((await gate.check(CTX)).ok, true);
+    const next: GateContext = { step: 2, stepCount: 2, weight: 100 };
+    await gate.beginStep?.(next);
+    clock.nowMs = T0 + 70_000;
+    assert.equal(
+      (await gate.check(next)).measured,
+      "1 of 2 pods Ready, 1 starting (gw-x, 15s old), 0 restarts",
+    );
+    clock.nowMs = T0 + 175_000;
+    assert.deepEqual(await gate.check(next), {
+      ok: false,
+      measured: "1 of 2 pods not Ready (gw-x, 2m0s old)",
+      threshold: EXCEPTED,
+    });
+  });
+
+  it("GIVEN a pod that joined in an earlier step and became Ready WHEN it turns unready in a later step THEN it fails as a pre-existing pod", async () => {
+    const { pods, clock, gate } = setup([a]);
+    await gate.beginStep?.(CTX);
+    const x: CanaryPod = { name: "gw-x", ready: true, restarts: 0, createdAtMs: T0 + 5_000 };
+    clock.nowMs = T0 + 30_000;
+    pods.pods = [a, x];
+    assert.equal((await gate.check(CTX)).ok, true);
+    pods.pods = [a, { ...x, ready: false }];
+    const next: GateContext = { step: 2, stepCount: 2, weight: 100 };
+    await gate.beginStep?.(next);
+    assert.deepEqual(await gate.check(next), {
+      ok: false,
+      measured: "1 of 2 pods not Ready (gw-x)",
+      threshold: "all pods Ready",
+    });
+  });
+
+  it("GIVEN a pod not Ready at the first step's start WHEN checked THEN it fails as before, however young", async () => {
+    const { gate } = setup([a, { name: "gw-x", ready: false, restarts: 0, createdAtMs: T0 - 1_000 }]);
+    await gate.beginStep?.(CTX);
+    assert.deepEqual(await gate.check(CTX), {
+      ok: false,
+      measured: "1 of 2 pods not Ready (gw-x)",
+      threshold: "all pods Ready",
+    });
+  });
+
+  it("GIVEN an allowance that is not a number of seconds >= 0 WHEN the gate is built THEN it is refused", () => {
+    for (const startupSeconds of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => podsReadyGate(new FakePods(), { startupSeconds }), {
+        message: `pods-ready: startup allowance ${startupSeconds}s is not a number of seconds >= 0`,
+      });
+    }
+  });
+});
+
 describe("handshakeGate against local servers", { timeout: 30_000 }, () => {
   const seenHeaders: http.IncomingHttpHeaders[] = [];
   const echo = http.createServer();
@@ -380,6 +579,18 @@ describe("buildGates", () => {
     assert.deepEqual(
       buildGates({ intervalSeconds: 10 }, new FakePods()).map((gate) => gate.name),
       ["pods-ready"],
+    );
+  });
+
+  it("GIVEN podStartupSeconds WHEN built THEN pods-ready uses it as the startup allowance", async () => {
+    const pods = new FakePods();
+    const [gate] = buildGates({ intervalSeconds: 10, podStartupSeconds: 45 }, pods);
+    await gate.beginStep?.(CTX);
+    // Created at the epoch, so whatever the real clock says, the pod is far past 45s.
+    pods.pods = [...pods.pods, { name: "gw-x", ready: false, restarts: 0, createdAtMs: 0 }];
+    assert.equal(
+      (await gate.check(CTX)).threshold,
+      "all pods Ready (new pods within 45s of starting excepted)",
     );
   });
 

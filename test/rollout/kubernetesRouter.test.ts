@@ -146,6 +146,28 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
     ]);
   });
 
+  it("GIVEN pods with creation timestamps WHEN listed THEN each RFC 3339 time becomes epoch ms, and an unparsable one is left out", async () => {
+    const created = (name: string, creationTimestamp: string) => {
+      const base = pod(name, "2f9c1ab", true, [0]);
+      return { ...base, metadata: { ...base.metadata, creationTimestamp } };
+    };
+    api.pods = [
+      created("gw-a", "2026-03-01T12:00:00Z"),
+      created("gw-b", "2026-03-01T13:30:05.250+01:00"),
+      created("gw-c", "yesterday"),
+      created("gw-d", "2026-02-30T00:00:00Z"),
+      created("gw-e", ""),
+    ];
+
+    assert.deepEqual(await router.listCanaryPods(), [
+      { name: "gw-a", ready: true, restarts: 0, createdAtMs: Date.UTC(2026, 2, 1, 12, 0, 0) },
+      { name: "gw-b", ready: true, restarts: 0, createdAtMs: Date.UTC(2026, 2, 1, 12, 30, 5, 250) },
+      { name: "gw-c", ready: true, restarts: 0 },
+      { name: "gw-d", ready: true, restarts: 0 },
+      { name: "gw-e", ready: true, restarts: 0 },
+    ]);
+  });
+
   for (const [status, reason, message] of [
     [404, "NotFound", 'ingresses.networking.k8s.io "ws-gateway-canary" not found'],
     [
