@@ -2,13 +2,16 @@
  * Stack configuration: the one boundary where raw YAML becomes typed values.
  *
  * `parseConfig` validates everything before a single resource is registered
- * and reports every problem at once, one line per problem, each naming the
- * config key, the value received, what is allowed and how to fix it.
+ * and reports every problem at once (cross-key rules run on every section
+ * that parsed), one line per problem, each naming the config key, the value
+ * received, what is allowed and how to fix it.
  * Durations such as "2m" are parsed here, once; the rest of the program sees
  * seconds.
  */
 import { z } from "zod";
 import { APP_NAME, versionedName } from "../components/names";
+import { FINAL_INGRESS_NGINX_CHART, MIN_SAFE_INGRESS_NGINX_CHART } from "../components/ingress/ingressNginx";
+import { DEFAULT_POD_STARTUP_SECONDS } from "../components/rollout/gates";
 import type { RolloutStep } from "../components/rollout/types";
 import type {
   ExclusionScope,
@@ -21,16 +24,11 @@ import type {
 /** Config namespace: keys are written `ws-gateway:<section>` in stacks/Pulumi.<stack>.yaml. */
 export const CONFIG_NAMESPACE = APP_NAME;
 
-/** The last ingress-nginx Helm chart release (2026-03-19, controller v1.15.1); the project is retired. */
-export const FINAL_INGRESS_NGINX_CHART = "4.15.1";
 /**
  * Default worker-shutdown-timeout. Fixed rather than derived from drainSeconds,
  * so that changing the drain never changes (and never restarts) the controller.
  */
 export const DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS = 3600;
-
-/** The first chart with the CVE-2025-1974 ("IngressNightmare") fix: controller v1.12.1. */
-export const MIN_SAFE_INGRESS_NGINX_CHART = "4.12.1";
 
 /** The GKE cluster's settings: the component's arguments, but the grace period, which follows the gateway. */
 export interface GkeClusterConfig extends Omit<GkeClusterArgs, "project" | "podGraceSeconds"> {
@@ -498,8 +496,14 @@ const gatewaySchema = section(
   "gateway settings",
 );
 
-const DEFAULT_GATE_INTERVAL = "15s";
-const DEFAULT_POD_STARTUP_SECONDS = 120;
+const DEFAULT_GATE_INTERVAL_SECONDS = 15;
+const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 5;
+const DEFAULT_HANDSHAKE_MESSAGE = "ping";
+const DEFAULT_HANDSHAKE = {
+  url: undefined,
+  timeout: DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
+  message: DEFAULT_HANDSHAKE_MESSAGE,
+};
 
 const rolloutSchema = section(
   {
@@ -519,7 +523,7 @@ const rolloutSchema = section(
     gates: section(
       {
         interval: duration(1, 600, "set how often gates run during a pause").default(
-          parseDuration(DEFAULT_GATE_INTERVAL) ?? 15,
+          DEFAULT_GATE_INTERVAL_SECONDS,
         ),
         podStartup: duration(
           1,
@@ -533,13 +537,15 @@ const rolloutSchema = section(
               'a WebSocket URL like "wss://ws.example.com/"',
               "set the public URL the gate connects to",
             ).optional(),
-            timeout: duration(1, 120, "set how long the handshake gate waits").default(5),
+            timeout: duration(1, 120, "set how long the handshake gate waits").default(
+              DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
+            ),
             message: leaf("a non-empty text", "set the message the gate sends", (v) =>
               typeof v === "string" && v !== "" ? v : undefined,
-            ).default("ping"),
+            ).default(DEFAULT_HANDSHAKE_MESSAGE),
           },
           "handshake gate settings",
-        ).default({ url: undefined, timeout: 5, message: "ping" }),
+        ).default(DEFAULT_HANDSHAKE),
         prometheus: section(
           {
             url: matching(
@@ -562,23 +568,21 @@ const rolloutSchema = section(
       },
       "gate settings",
     ).default({
-      interval: 15,
+      interval: DEFAULT_GATE_INTERVAL_SECONDS,
       podStartup: DEFAULT_POD_STARTUP_SECONDS,
-      handshake: { url: undefined, timeout: 5, message: "ping" },
+      handshake: DEFAULT_HANDSHAKE,
       prometheus: undefined,
     }),
   },
   "rollout settings",
 );
 
-const rootSchema = z.object({
-  cluster: clusterSchema,
-  ingress: ingressSchema,
-  gateway: gatewaySchema,
-  rollout: rolloutSchema,
-});
-
-type Parsed = z.output<typeof rootSchema>;
+interface Parsed {
+  readonly cluster: z.output<typeof clusterSchema>;
+  readonly ingress: z.output<typeof ingressSchema>;
+  readonly gateway: z.output<typeof gatewaySchema>;
+  readonly rollout: z.output<typeof rolloutSchema>;
+}
 
 // ---------------------------------------------------------------------------
 // Cross-field rules: each message shows both values.
@@ -614,15 +618,22 @@ const GKE_ONLY_KEYS = [
   "deletionProtection",
 ] as const;
 
-function crossFieldProblems(raw: RawStackConfig, p: Parsed): string[] {
+/**
+ * Rules across keys. Each runs when the sections it reads parsed, so a stack
+ * with a type error in one section still hears about the others' problems.
+ */
+function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): string[] {
   const problems: string[] = [];
   const rawCluster = (typeof raw.cluster === "object" && raw.cluster !== null ? raw.cluster : {}) as Record<
     string,
     unknown
   >;
   const c = p.cluster;
+  const ing = p.ingress;
+  const g = p.gateway;
+  const r = p.rollout;
 
-  if (c.mode === "gke") {
+  if (c?.mode === "gke") {
     if (c.region === undefined) {
       problems.push(
         `${key(["cluster", "region"])}: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: set the region of the regional cluster.`,
@@ -659,12 +670,17 @@ function crossFieldProblems(raw: RawStackConfig, p: Parsed): string[] {
         );
       }
     });
-    if (p.ingress.controllerReplicas < 3) {
+    if (ing !== undefined && ing.controllerReplicas < 3) {
       problems.push(
-        `${key(["ingress", "controllerReplicas"])}: must be at least 3 on a regional GKE cluster so every zone keeps a controller (got ${p.ingress.controllerReplicas}). Fix: set it to 3 or more.`,
+        `${key(["ingress", "controllerReplicas"])}: must be at least 3 on a regional GKE cluster so every zone keeps a controller (got ${ing.controllerReplicas}). Fix: set it to 3 or more.`,
       );
     }
-  } else {
+    if (g !== undefined && g.minReplicas < 3) {
+      problems.push(
+        `${key(["gateway", "minReplicas"])}: must be at least 3 on a regional GKE cluster so every zone keeps gateway pods (got ${g.minReplicas}). Fix: set it to 3 or more.`,
+      );
+    }
+  } else if (c?.mode === "existing") {
     for (const k of GKE_ONLY_KEYS) {
       if (rawCluster[k] !== undefined) {
         problems.push(
@@ -674,33 +690,31 @@ function crossFieldProblems(raw: RawStackConfig, p: Parsed): string[] {
     }
   }
 
-  const ing = p.ingress;
-  if (compareSemver(ing.chartVersion, MIN_SAFE_INGRESS_NGINX_CHART) < 0) {
+  if (ing !== undefined && compareSemver(ing.chartVersion, MIN_SAFE_INGRESS_NGINX_CHART) < 0) {
     problems.push(
       `${key(["ingress", "chartVersion"])}: must be ${MIN_SAFE_INGRESS_NGINX_CHART} or later, the first chart with the CVE-2025-1974 fix (got ${show(ing.chartVersion)}). Fix: pin ${FINAL_INGRESS_NGINX_CHART}, the final release.`,
     );
   }
-  const g = p.gateway;
-  const wst = ing.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS;
-  if (wst < g.drainSeconds) {
+  const wst = ing?.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS;
+  if (ing !== undefined && g !== undefined && wst < g.drainSeconds) {
     problems.push(
       ing.workerShutdownTimeout === undefined
         ? `${key(["ingress", "workerShutdownTimeout"])}: its default ${DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS}s is below gateway.drainSeconds (${g.drainSeconds}s), so an nginx reload could cut a drain short. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least ${g.drainSeconds}s.`
         : `${key(["ingress", "workerShutdownTimeout"])}: must be at least gateway.drainSeconds so an nginx reload never cuts a drain short (got ${ing.workerShutdownTimeout}s < ${g.drainSeconds}s). Fix: raise it to ${g.drainSeconds}s or more.`,
     );
   }
-  if (ing.loadBalancerIP !== undefined && ing.serviceType !== "LoadBalancer") {
+  if (ing?.loadBalancerIP !== undefined && ing.serviceType !== "LoadBalancer") {
     problems.push(
       `${key(["ingress", "loadBalancerIP"])}: applies to ingress.serviceType "LoadBalancer" only (got ${show(ing.loadBalancerIP)} with ${show(ing.serviceType)}). Fix: remove it, or set ingress.serviceType to "LoadBalancer".`,
     );
   }
-  if (g.maxReplicas < g.minReplicas) {
+  if (g !== undefined && g.maxReplicas < g.minReplicas) {
     problems.push(
       `${key(["gateway", "maxReplicas"])}: must be at least gateway.minReplicas (got ${g.maxReplicas} < ${g.minReplicas}). Fix: raise maxReplicas or lower minReplicas.`,
     );
   }
 
-  const r = p.rollout;
+  if (r === undefined) return problems;
   const steps = r.steps;
   steps.forEach((s, i) => {
     if (i > 0 && s.weight <= (steps[i - 1]?.weight ?? 0)) {
@@ -732,9 +746,9 @@ function crossFieldProblems(raw: RawStackConfig, p: Parsed): string[] {
       );
     }
   }
-  if (r.stableVersion !== undefined && r.stableVersion === g.version) {
+  if (r.stableVersion !== undefined && r.stableVersion === g?.version) {
     problems.push(
-      `${key(["rollout", "stableVersion"])}: must differ from gateway.version (both ${show(g.version)}). Fix: set it to the version now serving.`,
+      `${key(["rollout", "stableVersion"])}: must differ from gateway.version (both ${show(r.stableVersion)}). Fix: set it to the version now serving.`,
     );
   }
   const prom = r.gates.prometheus;
@@ -750,18 +764,26 @@ function crossFieldProblems(raw: RawStackConfig, p: Parsed): string[] {
 
 /** Validates raw stack config; throws ConfigError listing every problem. */
 export function parseConfig(raw: RawStackConfig): StackConfig {
-  const result = rootSchema.safeParse({
-    cluster: raw.cluster ?? {},
-    ingress: raw.ingress ?? {},
-    gateway: raw.gateway ?? {},
-    rollout: raw.rollout ?? {},
-  });
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${key(i.path)}: ${i.message}`));
+  // Sections parse one by one so cross-field rules still run on the ones that parsed.
+  const problems: string[] = [];
+  const section = <T>(name: keyof Parsed, schema: z.ZodType<T>): T | undefined => {
+    const result = schema.safeParse(raw[name] ?? {});
+    if (result.success) return result.data;
+    problems.push(...result.error.issues.map((i) => `${key([name, ...i.path])}: ${i.message}`));
+    return undefined;
+  };
+  const parsed: Partial<Parsed> = {
+    cluster: section("cluster", clusterSchema),
+    ingress: section("ingress", ingressSchema),
+    gateway: section("gateway", gatewaySchema),
+    rollout: section("rollout", rolloutSchema),
+  };
+  problems.push(...crossFieldProblems(raw, parsed));
+  const { cluster: pc, ingress: pi, gateway: pg, rollout: pr } = parsed;
+  if (problems.length > 0 || pc === undefined || pi === undefined || pg === undefined || pr === undefined) {
+    throw new ConfigError(problems);
   }
-  const p = result.data;
-  const problems = crossFieldProblems(raw, p);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const p: Parsed = { cluster: pc, ingress: pi, gateway: pg, rollout: pr };
 
   const c = p.cluster;
   const cluster: ClusterConfig =

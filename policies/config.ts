@@ -8,6 +8,7 @@
  *   { "gateway-drain-seconds": { "drainSeconds": 1800 } }
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
+import { MIN_SAFE_INGRESS_NGINX_CHART } from "../components/ingress/ingressNginx";
 
 export interface Knobs {
   /** Fewest seconds a gateway may spread its connections' closing over. */
@@ -77,8 +78,9 @@ export const KNOB_SCHEMAS: { readonly [K in KnobName]: Schema } = {
   minGatewayReplicas: {
     type: "integer",
     minimum: 1,
-    default: 2,
-    description: "Fewest pods a gateway HPA keeps (minReplicas).",
+    // One per zone on a regional cluster; single-zone clusters (kind) set 2 in their pack config.
+    default: 3,
+    description: "Fewest pods a gateway HPA keeps (minReplicas): 3 on a regional cluster, one per zone.",
   },
   minScaleDownStabilizationSeconds: {
     type: "integer",
@@ -121,8 +123,8 @@ export const KNOB_SCHEMAS: { readonly [K in KnobName]: Schema } = {
   minChartVersion: {
     type: "string",
     pattern: "^\\d+\\.\\d+\\.\\d+$",
-    default: "4.12.1",
-    description: "Oldest ingress-nginx chart allowed (CVE-2025-1974 fixed in 4.12.1).",
+    default: MIN_SAFE_INGRESS_NGINX_CHART,
+    description: `Oldest ingress-nginx chart allowed (CVE-2025-1974 fixed in ${MIN_SAFE_INGRESS_NGINX_CHART}).`,
   },
   minPauseSeconds: {
     type: "integer",

@@ -21,6 +21,11 @@
 import * as nginx from "@pulumi/kubernetes-ingress-nginx";
 import * as pulumi from "@pulumi/pulumi";
 
+/** The last ingress-nginx Helm chart release (2026-03-19, controller v1.15.1); the project is retired. */
+export const FINAL_INGRESS_NGINX_CHART = "4.15.1";
+/** The first chart with the CVE-2025-1974 ("IngressNightmare") fix: controller v1.12.1. */
+export const MIN_SAFE_INGRESS_NGINX_CHART = "4.12.1";
+
 /** Helm release name; the chart labels its controller pods with it. */
 export const INGRESS_NGINX_RELEASE = "ingress-nginx";
 export const INGRESS_NGINX_CHART = "ingress-nginx";

@@ -38,6 +38,10 @@ import { buildGates, type GatesConfig } from "./gates";
 import { KubernetesCanaryRouter } from "./kubernetesRouter";
 import type { Clock, Logger, RolloutStep } from "./types";
 
+/** First line of the plan `pulumi preview` prints. */
+export const PREVIEW_PLAN_HEADER =
+  "rollout plan when gateway.version changes (an unchanged version does nothing; a first release runs the gates once at weight 0 and promotes; a held version resumes from its weight):";
+
 /** Which canary Ingress and version a resource acts on. */
 export interface CanaryTargetArgs {
   readonly namespace: pulumi.Input<string>;
@@ -389,8 +393,10 @@ export class CanaryRollout extends pulumi.dynamic.Resource {
       "CanaryRollout",
     );
     if (pulumi.runtime.isDryRun()) {
+      // Preview cannot read the previous state, so the plan says when it applies.
       pulumi.all([args.steps, args.gates]).apply(([plainSteps, gates]) => {
-        for (const line of describeSchedule(plainSteps, gates.intervalSeconds)) {
+        const lines = [PREVIEW_PLAN_HEADER, ...describeSchedule(plainSteps, gates.intervalSeconds)];
+        for (const line of lines) {
           pulumi.log.info(line, this);
         }
       });

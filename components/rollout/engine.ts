@@ -140,7 +140,7 @@ export function describeSchedule(
 }
 
 /** The one message format for a failed gate; tests and operators rely on it. */
-export function gateFailureMessage(
+function gateFailureMessage(
   step: number,
   stepCount: number,
   weight: number,

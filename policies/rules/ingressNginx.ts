@@ -14,6 +14,10 @@ import {
   type ResourceValidationPolicy,
   type StackValidationPolicy,
 } from "@pulumi/policy";
+import {
+  FINAL_INGRESS_NGINX_CHART,
+  MIN_SAFE_INGRESS_NGINX_CHART,
+} from "../../components/ingress/ingressNginx";
 import { ENV_DRAIN_SECONDS } from "../../components/names";
 import { configSchema, knobs } from "../config";
 import {
@@ -161,8 +165,7 @@ function compareSemver(a: string, b: string): number {
 
 export const ingressNginxChartPinned: ResourceValidationPolicy = {
   name: "ingress-nginx-chart-pinned",
-  description:
-    "The ingress-nginx chart version is pinned to an exact release, at least 4.12.1 (CVE-2025-1974 fix).",
+  description: `The ingress-nginx chart version is pinned to an exact release, at least ${MIN_SAFE_INGRESS_NGINX_CHART} (CVE-2025-1974 fix).`,
   enforcementLevel: "mandatory",
   configSchema: configSchema("minChartVersion"),
   validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
@@ -172,14 +175,14 @@ export const ingressNginxChartPinned: ResourceValidationPolicy = {
     if (typeof v !== "string" || !SEMVER_RE.test(v)) {
       report(
         `IngressController: helmOptions.version is ${show(v)}, not an exact chart version: every install could pick a different controller, and upgrading it restarts nginx. ` +
-          `Fix: pin helmOptions.version to an exact release such as "4.15.1".`,
+          `Fix: pin helmOptions.version to an exact release such as "${FINAL_INGRESS_NGINX_CHART}".`,
       );
       return;
     }
     if (compareSemver(v, minChartVersion) < 0) {
       report(
         `IngressController: helmOptions.version is ${show(v)}, older than ${minChartVersion}, which fixes CVE-2025-1974 (IngressNightmare). ` +
-          `Fix: pin helmOptions.version to ${minChartVersion} or later (4.15.1 is the final release).`,
+          `Fix: pin helmOptions.version to ${minChartVersion} or later (${FINAL_INGRESS_NGINX_CHART} is the final release).`,
       );
     }
   }),

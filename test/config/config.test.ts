@@ -334,6 +334,15 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: "two gateway pods on a regional GKE cluster",
+    mutate: (c) => {
+      c.gateway.minReplicas = 2;
+    },
+    problems: [
+      "ws-gateway:gateway.minReplicas: must be at least 3 on a regional GKE cluster so every zone keeps gateway pods (got 2). Fix: set it to 3 or more.",
+    ],
+  },
+  {
     name: "a host with upper case",
     mutate: (c) => {
       c.ingress.host = "WS.Acme.Example";
@@ -496,6 +505,16 @@ describe("stack config", () => {
     assert.equal(parseDuration(""), undefined);
     assert.equal(parseDuration("2 minutes"), undefined);
     assert.equal(parseDuration("5"), undefined);
+  });
+
+  it("GIVEN a type error in one section and a cross-key problem in another WHEN parsed THEN both are reported", () => {
+    const c = base();
+    c.gateway.drainSeconds = 0;
+    c.rollout.steps = [{ weight: 25, pause: "2m" }, { weight: 10, pause: "2m" }, { weight: 100 }];
+    assert.deepEqual(problemsOf(c), [
+      "ws-gateway:gateway.drainSeconds: must be an integer from 1 to 86400 seconds (got 0). Fix: set how long a retiring version spreads its clients' reconnects, e.g. 1800.",
+      "ws-gateway:rollout.steps[1].weight: weights must rise strictly (got 10 after 25). Fix: order the steps by rising weight and drop repeats.",
+    ]);
   });
 
   it("GIVEN several problems WHEN parsed THEN one error lists them all and says nothing changed", () => {

@@ -106,7 +106,7 @@ describe("availability rules", () => {
 
   it("GIVEN minReplicas below the minimum, or maxReplicas not above it THEN gateway-hpa-replicas reports it", async () => {
     await expectResource(gatewayHpaReplicas, change(hpa(), "spec.minReplicas", undefined), [
-      `${H}: minReplicas is not set (Kubernetes uses 1), below 2: one disruption could drop every connection of the version. Fix: set minReplicas to at least 2.`,
+      `${H}: minReplicas is not set (Kubernetes uses 1), below 3: one disruption could drop every connection of the version. Fix: set minReplicas to at least 3.`,
     ]);
     await expectResource(gatewayHpaReplicas, change(hpa(), "spec.maxReplicas", 6), [
       `${H}: maxReplicas 6 is not above minReplicas 6, so the gateway cannot scale out under load. Fix: raise maxReplicas above 6.`,

@@ -103,10 +103,11 @@ describe("policy pack on the rendered program", () => {
     ]);
   });
 
-  it("GIVEN the rendered local stack WHEN checked without its stack-config THEN the single best-effort controller is caught", async () => {
+  it("GIVEN the rendered local stack WHEN checked without its stack-config THEN the single best-effort controller and the two-pod gateway are caught", async () => {
     const found = show(mandatory(await runPack(await renderStack("local"), {}, "local")));
     assert.deepEqual(found, [
       `ingress-nginx-pdb: IngressController: helmOptions.values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
+      `gateway-hpa-replicas: HorizontalPodAutoscaler "ws-gateway-2f9c1ab": minReplicas is 2, below 3: one disruption could drop every connection of the version. Fix: set minReplicas to at least 3.`,
       `ingress-nginx-replicas: IngressController: helmOptions.values.controller.replicaCount is 1, below 3. Fix: set helmOptions.values.controller.replicaCount to at least 3 (one per zone).`,
       `ingress-nginx-replicas: IngressController: helmOptions.values.controller.topologySpreadConstraints spreads over topology.kubernetes.io/zone with whenUnsatisfiable "ScheduleAnyway", not "DoNotSchedule": the scheduler may still put replicas in one zone, where they fail together. Fix: set whenUnsatisfiable to "DoNotSchedule" (on a cluster without zones, such as kind, set requireZoneSpread to false instead).`,
     ]);
