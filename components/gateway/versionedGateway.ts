@@ -72,6 +72,9 @@ export interface VersionedGatewayArgs {
 export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = 3600;
 export const DEFAULT_SCALE_DOWN_PODS = 1;
 export const DEFAULT_SCALE_DOWN_PERIOD_SECONDS = 600;
+/** Readiness probe cadence; two misses in a row, so one slow probe never marks a pod unready. */
+export const READINESS_PERIOD_SECONDS = 2;
+export const READINESS_FAILURE_THRESHOLD = 2;
 /** Non-root UID/GID the gateway runs as. */
 export const GATEWAY_UID = 10001;
 
@@ -161,8 +164,8 @@ export function versionedGatewayManifests(a: VersionedGatewayArgs): VersionedGat
               // Two misses in a row: one slow probe must not mark a pod unready (the pods-ready gate would abort).
               readinessProbe: {
                 httpGet: { path: READINESS_PATH, port: "ws" },
-                periodSeconds: 2,
-                failureThreshold: 2,
+                periodSeconds: READINESS_PERIOD_SECONDS,
+                failureThreshold: READINESS_FAILURE_THRESHOLD,
                 successThreshold: 1,
                 timeoutSeconds: 2,
               },

@@ -13,7 +13,12 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CANARY_HEADER, CANARY_HEADER_ALWAYS } from "../../components/names";
-import type { TrafficRouter } from "../../components/rollout/types";
+import type {
+  AbortRequestSource,
+  CanaryPod,
+  CanaryPodSource,
+  TrafficRouter,
+} from "../../components/rollout/types";
 import { BACKEND_HEADER, BALANCER_PATH } from "./protocol";
 
 export type ServiceName = "stable" | "canary";
@@ -29,8 +34,11 @@ export class Balancer {
   private readonly endpoints: Record<ServiceName, readonly Endpoint[]> = { stable: [], canary: [] };
   private readonly nextIndex: Record<ServiceName, number> = { stable: 0, canary: 0 };
   private weight = 0;
-  /** Decisions that found no endpoint (nginx answers 500 to the client). */
-  noEndpoint = 0;
+  /**
+   * The operator's abort request, the local counterpart of the abort
+   * annotation on the canary Ingress: undefined when there is none.
+   */
+  private abortRequest: string | undefined = undefined;
 
   async start(): Promise<number> {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -46,20 +54,16 @@ export class Balancer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Back to no endpoints and weight 0, between two strategies. */
+  /** Back to no endpoints, weight 0 and no abort request, between two strategies. */
   reset(): void {
     this.endpoints.stable = [];
     this.endpoints.canary = [];
     this.weight = 0;
-    this.noEndpoint = 0;
+    this.abortRequest = undefined;
   }
 
   setEndpoints(service: ServiceName, endpoints: readonly Endpoint[]): void {
     this.endpoints[service] = endpoints;
-  }
-
-  getEndpoints(service: ServiceName): readonly Endpoint[] {
-    return this.endpoints[service];
   }
 
   setWeight(weight: number): void {
@@ -68,6 +72,15 @@ export class Balancer {
 
   getWeight(): number {
     return this.weight;
+  }
+
+  /** Requests an abort (reason, "" for none given) or withdraws it (undefined). */
+  setAbortRequest(reason: string | undefined): void {
+    this.abortRequest = reason;
+  }
+
+  getAbortRequest(): string | undefined {
+    return this.abortRequest;
   }
 
   /**
@@ -99,7 +112,7 @@ export class Balancer {
     const header = req.headers[CANARY_HEADER.toLowerCase()];
     const endpoint = this.pick(this.choose(Array.isArray(header) ? header[0] : header));
     if (!endpoint) {
-      this.noEndpoint += 1;
+      // nginx turns the 503 of its auth_request into a 500 for the client.
       res.writeHead(503).end();
       return;
     }
@@ -107,12 +120,29 @@ export class Balancer {
   }
 }
 
-/** The rollout engine's TrafficRouter for the rehearsal: the weight lives in the balancer. */
-export class LocalRouter implements TrafficRouter {
+/**
+ * The rollout engine's router for the rehearsal: the weight and the abort
+ * request live in the balancer, the canary pods in the local cluster. Like the
+ * Kubernetes router, one object is the TrafficRouter, the CanaryPodSource and
+ * the AbortRequestSource, so buildGates gets the same gate set from it as in
+ * `pulumi up`.
+ */
+export class LocalRouter implements TrafficRouter, CanaryPodSource, AbortRequestSource {
   /** Every weight the engine set, in order (the table shows the schedule actually played). */
   readonly history: number[] = [];
 
-  constructor(private readonly balancer: Balancer) {}
+  constructor(
+    private readonly balancer: Balancer,
+    private readonly pods: CanaryPodSource,
+  ) {}
+
+  listCanaryPods(): Promise<readonly CanaryPod[]> {
+    return this.pods.listCanaryPods();
+  }
+
+  async getAbortRequest(): Promise<string | undefined> {
+    return this.balancer.getAbortRequest();
+  }
 
   async getCanaryWeight(): Promise<number> {
     return this.balancer.getWeight();

@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as http from "node:http";
 import * as path from "node:path";
 import { ENV_DRAIN_SECONDS, READINESS_PATH } from "../../components/names";
-import type { CanaryPod, CanaryPodSource } from "../../components/rollout/types";
+import type { CanaryPod, CanaryPodSource, Clock } from "../../components/rollout/types";
 import type { Balancer, ServiceName } from "./balancer";
 import { childEnv } from "./protocol";
 import { TimeScale, sleepReal } from "./scale";
@@ -46,11 +46,19 @@ export interface ClusterOptions {
    * measured: a local process starts in a fraction of a second.
    */
   readonly podStartSeconds: number;
+  /**
+   * Stamps each pod's creation (CanaryPod.createdAtMs): the scaled clock the
+   * pods-ready gate reads its `now` from, so a pod's age is in scheduled time
+   * like the startup allowance it is compared with.
+   */
+  readonly clock: Clock;
 }
 
 export interface Pod {
   readonly name: string;
   readonly template: PodTemplate;
+  /** metadata.creationTimestamp, in the cluster clock's milliseconds. */
+  readonly createdAtMs: number;
   process: ChildProcess | undefined;
   port: number | undefined;
   ready: boolean;
@@ -80,6 +88,7 @@ export class LocalCluster implements CanaryPodSource {
     const pod: Pod = {
       name: `ws-gateway-${template.version}-${(this.nextId++).toString(36).padStart(4, "0")}`,
       template,
+      createdAtMs: this.options.clock.now(),
       process: undefined,
       port: undefined,
       ready: false,
@@ -113,6 +122,8 @@ export class LocalCluster implements CanaryPodSource {
       stdio: ["ignore", "pipe", "inherit"],
       env: childEnv({
         PORT: "0",
+        // Explicit: an exported HOST in the caller's shell must not move pods off the loopback the balancer routes to.
+        HOST: "127.0.0.1",
         GATEWAY_VERSION: pod.template.version,
         [ENV_DRAIN_SECONDS]: String(scale.realSeconds(pod.template.drainSeconds)),
         BROADCAST_MS: String(broadcastMs),
@@ -168,15 +179,6 @@ export class LocalCluster implements CanaryPodSource {
     this.publishEndpoints();
   }
 
-  list(filter: (pod: Pod) => boolean = () => true): Pod[] {
-    return this.pods.filter(filter);
-  }
-
-  /** Pods of a version that still run, terminating or not. */
-  running(version: string): Pod[] {
-    return this.pods.filter((p) => p.template.version === version && !(p.terminating && p.exited));
-  }
-
   async waitReady(pods: readonly Pod[], timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pods.every((p) => p.ready)) {
@@ -200,7 +202,7 @@ export class LocalCluster implements CanaryPodSource {
     const versions = this.selectors.canary;
     return this.pods
       .filter((p) => versions.includes(p.template.version) && !p.terminating)
-      .map((p) => ({ name: p.name, ready: p.ready, restarts: p.restarts }));
+      .map((p) => ({ name: p.name, ready: p.ready, restarts: p.restarts, createdAtMs: p.createdAtMs }));
   }
 
   /** Stops every pod at once (end of a strategy, or an error). */

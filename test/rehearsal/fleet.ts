@@ -72,8 +72,6 @@ export class Fleet {
   private stopped = false;
   private blipTimer: NodeJS.Timeout | undefined;
   readonly attempts: AttemptEvent[] = [];
-  /** Scheduled times of release-caused disconnects (close codes from the server). */
-  readonly releaseDisconnectTimes: number[] = [];
   failureReasons = new Map<string, number>();
 
   constructor(private readonly options: FleetOptions) {
@@ -226,7 +224,6 @@ export class Fleet {
       if (this.releaseRunning) {
         client.stats.releaseDisconnects += 1;
         client.stats.closeCodes.set(code, (client.stats.closeCodes.get(code) ?? 0) + 1);
-        this.releaseDisconnectTimes.push(this.now());
         this.retry(client, "release");
       } else {
         client.stats.otherServerDisconnects += 1;

@@ -9,7 +9,13 @@
  *    connections spread evenly over DRAIN_SECONDS with close code 1012, and
  *    exit when none remain.
  *
- * Environment: PORT (0 picks a free port), GATEWAY_VERSION, DRAIN_SECONDS
+ * WebSocket upgrades are accepted on any path: the Ingress path is the
+ * operator's choice ("/" by default, where the handshake gate connects too),
+ * and the rehearsal's nginx uses "/ws".
+ *
+ * Environment: PORT (0 picks a free port), HOST (default 127.0.0.1, the
+ * rehearsal's loopback; the container image sets 0.0.0.0 so the kubelet's
+ * probes and the ingress reach the pod IP), GATEWAY_VERSION, DRAIN_SECONDS
  * (fractional allowed), BROADCAST_MS, CLOSE_ALL_ON_SIGTERM=1 (or the flag
  * --close-all-on-sigterm) for the naive behaviour the baselines measure.
  * Prints one JSON line `{"port": N}` on stdout once listening.
@@ -105,7 +111,7 @@ function shuffle<T>(items: T[]): void {
   }
 }
 
-server.listen(Number(process.env.PORT ?? "0"), "127.0.0.1", () => {
+server.listen(Number(process.env.PORT ?? "0"), process.env.HOST ?? "127.0.0.1", () => {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;
   process.stdout.write(`${JSON.stringify({ port })}\n`);

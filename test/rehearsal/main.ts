@@ -16,10 +16,11 @@ import { parseArgs } from "node:util";
 import { Balancer } from "./balancer";
 import type { LocalCluster } from "./cluster";
 import type { Fleet } from "./fleet";
+import { currentOpenFilesLimit, openFilesProblem, requiredOpenFiles } from "./limits";
 import { NGINX_INSTALL_HINT, NginxProcess, findNginx } from "./nginx";
 import { WEBSOCKET_PATH } from "./protocol";
 import { renderTable, summarize, toJson, type StrategyReport } from "./report";
-import { DEFAULT_STACK, formatSteps, parseSteps, stackRelease } from "./schedule";
+import { DEFAULT_STACK, formatSteps, localGates, parseSteps, stackRelease } from "./schedule";
 import { TimeScale } from "./scale";
 import {
   STRATEGIES,
@@ -52,7 +53,7 @@ interface Cli {
   quick: boolean;
 }
 
-export function parseCli(argv: readonly string[]): Cli {
+function parseCli(argv: readonly string[]): Cli {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -93,14 +94,14 @@ export function parseCli(argv: readonly string[]): Cli {
     backoffCapSeconds: BACKOFF_CAP_SECONDS,
     blipMeanSeconds: 8 * 3600,
     defaultGraceSeconds: 30,
-    // From the stack file: gateway.preStopSeconds, terminationMarginSeconds, rollout.gates.interval.
+    // From the stack file: gateway.preStopSeconds, terminationMarginSeconds, rollout.gates.
     preStopSeconds: release.preStopSeconds,
     terminationMarginSeconds: release.terminationMarginSeconds,
     scaleDownDelaySeconds: 30,
     endpointPropagationSeconds: 2,
     // A release pulls a new image: scheduling, pull and sandbox take tens of seconds on GKE.
     podStartSeconds: 20,
-    gateIntervalSeconds: release.gateIntervalSeconds,
+    gates: release.gates,
     settleSeconds: 60,
     rateWindowSeconds: RATE_WINDOW_SECONDS,
     broadcastMs: 250,
@@ -123,6 +124,18 @@ async function main(): Promise<number> {
   if (nginxBinary === undefined) {
     process.stderr.write(`${NGINX_INSTALL_HINT}\n`);
     return 2;
+  }
+  const openFiles = currentOpenFilesLimit();
+  if (openFiles !== undefined) {
+    const problem = openFilesProblem(
+      openFiles,
+      requiredOpenFiles(config.clients, config.replicas),
+      config.clients,
+    );
+    if (problem !== undefined) {
+      process.stderr.write(`${problem}\n`);
+      return 2;
+    }
   }
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ws-gateway-rehearsal-"));
@@ -161,11 +174,14 @@ async function main(): Promise<number> {
     });
     const url = `ws://127.0.0.1:${nginx.port}${WEBSOCKET_PATH}`;
     log(`nginx ${nginxBinary} on ${url}, balancer on 127.0.0.1:${balancerPort}`);
+    const gates = localGates(config.gates, url);
+    for (const note of gates.notes) log(`note: ${note}`);
 
     const runs: StrategyRun[] = [];
     for (const name of cli.strategies) {
       const run = await runStrategy(name, config, {
         url,
+        gates: gates.gates,
         balancer,
         progress: log,
         logger: { info: (line) => log(`  [engine] ${line}`), warn: (line) => log(`  [engine] WARN ${line}`) },

@@ -16,7 +16,7 @@ export const BALANCER_PATH = "/_balancer";
 export const WEBSOCKET_PATH = "/ws";
 
 /** Set by `node --test` in the test files it runs; the rehearsal's own child processes are not test files. */
-export const TEST_RUNNER_ENV = "NODE_TEST_CONTEXT";
+const TEST_RUNNER_ENV = "NODE_TEST_CONTEXT";
 
 /** Environment for a child process of the rehearsal: ours, minus the test runner's marker. */
 export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {

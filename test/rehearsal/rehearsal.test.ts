@@ -4,12 +4,21 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Balancer } from "./balancer";
+import WebSocket from "ws";
+import {
+  ABORT_REQUEST_GATE,
+  buildGates,
+  HANDSHAKE_GATE,
+  PODS_READY_GATE,
+} from "../../components/rollout/gates";
+import type { CanaryPod } from "../../components/rollout/types";
+import { Balancer, LocalRouter } from "./balancer";
+import { openFilesProblem, parseOpenFilesLimit, requiredOpenFiles } from "./limits";
 import { percentile, peakRate, rateSeries, reconnectBudgetPerSecond, summarizeDisconnects } from "./metrics";
 import { NGINX_INSTALL_HINT, findNginx, renderNginxConfig } from "./nginx";
 import { childEnv } from "./protocol";
 import type { RehearsalJson } from "./report";
-import { parseSteps, stackRelease } from "./schedule";
+import { localGates, parseSteps, stackRelease } from "./schedule";
 import { ScaledClock, TimeScale } from "./scale";
 import { renderSvg, type SvgStrategy } from "./svg";
 
@@ -80,6 +89,124 @@ describe("time scaling", () => {
     assert.throws(() => parseSteps("50:1m,25"), /invalid --steps "50:1m,25": /);
     assert.throws(() => parseSteps("5:2 minutes,100"), /the pause must be a duration/);
   });
+});
+
+describe("gates (the set pulumi up builds, made local)", () => {
+  const url = "ws://127.0.0.1:1234/ws";
+
+  it("keeps the stack's gate settings and replaces only the handshake URL", () => {
+    // GIVEN the local stack's parsed gates
+    const stack = stackRelease().gates;
+    assert.equal(stack.intervalSeconds, 15);
+    // WHEN made local
+    const local = localGates(stack, url);
+    // THEN only the URL changed: durations stay as declared (the run's clock scales them; the
+    // handshake timeout is real time on purpose)
+    assert.deepEqual(local.gates, { ...stack, handshake: { ...stack.handshake, url } });
+    assert.deepEqual(local.notes, []);
+  });
+
+  it("drops a stack's Prometheus gate with a note: there is no Prometheus here", () => {
+    const stack = stackRelease("prod").gates;
+    assert.ok(stack.prometheus !== undefined, "the prod stack declares a Prometheus gate");
+    const local = localGates(stack, url);
+    assert.equal(local.gates.prometheus, undefined);
+    assert.equal(local.gates.handshake.timeoutSeconds, stack.handshake.timeoutSeconds);
+    assert.deepEqual(local.notes, [
+      `prometheus gate of the stack (${stack.prometheus.url}) not run: the rehearsal has no Prometheus`,
+    ]);
+  });
+
+  it("gives buildGates a router that reads the abort request, so the rehearsal runs that gate first", async () => {
+    // GIVEN a local router over a balancer and one Ready canary pod
+    const balancer = new Balancer();
+    const pods: CanaryPod[] = [{ name: "p", ready: true, restarts: 0, createdAtMs: 0 }];
+    const router = new LocalRouter(balancer, { listCanaryPods: async () => pods });
+    // WHEN buildGates builds the local gates
+    const gates = buildGates(localGates(stackRelease().gates, url).gates, router);
+    // THEN the same set as pulumi up, in its order
+    assert.deepEqual(
+      gates.map((g) => g.name),
+      [ABORT_REQUEST_GATE, PODS_READY_GATE, HANDSHAKE_GATE],
+    );
+    const ctx = { step: 1, stepCount: 4, weight: 5 };
+    // AND no abort is requested by default; a request fails the gate; a reset withdraws it
+    assert.equal((await gates[0].check(ctx)).ok, true);
+    balancer.setAbortRequest("bad canary");
+    assert.deepEqual(await gates[0].check(ctx), {
+      ok: false,
+      measured: 'abort requested: "bad canary"',
+      threshold: "no ws-gateway.io/abort annotation on the canary Ingress",
+    });
+    balancer.reset();
+    assert.equal(await router.getAbortRequest(), undefined);
+    assert.equal((await gates[1].check(ctx)).ok, true);
+  });
+});
+
+describe("open-file limit", () => {
+  it("needs two descriptors per client, two per pod of both versions and a base", () => {
+    assert.equal(requiredOpenFiles(500, 4), 1216);
+    assert.equal(requiredOpenFiles(2000, 4), 4216);
+  });
+
+  it("reads the soft limit from /proc/self/limits", () => {
+    const text = [
+      "Limit                     Soft Limit           Hard Limit           Units     ",
+      "Max processes             63704                63704                processes ",
+      "Max open files            1024                 524288               files     ",
+    ].join("\n");
+    assert.equal(parseOpenFilesLimit(text), 1024);
+    assert.equal(parseOpenFilesLimit(text.replace("1024  ", "unlimited")), Infinity);
+    assert.equal(parseOpenFilesLimit("Max processes 1 1 processes"), undefined);
+  });
+
+  it("names the limit, the need and the fix when the limit is too low", () => {
+    assert.equal(openFilesProblem(65536, 4216, 2000), undefined);
+    assert.equal(openFilesProblem(4216, 4216, 2000), undefined);
+    assert.equal(
+      openFilesProblem(1024, 4216, 2000),
+      "open-file limit too low: ulimit -n is 1024, a run with 2000 clients needs about 4216. " +
+        "Raise it in this shell with `ulimit -n 65536` and run again (or pass fewer --clients).",
+    );
+  });
+});
+
+describe("reference gateway", () => {
+  it(
+    "accepts WebSocket upgrades on any path (the Ingress path defaults to /)",
+    { timeout: 10_000 },
+    async (t) => {
+      // GIVEN a gateway process on a free loopback port
+      const child = spawn(process.execPath, [path.join(__dirname, "gateway.js")], {
+        stdio: ["ignore", "pipe", "inherit"],
+        env: childEnv({ PORT: "0", HOST: "127.0.0.1", GATEWAY_VERSION: "vt" }),
+      });
+      t.after(() => child.kill("SIGKILL"));
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.once("data", (chunk: Buffer) =>
+          resolve((JSON.parse(chunk.toString()) as { port: number }).port),
+        );
+        child.once("exit", (code) => reject(new Error(`gateway exited with ${code}`)));
+      });
+      // WHEN a client upgrades on "/", the rehearsal's "/ws" and any other path THEN each gets its echo
+      for (const urlPath of ["/", "/ws", "/any/where"]) {
+        const reply = await new Promise<string>((resolve, reject) => {
+          const socket = new WebSocket(`ws://127.0.0.1:${port}${urlPath}`);
+          socket.once("open", () => socket.send("ping"));
+          socket.on("message", (data: Buffer) => {
+            const text = data.toString();
+            // Broadcasts are JSON; the echo is the text sent.
+            if (text !== "ping") return;
+            socket.close();
+            resolve(text);
+          });
+          socket.once("error", reject);
+        });
+        assert.equal(reply, "ping", urlPath);
+      }
+    },
+  );
 });
 
 describe("balancer (ingress-nginx canary routing)", () => {

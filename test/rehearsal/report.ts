@@ -1,7 +1,8 @@
 /**
  * Figures, table and JSON of a rehearsal, computed from the raw runs. Pure.
  */
-import { formatSteps, schedulePauseSeconds } from "./schedule";
+import { scheduleSeconds } from "../../components/rollout/engine";
+import { formatSteps } from "./schedule";
 import type { RehearsalConfig, StrategyName, StrategyRun } from "./strategies";
 import {
   peakRate,
@@ -71,12 +72,12 @@ export function summarize(run: StrategyRun, cfg: RehearsalConfig): StrategyRepor
     closeCodes,
     failureReasons: run.failureReasons,
     otherServerDisconnects: sum((c) => c.otherServerDisconnects + c.otherFailedHandshakes),
-    plannedSeconds: run.name === "staged" ? schedulePauseSeconds(cfg.steps) + cfg.drainSeconds : undefined,
+    plannedSeconds: run.name === "staged" ? scheduleSeconds(cfg.steps) + cfg.drainSeconds : undefined,
     outcome: run.outcome,
   };
 }
 
-export function figuresOf(report: StrategyReport): StrategyFigures {
+function figuresOf(report: StrategyReport): StrategyFigures {
   return {
     disconnects: report.disconnects,
     reconnectPeakPerSec: report.reconnectPeakPerSec,

@@ -1,11 +1,11 @@
 /**
- * The release the rehearsal plays: by default the schedule, drain and pod
- * timings of `stacks/Pulumi.local.yaml`, read and validated by the same
- * parser `pulumi up` uses, so the rehearsal measures what the stack declares.
+ * The release the rehearsal plays: by default the schedule, drain, pod
+ * timings and gates of `stacks/Pulumi.local.yaml`, read and validated by the
+ * same parser `pulumi up` uses, so the rehearsal measures what the stack declares.
  */
-import { scheduleSeconds, validateSchedule } from "../../components/rollout/engine";
+import { validateSchedule } from "../../components/rollout/engine";
 import type { RolloutStep } from "../../components/rollout/types";
-import { parseConfig, parseDuration } from "../../infra/config";
+import { parseConfig, parseDuration, type RolloutConfig } from "../../infra/config";
 import { rawStackConfig } from "../helpers/stacks";
 
 /** The stack whose release is the embedded default. */
@@ -17,8 +17,12 @@ export interface StackRelease {
   readonly drainSeconds: number;
   readonly preStopSeconds: number;
   readonly terminationMarginSeconds: number;
-  readonly gateIntervalSeconds: number;
+  /** The gate settings `pulumi up` hands to buildGates, as parsed. */
+  readonly gates: StackGates;
 }
+
+/** The parsed `rollout.gates` of a stack file. */
+export type StackGates = RolloutConfig["gates"];
 
 /** The release settings of a stack file, validated (a bad stack file fails with the program's messages). */
 export function stackRelease(stack: string = DEFAULT_STACK): StackRelease {
@@ -29,7 +33,7 @@ export function stackRelease(stack: string = DEFAULT_STACK): StackRelease {
     drainSeconds: c.gateway.drainSeconds,
     preStopSeconds: c.gateway.preStopSeconds,
     terminationMarginSeconds: c.gateway.terminationMarginSeconds,
-    gateIntervalSeconds: c.rollout.gates.intervalSeconds,
+    gates: c.rollout.gates,
   };
 }
 
@@ -64,11 +68,39 @@ export function parseSteps(text: string): RolloutStep[] {
   return steps;
 }
 
-/** Total scheduled pause time of a schedule, in seconds. */
-export const schedulePauseSeconds = scheduleSeconds;
-
 export function formatSteps(steps: readonly RolloutStep[]): string {
   return steps
     .map((s) => (s.pauseSeconds > 0 ? `${s.weight}%/${s.pauseSeconds}s` : `${s.weight}%`))
     .join(" -> ");
+}
+
+/** The stack's gates as the rehearsal runs them, and what had to be left out. */
+export interface LocalGates {
+  readonly gates: StackGates;
+  /** One line per setting the rehearsal cannot honour, for the run's log. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * The stack's gate settings with only what must be local replaced: the
+ * handshake goes to the local nginx, and Prometheus is dropped because the
+ * rehearsal has no Prometheus to ask (a query against nothing would abort
+ * every staged run).
+ *
+ * Durations are not converted: intervalSeconds and podStartupSeconds stay in
+ * scheduled seconds because the engine and the pods-ready gate run on the
+ * rehearsal's scaled clock. The handshake timeout stays in real seconds, as
+ * before: it bounds a real network round trip through nginx on loopback,
+ * which takes real milliseconds whatever the time scale, and dividing it by
+ * the scale (5 s / 60 = 83 ms) would fail the gate on an ordinary GC pause.
+ */
+export function localGates(stack: StackGates, handshakeUrl: string): LocalGates {
+  const notes =
+    stack.prometheus === undefined
+      ? []
+      : [`prometheus gate of the stack (${stack.prometheus.url}) not run: the rehearsal has no Prometheus`];
+  return {
+    gates: { ...stack, handshake: { ...stack.handshake, url: handshakeUrl }, prometheus: undefined },
+    notes,
+  };
 }

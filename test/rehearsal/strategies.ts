@@ -4,19 +4,24 @@
  * ours (staged canary through the real rollout engine and gates, then a
  * drained retirement).
  */
+import {
+  READINESS_FAILURE_THRESHOLD,
+  READINESS_PERIOD_SECONDS,
+} from "../../components/gateway/versionedGateway";
 import { runRollout } from "../../components/rollout/engine";
-import { handshakeGate, podsReadyGate } from "../../components/rollout/gates";
-import type { Logger, RolloutStep } from "../../components/rollout/types";
+import { buildGates, PODS_READY_GATE, podsReadyGate } from "../../components/rollout/gates";
+import type { Clock, Gate, Logger, RolloutStep } from "../../components/rollout/types";
 import { LocalRouter, type Balancer } from "./balancer";
 import { LocalCluster, type Pod, type PodTemplate } from "./cluster";
 import { Fleet, type ClientStats } from "./fleet";
+import type { StackGates } from "./schedule";
 import { ScaledClock, TimeScale, sleepReal } from "./scale";
 
 export const STRATEGIES = ["rolling", "bluegreen", "staged"] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
-export const OLD_VERSION = "v1";
-export const NEW_VERSION = "v2";
+const OLD_VERSION = "v1";
+const NEW_VERSION = "v2";
 
 /** Everything a run is parameterized by. Durations in scheduled seconds unless named Ms (real). */
 export interface RehearsalConfig {
@@ -38,12 +43,14 @@ export interface RehearsalConfig {
   readonly endpointPropagationSeconds: number;
   /** Played time from pod creation to process start (image pull, sandbox). */
   readonly podStartSeconds: number;
-  readonly gateIntervalSeconds: number;
+  /** The stack's rollout.gates; see localGates for what the run replaces. */
+  readonly gates: StackGates;
   /** Quiet time with the whole fleet connected before the release starts. */
   readonly settleSeconds: number;
   /** Window of the reconnect peak (see metrics in main.ts). */
   readonly rateWindowSeconds: number;
   readonly broadcastMs: number;
+  /** The clients' handshake timeout, real milliseconds (the gate's is in `gates`). */
   readonly handshakeTimeoutMs: number;
   readonly rampMs: number;
 }
@@ -81,6 +88,8 @@ export interface StrategyRun {
 
 export interface RunEnvironment {
   readonly url: string;
+  /** The gates the staged strategy runs: the stack's, made local by localGates. */
+  readonly gates: StackGates;
   readonly balancer: Balancer;
   /** One progress line (stderr). */
   readonly progress: (line: string) => void;
@@ -94,6 +103,7 @@ interface ReleaseContext {
   readonly cfg: RehearsalConfig;
   readonly env: RunEnvironment;
   readonly cluster: LocalCluster;
+  readonly clock: Clock;
   readonly old: readonly Pod[];
   readonly phase: (label: string) => void;
 }
@@ -105,7 +115,10 @@ export async function runStrategy(
 ): Promise<StrategyRun> {
   const { scale } = cfg;
   env.balancer.reset();
+  // One scheduled clock per run for pod creation times, the engine and the pods-ready gate.
+  const clock = new ScaledClock(scale);
   const cluster = new LocalCluster({
+    clock,
     scale,
     balancer: env.balancer,
     broadcastMs: cfg.broadcastMs,
@@ -166,7 +179,7 @@ export async function runStrategy(
     fleet.setReleaseRunning(true);
     const releaseStart = fleet.now();
     setPhase("release start");
-    const ctx: ReleaseContext = { cfg, env, cluster, old, phase: setPhase };
+    const ctx: ReleaseContext = { cfg, env, cluster, clock, old, phase: setPhase };
     const staged =
       name === "rolling" ? await rolling(ctx) : name === "bluegreen" ? await blueGreen(ctx) : await ours(ctx);
     const releaseEnd = fleet.now();
@@ -216,7 +229,7 @@ function naiveTemplate(cfg: RehearsalConfig, version: string): PodTemplate {
 /**
  * Our pods, as components/gateway/versionedGateway.ts declares them: preStop
  * for endpoint propagation, the spread drain, grace = preStop + drain + margin,
- * readiness every 2 s that turns unready on the first failure.
+ * and its readiness probe.
  */
 function ourTemplate(cfg: RehearsalConfig, version: string): PodTemplate {
   return {
@@ -225,8 +238,8 @@ function ourTemplate(cfg: RehearsalConfig, version: string): PodTemplate {
     closeAllOnSigterm: false,
     preStopSeconds: cfg.preStopSeconds,
     terminationGracePeriodSeconds: cfg.preStopSeconds + cfg.drainSeconds + cfg.terminationMarginSeconds,
-    readinessPeriodSeconds: 2,
-    readinessFailureThreshold: 1,
+    readinessPeriodSeconds: READINESS_PERIOD_SECONDS,
+    readinessFailureThreshold: READINESS_FAILURE_THRESHOLD,
   };
 }
 
@@ -294,8 +307,8 @@ async function blueGreen(ctx: ReleaseContext): Promise<StrategyExtras> {
  * then the old pods retired with the spread drain.
  */
 async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
-  const { cfg, env, cluster, old, phase } = ctx;
-  const router = new LocalRouter(env.balancer);
+  const { cfg, env, cluster, clock, old, phase } = ctx;
+  const router = new LocalRouter(env.balancer, cluster);
   const fresh = range(cfg.replicas).map(() => cluster.createPod(ourTemplate(cfg, NEW_VERSION)));
   await cluster.waitReady(fresh);
   // Weight 0 before the canary Service selects the new version: never an instant shift to a stale weight.
@@ -313,14 +326,11 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
   };
   const result = await runRollout({
     steps: cfg.steps,
-    gates: [
-      podsReadyGate(cluster),
-      handshakeGate({ url: env.url, timeoutSeconds: cfg.handshakeTimeoutMs / 1000, message: "ping" }),
-    ],
+    gates: rehearsalGates(env.gates, router, clock),
     router,
-    clock: new ScaledClock(cfg.scale),
+    clock,
     logger,
-    gateIntervalSeconds: cfg.gateIntervalSeconds,
+    gateIntervalSeconds: env.gates.intervalSeconds,
     signal: env.signal,
   });
   const outcome = result.outcome;
@@ -337,6 +347,24 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
   phase("promoted, draining old");
   await Promise.all(old.map((p) => cluster.deletePod(p)));
   return { outcome: "promoted", weights: router.history };
+}
+
+/**
+ * The gates `pulumi up` runs (buildGates over the router, so abort-request,
+ * pods-ready, handshake, in its order), with one change: pods-ready reads the
+ * run's scaled clock instead of Date.now. buildGates leaves `now` at its
+ * default, and real epoch time against scheduled creation stamps would make
+ * every pod look decades old; real stamps instead would keep the verdicts but
+ * print every age as "0s" at x60 beside a schedule in scheduled seconds. With
+ * the scaled clock, ages and the stack's podStartupSeconds are both in
+ * scheduled time, as every other duration of the run.
+ */
+function rehearsalGates(gates: StackGates, router: LocalRouter, clock: Clock): Gate[] {
+  const built = buildGates(gates, router);
+  const index = built.findIndex((gate) => gate.name === PODS_READY_GATE);
+  if (index < 0) throw new Error(`buildGates returned no ${PODS_READY_GATE} gate to put on the scaled clock`);
+  built[index] = podsReadyGate(router, { startupSeconds: gates.podStartupSeconds, now: () => clock.now() });
+  return built;
 }
 
 function range(n: number): number[] {

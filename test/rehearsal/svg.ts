@@ -179,7 +179,7 @@ function axes(top: number, label: string, max: number, format: (v: number) => st
 }
 
 /** Smallest 1, 2 or 5 times a power of ten at or above the value. */
-export function niceCeiling(value: number): number {
+function niceCeiling(value: number): number {
   const power = 10 ** Math.floor(Math.log10(value));
   for (const m of [1, 2, 5, 10]) if (m * power >= value) return m * power;
   return 10 * power;
