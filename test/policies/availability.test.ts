@@ -8,18 +8,9 @@ import {
   hpaOwnsReplicas,
   ingressNginxPdb,
 } from "../../policies/rules/availability";
-import { controller, deployment, hpa, pdb, stableService, valuesPath, withProps } from "./fixtures";
-import {
-  UNKNOWN_VALUE,
-  expectNotApplicable,
-  expectResource,
-  expectStack,
-  withValue,
-  type FakeResource,
-} from "./harness";
+import { change, controller, deployment, hpa, pdb, stableService, valuesPath, withProps } from "./fixtures";
+import { UNKNOWN_VALUE, expectNotApplicable, expectResource, expectStack, withValue } from "./harness";
 
-const change = (r: FakeResource, path: string | (string | number)[], value: unknown) =>
-  withProps(r, withValue(r.props, path, value));
 const H = 'HorizontalPodAutoscaler "ws-gateway-2f9c1ab"';
 const D = 'Deployment "ws-gateway-2f9c1ab"';
 

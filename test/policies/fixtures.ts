@@ -12,7 +12,7 @@ import { ingressControllerArgs } from "../../components/ingress/ingressNginx";
 import { routeIngresses, routeService } from "../../components/ingress/routes";
 import { CANARY_INGRESS } from "../../components/names";
 import { TYPES } from "../../policies/lib/kube";
-import type { FakeResource } from "./harness";
+import { withValue, type FakeResource } from "./harness";
 
 export type Json = Record<string, unknown>;
 
@@ -170,4 +170,9 @@ export function baselineStack(): FakeResource[] {
 /** A copy of `r` with new props. */
 export function withProps(r: FakeResource, props: Json): FakeResource {
   return { ...r, props };
+}
+
+/** A copy of `r` with one property (a dotted path or a list of keys) set to `value`. */
+export function change(r: FakeResource, path: string | (string | number)[], value: unknown): FakeResource {
+  return withProps(r, withValue(r.props, path, value));
 }

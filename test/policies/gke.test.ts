@@ -20,18 +20,9 @@ import {
   gkeWorkloadIdentity,
   stackOfUrn,
 } from "../../policies/rules/gke";
-import { cluster, deployment, nodePool, withProps } from "./fixtures";
-import {
-  UNKNOWN_VALUE,
-  checkResource,
-  expectNotApplicable,
-  expectResource,
-  withValue,
-  type FakeResource,
-} from "./harness";
+import { change, cluster, deployment, nodePool } from "./fixtures";
+import { UNKNOWN_VALUE, checkResource, expectNotApplicable, expectResource } from "./harness";
 
-const change = (r: FakeResource, path: string, value: unknown) =>
-  withProps(r, withValue(r.props, path, value));
 const CL = 'Cluster "ws-gateway"';
 const NP = 'NodePool "ws-gateway-gateway"';
 

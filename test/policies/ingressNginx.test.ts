@@ -8,18 +8,23 @@ import {
   ingressNginxValuesNotShadowed,
   ingressNginxWorkerShutdownTimeout,
 } from "../../policies/rules/ingressNginx";
-import { VALUES_CONTROLLER, controller, deployment, valuesPath, withProps, type Json } from "./fixtures";
+import {
+  change,
+  controller,
+  deployment,
+  type Json,
+  VALUES_CONTROLLER,
+  valuesPath,
+  withProps,
+} from "./fixtures";
 import {
   UNKNOWN_VALUE,
   expectNotApplicable,
   expectResource,
   expectStack,
-  withValue,
   type FakeResource,
 } from "./harness";
 
-const change = (r: FakeResource, path: string | (string | number)[], value: unknown) =>
-  withProps(r, withValue(r.props, path, value));
 const WST = valuesPath("config", "worker-shutdown-timeout");
 const rules = [
   ingressNginxWorkerShutdownTimeout,

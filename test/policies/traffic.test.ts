@@ -9,24 +9,15 @@ import {
 } from "../../policies/rules/traffic";
 import {
   canaryIngress,
+  change,
   controller,
   deployment,
   primaryIngress,
   stableService,
   valuesPath,
-  withProps,
 } from "./fixtures";
-import {
-  UNKNOWN_VALUE,
-  expectNotApplicable,
-  expectResource,
-  expectStack,
-  withValue,
-  type FakeResource,
-} from "./harness";
+import { UNKNOWN_VALUE, expectNotApplicable, expectResource, expectStack } from "./harness";
 
-const change = (r: FakeResource, path: string | (string | number)[], value: unknown) =>
-  withProps(r, withValue(r.props, path, value));
 const READ = "nginx.ingress.kubernetes.io/proxy-read-timeout";
 const SEND = "nginx.ingress.kubernetes.io/proxy-send-timeout";
 const PATH0 = ["spec", "rules", 0, "http", "paths", 0];
