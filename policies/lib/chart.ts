@@ -19,6 +19,21 @@ export function controllerPath(key: string): string {
   return `${CONTROLLER_VALUES_PATH}.${key}`;
 }
 
+/**
+ * Where the chart takes the controller's replica count from: autoscaling's
+ * minReplicas when autoscaling is on, replicaCount otherwise. `raw` is the
+ * value as set (undefined when unset); callers apply the default they mean.
+ */
+export function controllerReplicas(c: unknown): {
+  readonly autoscaling: boolean;
+  readonly field: string;
+  readonly raw: unknown;
+} {
+  const autoscaling = at(c, "autoscaling.enabled") === true;
+  const key = autoscaling ? "autoscaling.minReplicas" : "replicaCount";
+  return { autoscaling, field: controllerPath(key), raw: at(c, key) };
+}
+
 /** Go's JSON encoding omits a nil typed argument, so null counts as unset like undefined. */
 function isSet(v: unknown): boolean {
   return v !== undefined && v !== null;

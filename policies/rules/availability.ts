@@ -14,7 +14,7 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { configSchema, knobs } from "../config";
-import { CONTROLLER_VALUES_PATH, chartControllerValues, controllerPath } from "../lib/chart";
+import { CONTROLLER_VALUES_PATH, chartControllerValues, controllerReplicas } from "../lib/chart";
 import { TYPES, describe, isGatewayObject, namespaceOf, selects, templateLabels } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { at, isUnknown, knownItems, num, show } from "../lib/values";
@@ -108,12 +108,11 @@ export const ingressNginxPdb: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
     const c = chartControllerValues(args.props);
-    const autoscaling = at(c, "autoscaling.enabled") === true;
-    const replicas = num(autoscaling ? at(c, "autoscaling.minReplicas") : (at(c, "replicaCount") ?? 1));
+    const { autoscaling, field, raw } = controllerReplicas(c);
+    const replicas = num(autoscaling ? raw : (raw ?? 1));
     const minA = at(c, "minAvailable");
     const maxU = at(c, "maxUnavailable");
     if (isUnknown(replicas) || replicas === undefined || isUnknown(minA) || isUnknown(maxU)) return;
-    const field = controllerPath(autoscaling ? "autoscaling.minReplicas" : "replicaCount");
     if (replicas < 2) {
       report(
         `IngressController: ${field} is ${replicas}, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. ` +

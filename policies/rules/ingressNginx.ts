@@ -26,6 +26,7 @@ import {
   controllerPath,
   shadowedValueKeys,
   typedController,
+  controllerReplicas,
 } from "../lib/chart";
 import { TYPES, containersOf, describe, envValue, isGatewayObject } from "../lib/kube";
 import { at, isUnknown, knownItems, num, seconds, show, type Unknown } from "../lib/values";
@@ -197,9 +198,7 @@ export const ingressNginxReplicas: ResourceValidationPolicy = {
   validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
     const { minControllerReplicas, requireZoneSpread } = knobs(args);
     const c = chartControllerValues(args.props);
-    const autoscaling = at(c, "autoscaling.enabled") === true;
-    const field = controllerPath(autoscaling ? "autoscaling.minReplicas" : "replicaCount");
-    const raw = autoscaling ? at(c, "autoscaling.minReplicas") : at(c, "replicaCount");
+    const { field, raw } = controllerReplicas(c);
     const replicas = num(raw ?? 1);
     if (typeof replicas === "number" && replicas < minControllerReplicas) {
       report(
