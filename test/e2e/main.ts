@@ -1,0 +1,168 @@
+/**
+ * `npm run e2e -- [--workdir DIR] [--keep] [--only a,b]`: the program under
+ * the real Pulumi CLI against a real Kubernetes API server on loopback.
+ * `npm run e2e -- --stop --workdir DIR` stops a control plane left by --keep.
+ *
+ * Needs the tools of `npm run e2e:tools` (docs/e2e.md). Writes everything
+ * under DIR: backend, kubeconfig, logs, events.jsonl, results.json.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ControlPlane, controlPlaneFiles, stopRecorded } from "./controlplane";
+import { runScenarios, type ScenarioResult } from "./scenarios";
+import { ClusterWatcher } from "./watcher";
+import { Workspace, repoRoot } from "./workspace";
+
+interface Args {
+  workdir: string;
+  keep: boolean;
+  stop: boolean;
+  only: string[] | undefined;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { workdir: "", keep: false, stop: false, only: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--keep") args.keep = true;
+    else if (a === "--stop") args.stop = true;
+    else if (a === "--workdir") args.workdir = path.resolve(argv[++i] ?? "");
+    else if (a === "--only") args.only = (argv[++i] ?? "").split(",").filter((s) => s !== "");
+    else {
+      console.error(`e2e: unknown argument ${a}. Usage: npm run e2e -- [--workdir DIR] [--keep] [--only a,b] | --stop --workdir DIR`);
+      process.exit(2);
+    }
+  }
+  return args;
+}
+
+function toolsDir(): string {
+  const script = path.join(repoRoot(), "test", "e2e", "tools.sh");
+  const dir = execFileSync("bash", [script, "--dir"], { encoding: "utf8" }).trim();
+  try {
+    execFileSync("bash", [script, "--check"], { stdio: ["ignore", "ignore", "pipe"] });
+  } catch {
+    console.error(`e2e: the tool set is not built in ${dir}. Fix: run \`npm run e2e:tools\` first (docs/e2e.md).`);
+    process.exit(2);
+  }
+  return dir;
+}
+
+function toolVersions(bin: string): Record<string, string> {
+  const v = (cmd: string, ...args: string[]): string => {
+    try {
+      return execFileSync(path.join(bin, cmd), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+        .split("\n")[0]
+        ?.trim() ?? "";
+    } catch (err) {
+      return `unknown (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`;
+    }
+  };
+  return {
+    pulumi: v("pulumi", "version"),
+    languageHost: v("pulumi-language-nodejs", "-version"),
+    kubernetesProvider: v("pulumi-resource-kubernetes", "-version"),
+    kubeApiserver: v("kube-apiserver", "--version"),
+    etcd: v("etcd", "--version"),
+    kwok: v("kwok", "--version"),
+  };
+}
+
+/** Starts the reference gateway (test/rehearsal/gateway.ts) on loopback; resolves with its port. */
+function startGateway(logFile: string): Promise<{ child: ChildProcess; port: number }> {
+  const script = path.join(repoRoot(), "dist", "test", "rehearsal", "gateway.js");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", GATEWAY_VERSION: "e2e-reference" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const log = fs.createWriteStream(logFile);
+    child.stderr?.pipe(log);
+    let buffer = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("utf8");
+      const line = buffer.split("\n")[0] ?? "";
+      if (buffer.includes("\n")) {
+        try {
+          resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`reference gateway exited with ${code}`)));
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.stop) {
+    if (args.workdir === "") {
+      console.error("e2e: --stop needs --workdir DIR (the directory of the --keep run)");
+      process.exit(2);
+    }
+    const stopped = await stopRecorded(controlPlaneFiles(args.workdir));
+    console.log(stopped.length === 0 ? "nothing was running" : `stopped: ${stopped.join(", ")}`);
+    return;
+  }
+  const tools = toolsDir();
+  const bin = path.join(tools, "bin");
+  const workdir = args.workdir === "" ? fs.mkdtempSync(path.join(os.tmpdir(), "ws-gateway-e2e-")) : args.workdir;
+  fs.mkdirSync(workdir, { recursive: true });
+  if (fs.existsSync(path.join(workdir, "backend", ".pulumi"))) {
+    console.error(`e2e: ${workdir} already holds a run; pick an empty --workdir`);
+    process.exit(2);
+  }
+  console.log(`e2e: workdir ${workdir}`);
+  const started = Date.now();
+  const log = (line: string): void => console.log(`e2e: ${line}`);
+  const results: ScenarioResult[] = [];
+  const cp = new ControlPlane(workdir, bin, log);
+  let gateway: ChildProcess | undefined;
+  let watcher: ClusterWatcher | undefined;
+  const versions = toolVersions(bin);
+  let exitCode = 0;
+  try {
+    log("starting the control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)");
+    await cp.start();
+    log(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${cp.target.server}`);
+    const ws = new Workspace(workdir, bin, cp.files.kubeconfig);
+    const gw = await startGateway(path.join(ws.logs, "reference-gateway.log"));
+    gateway = gw.child;
+    log(`reference gateway on ws://127.0.0.1:${gw.port}/`);
+    watcher = new ClusterWatcher(cp.target, "ws-gateway", path.join(workdir, "events.jsonl"));
+    watcher.start();
+    await runScenarios({ ws, cp, watcher, gatewayPort: gw.port, only: args.only, results, log });
+  } catch (err) {
+    exitCode = 1;
+    results.push({
+      name: "setup",
+      ok: false,
+      seconds: (Date.now() - started) / 1000,
+      detail: err instanceof Error ? err.message : String(err),
+    });
+  } finally {
+    watcher?.stop();
+    gateway?.kill("SIGTERM");
+    const seconds = (Date.now() - started) / 1000;
+    const report = { tools: versions, workdir, seconds, scenarios: results };
+    fs.writeFileSync(path.join(workdir, "results.json"), JSON.stringify(report, null, 2) + "\n");
+    if (args.keep) {
+      log(`control plane left running. KUBECONFIG=${cp.files.kubeconfig} kubectl get pods -A`);
+      log(`stop it with: npm run e2e -- --stop --workdir ${workdir}`);
+    } else {
+      await cp.stop();
+    }
+    for (const r of results) {
+      console.log(`${r.ok ? "PASS" : "FAIL"} ${r.name} (${r.seconds.toFixed(1)}s): ${r.detail.split("\n")[0]}`);
+    }
+    const failed = results.filter((r) => !r.ok).length;
+    if (failed > 0) exitCode = 1;
+    console.log(`e2e: ${results.length - failed} passed, ${failed} failed in ${seconds.toFixed(0)}s; results: ${path.join(workdir, "results.json")}`);
+  }
+  process.exit(exitCode);
+}
+
+void main();

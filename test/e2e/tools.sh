@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# Builds the pinned end-to-end tool set with the ordinary go client and caches
+# it outside the repository, under
+#   ${WS_E2E_CACHE:-~/.cache/ws-gateway/e2e}/<hash of the pins below>/bin
+# A second run finds every binary there and only prints the table.
+#
+#   bash test/e2e/tools.sh            build what is missing, print the table
+#   bash test/e2e/tools.sh --dir      print the cache directory, build nothing
+#   bash test/e2e/tools.sh --check    exit 0 only when every tool is cached
+#   bash test/e2e/tools.sh NAME...    build only these (pulumi langhost
+#                                     kubernetes etcd kube kwok)
+#
+# Builds run under `nice -n 10` with GOFLAGS=-p=1 (override with
+# WS_E2E_GOFLAGS) so that a shared two-core machine keeps responding.
+# docs/e2e.md explains every pin and where its source comes from.
+set -euo pipefail
+
+# ---- pins (the cache key is a hash of this block) -------------------------
+# Pulumi CLI: @pulumi/pulumi is 3.270.0 in package-lock.json, but the Go module
+# proxy does not serve the pkg/v3 v3.270.0 zip (403); v3.274.1 is the closest
+# release it serves. The CLI runs any older nodejs SDK.
+PULUMI_VERSION=3.274.1
+CLIPBOARD_REPLACE=github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+# nodejs language host: its module (sdk/nodejs/cmd/pulumi-language-nodejs/v3)
+# is not tagged and the proxy refuses every version of it, so its main package
+# is taken from a pulumi/pulumi git checkout (WS_E2E_PULUMI_GIT) at this commit
+# and compiled against pkg/v3 and sdk/v3 at PULUMI_VERSION.
+LANGHOST_COMMIT=1b5949891b3cefcb9974752b24a5ecef0acc86c8
+# pulumi-kubernetes provider: @pulumi/kubernetes is 4.34.2 in the lockfile; the
+# proxy serves no provider/v4 pseudo-version after v4.25.0, so it is built from
+# a pulumi/pulumi-kubernetes git checkout (WS_E2E_PK_GIT) at the v4.32.0
+# release commit, the newest release that checkout holds.
+PK_VERSION=4.32.0
+PK_COMMIT=a03ff6ba58d2f1ea68319dda4b2c982119489c71
+# Kubernetes control plane from the proxy; staging modules mapped to v0.36.2.
+K8S_VERSION=1.36.2
+# Debian's etcd-server (3.4) is older than kube-apiserver 1.36 accepts.
+ETCD_VERSION=3.6.14
+KWOK_VERSION=0.8.0
+# ---------------------------------------------------------------------------
+
+here="$(cd "$(dirname "$0")" && pwd)"
+pins="$(sed -n '/^# ---- pins/,/^# ----------/p' "$0")"
+hash="$(printf '%s' "$pins" | sha256sum | cut -c1-12)"
+root="${WS_E2E_CACHE:-$HOME/.cache/ws-gateway/e2e}"
+dir="$root/$hash"
+bin="$dir/bin"
+src="$dir/src"
+stamps="$dir/stamps"
+PULUMI_GIT="${WS_E2E_PULUMI_GIT:-/work/.mirror/pulumi+pulumi/repo}"
+PK_GIT="${WS_E2E_PK_GIT:-/work/.mirror/pulumi+pulumi-kubernetes/repo}"
+export GOFLAGS="${WS_E2E_GOFLAGS:--p=1 -buildvcs=false}"
+export CGO_ENABLED=0
+export GOTOOLCHAIN=local
+
+all=(pulumi langhost kubernetes etcd kube kwok)
+# tool -> binaries it produces
+declare -A outputs=(
+  [pulumi]="pulumi"
+  [langhost]="pulumi-language-nodejs"
+  [kubernetes]="pulumi-resource-kubernetes"
+  [etcd]="etcd"
+  [kube]="kube-apiserver kube-controller-manager kube-scheduler"
+  [kwok]="kwok"
+)
+
+have() {
+  local b
+  for b in ${outputs[$1]}; do [[ -x "$bin/$b" ]] || return 1; done
+  [[ -f "$stamps/$1" ]]
+}
+
+case "${1:-}" in
+  --dir) echo "$dir"; exit 0 ;;
+  --check)
+    for t in "${all[@]}"; do have "$t" || { echo "e2e tools: $t missing in $dir" >&2; exit 1; }; done
+    exit 0 ;;
+esac
+
+want=("$@")
+[[ ${#want[@]} -gt 0 ]] || want=("${all[@]}")
+mkdir -p "$bin" "$src" "$stamps"
+command -v go >/dev/null || { echo "e2e tools: the go command is required (Go >= 1.26)" >&2; exit 1; }
+
+gobuild() { nice -n 10 go build -trimpath "$@"; }
+
+fresh() { rm -rf "$src/$1"; mkdir -p "$src/$1"; cd "$src/$1"; }
+
+git_export() { # git-dir commit path dest
+  [[ -d "$1" ]] || { echo "e2e tools: no git checkout at $1 (set ${4})" >&2; exit 1; }
+  git --git-dir="$1" cat-file -e "$2^{commit}" 2>/dev/null ||
+    { echo "e2e tools: $1 lacks commit $2" >&2; exit 1; }
+  git --git-dir="$1" archive "$2" "$3" | tar -x
+}
+
+build_pulumi() {
+  fresh pulumi
+  go mod init e2e.local/pulumi >/dev/null 2>&1
+  go mod edit -replace="$CLIPBOARD_REPLACE"
+  go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION"
+  gobuild -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+    -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+}
+
+build_langhost() {
+  fresh langhost
+  git_export "$PULUMI_GIT" "$LANGHOST_COMMIT" sdk/nodejs/cmd/pulumi-language-nodejs WS_E2E_PULUMI_GIT
+  mkdir host
+  find sdk/nodejs/cmd/pulumi-language-nodejs -maxdepth 1 -name '*.go' ! -name '*_test.go' -exec cp {} host/ \;
+  rm -rf sdk
+  go mod init e2e.local/langhost >/dev/null 2>&1
+  go mod edit -replace="$CLIPBOARD_REPLACE"
+  go get "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION"
+  go mod tidy
+  gobuild -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+    -o "$bin/pulumi-language-nodejs" ./host
+}
+
+build_kubernetes() {
+  fresh kubernetes
+  git_export "$PK_GIT" "$PK_COMMIT" provider WS_E2E_PK_GIT
+  git_export "$PK_GIT" "$PK_COMMIT" sdk WS_E2E_PK_GIT
+  local cmd=provider/cmd/pulumi-resource-kubernetes
+  # main.go embeds generated, git-ignored files: produce them as the
+  # provider's Makefile does.
+  jq -c ".version=\"$PK_VERSION\"" "$cmd/schema.json" >"$cmd/schema-embed.json"
+  jq -c . "$cmd/terraform-mapping.json" >"$cmd/terraform-mapping-embed.json"
+  ( cd provider && go mod download && gobuild \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PK_VERSION" \
+    -o "$bin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes )
+}
+
+build_etcd() {
+  fresh etcd
+  go mod init e2e.local/etcd >/dev/null 2>&1
+  go get "go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
+  gobuild -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3
+}
+
+build_kube() {
+  fresh kube
+  go mod init e2e.local/kube >/dev/null 2>&1
+  local gomod m
+  gomod="$(go list -m -f '{{.GoMod}}' "k8s.io/kubernetes@v$K8S_VERSION")"
+  for m in $(sed -n 's|.*\(k8s.io/[a-z0-9-]*\) => ./staging/.*|\1|p' "$gomod"); do
+    go mod edit -replace="$m=$m@v0.${K8S_VERSION#1.}"
+  done
+  go get "k8s.io/kubernetes/cmd/kube-apiserver@v$K8S_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-controller-manager@v$K8S_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-scheduler@v$K8S_VERSION"
+  local x="" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    x="$x -X $p.gitVersion=v$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$(echo "$K8S_VERSION" | cut -d. -f2)"
+    x="$x -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  local c
+  for c in kube-apiserver kube-controller-manager kube-scheduler; do
+    gobuild -tags selinux,notest -ldflags "-s -w $x" -o "$bin/$c" "k8s.io/kubernetes/cmd/$c"
+  done
+}
+
+build_kwok() {
+  fresh kwok
+  go mod init e2e.local/kwok >/dev/null 2>&1
+  go get "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
+  gobuild -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION" -o "$bin/kwok" sigs.k8s.io/kwok/cmd/kwok
+  # kwok needs stages to move nodes and pods; the module ships them.
+  local d
+  d="$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+  {
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+      pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      echo "---"
+      cat "$d/kustomize/stage/$f"
+    done
+  } >"$bin/kwok-stages.yaml"
+}
+
+version_of() {
+  case "$1" in
+    pulumi) "$bin/pulumi" version ;;
+    langhost) "$bin/pulumi-language-nodejs" -version 2>/dev/null || "$bin/pulumi-language-nodejs" --version ;;
+    kubernetes) "$bin/pulumi-resource-kubernetes" -version 2>/dev/null || "$bin/pulumi-resource-kubernetes" --version ;;
+    etcd) "$bin/etcd" --version | head -1 ;;
+    kube) for c in kube-apiserver kube-controller-manager kube-scheduler; do "$bin/$c" --version; done | paste -sd' ' ;;
+    kwok) "$bin/kwok" --version ;;
+  esac
+}
+
+for t in "${want[@]}"; do
+  [[ -n "${outputs[$t]:-}" ]] || { echo "e2e tools: unknown tool $t (one of: ${all[*]})" >&2; exit 2; }
+  if have "$t"; then continue; fi
+  echo "== building $t (log: $src/$t.log)"
+  start=$(date +%s)
+  if ! ( "build_$t" ) >"$src/$t.log" 2>&1; then
+    echo "e2e tools: building $t failed; last lines of $src/$t.log:" >&2
+    tail -20 "$src/$t.log" >&2
+    exit 1
+  fi
+  secs=$(( $(date +%s) - start ))
+  version="$(version_of "$t" 2>&1 | tr -s '\n' ' ' | sed 's/ *$//')"
+  printf '{"tool":"%s","version":"%s","seconds":%d}\n' "$t" "$version" "$secs" >"$stamps/$t"
+done
+
+printf '%-11s %-8s %-9s %s\n' TOOL BUILD_S SIZE_MB VERSION
+for t in "${all[@]}"; do
+  if have "$t"; then
+    size=0
+    for b in ${outputs[$t]}; do size=$(( size + $(stat -c %s "$bin/$b") )); done
+    secs="$(sed -n 's/.*"seconds":\([0-9]*\).*/\1/p' "$stamps/$t")"
+    version="$(version_of "$t" 2>&1 | tr -s '\n' ' ' | sed 's/ *$//')"
+    printf '%-11s %-8s %-9s %s\n' "$t" "$secs" "$(( size / 1048576 ))" "$version"
+  else
+    printf '%-11s %-8s %-9s %s\n' "$t" - - "not built"
+  fi
+done
+echo "cache: $dir ($(du -sh "$dir" | cut -f1), Go module and build caches not counted)"
