@@ -22,6 +22,8 @@ import { APP_NAME } from "../components/names";
 import { CanaryRollout, CanaryWeightReset } from "../components/rollout/canaryRollout";
 import { CONFIG_NAMESPACE, ConfigError, parseConfig, type StackConfig } from "./config";
 
+type ClusterMode = StackConfig["cluster"]["mode"];
+
 /** Reads the stack's `ws-gateway:*` keys and validates them; throws ConfigError before any resource exists. */
 export function loadStackConfig(): StackConfig {
   const cfg = new pulumi.Config(CONFIG_NAMESPACE);
@@ -58,6 +60,36 @@ export interface ProgramOutputs {
   readonly kubeconfig: pulumi.Output<string> | undefined;
 }
 
+/** The ingress-nginx controller this stack installs, in its own namespace. */
+function installController(
+  ing: StackConfig["ingress"],
+  clusterMode: ClusterMode,
+  provider: k8s.Provider,
+): IngressNginx {
+  const ingressNs = new k8s.core.v1.Namespace(
+    "ingress-namespace",
+    // The controller binds ports 80/443 with NET_BIND_SERVICE, which "baseline" allows.
+    { metadata: { name: ing.namespace, labels: { "pod-security.kubernetes.io/enforce": "baseline" } } },
+    { provider },
+  );
+  return new IngressNginx(
+    "ingress-nginx",
+    {
+      namespace: ing.namespace,
+      chartVersion: ing.chartVersion,
+      replicas: ing.controllerReplicas,
+      workerShutdownTimeoutSeconds: ing.workerShutdownTimeoutSeconds,
+      className: ing.className,
+      proxyTimeoutSeconds: WEBSOCKET_PROXY_TIMEOUT_SECONDS,
+      serviceType: ing.serviceType,
+      loadBalancerIP: ing.loadBalancerIP,
+      // A regional cluster keeps one controller per zone; clusters without zone labels (kind) cannot.
+      zoneSpread: clusterMode === "gke" ? "required" : "preferred",
+    },
+    { providers: { kubernetes: provider }, dependsOn: [ingressNs] },
+  );
+}
+
 /** Registers every resource of the stack for an already validated config. */
 export function createProgram(config: StackConfig): ProgramOutputs {
   const { cluster: clusterCfg, ingress: ing, gateway: gw, rollout } = config;
@@ -82,28 +114,9 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     kubeContext = existing.kubeContext;
   }
 
-  const ingressNs = new k8s.core.v1.Namespace(
-    "ingress-namespace",
-    // The controller binds ports 80/443 with NET_BIND_SERVICE, which "baseline" allows.
-    { metadata: { name: ing.namespace, labels: { "pod-security.kubernetes.io/enforce": "baseline" } } },
-    { provider },
-  );
-  const controller = new IngressNginx(
-    "ingress-nginx",
-    {
-      namespace: ing.namespace,
-      chartVersion: ing.chartVersion,
-      replicas: ing.controllerReplicas,
-      workerShutdownTimeoutSeconds: ing.workerShutdownTimeoutSeconds,
-      className: ing.className,
-      proxyTimeoutSeconds: WEBSOCKET_PROXY_TIMEOUT_SECONDS,
-      serviceType: ing.serviceType,
-      loadBalancerIP: ing.loadBalancerIP,
-      // A regional cluster keeps one controller per zone; clusters without zone labels (kind) cannot.
-      zoneSpread: clusterCfg.mode === "gke" ? "required" : "preferred",
-    },
-    { providers: { kubernetes: provider }, dependsOn: [ingressNs] },
-  );
+  // With ingress.controller "existing" the cluster already runs ingress-nginx: nothing to install.
+  const controller =
+    ing.controller === "install" ? installController(ing, clusterCfg.mode, provider) : undefined;
 
   const gatewayNs = new k8s.core.v1.Namespace(
     "gateway-namespace",
@@ -162,7 +175,7 @@ export function createProgram(config: StackConfig): ProgramOutputs {
       tlsSecretName: ing.tlsSecretName,
       className: ing.className,
     },
-    { ...opts, dependsOn: [gatewayNs, controller] },
+    { ...opts, dependsOn: controller === undefined ? [gatewayNs] : [gatewayNs, controller] },
   );
 
   const engineTarget = {

@@ -11,4 +11,5 @@
 export { ConfigError, show } from "./errors";
 export { parseDuration } from "./duration";
 export { parseConfig } from "./load";
+export { INGRESS_INSTALL_ONLY_KEYS } from "./rules";
 export * from "./types";

@@ -55,6 +55,7 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
   return {
     cluster,
     ingress: {
+      controller: p.ingress.controller,
       host: p.ingress.host,
       path: p.ingress.path,
       tlsSecretName: p.ingress.tlsSecretName,

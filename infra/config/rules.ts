@@ -34,6 +34,16 @@ const GKE_ONLY_KEYS = [
   "deletionProtection",
 ] as const;
 
+/** Ingress keys that configure the controller this stack installs; meaningless with ingress.controller "existing". */
+export const INGRESS_INSTALL_ONLY_KEYS = [
+  "namespace",
+  "controllerReplicas",
+  "chartVersion",
+  "workerShutdownTimeout",
+  "serviceType",
+  "loadBalancerIP",
+] as const;
+
 /**
  * Rules across keys. Each runs when the sections it reads parsed, so a stack
  * with a type error in one section still hears about the others' problems.
@@ -86,7 +96,7 @@ export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): str
         );
       }
     });
-    if (ing !== undefined && ing.controllerReplicas < 3) {
+    if (ing !== undefined && ing.controller === "install" && ing.controllerReplicas < 3) {
       problems.push(
         `${key(["ingress", "controllerReplicas"])}: must be at least 3 on a regional GKE cluster so every zone keeps a controller (got ${ing.controllerReplicas}). Fix: set it to 3 or more.`,
       );
@@ -106,13 +116,30 @@ export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): str
     }
   }
 
-  if (ing !== undefined && compareSemver(ing.chartVersion, MIN_SAFE_INGRESS_NGINX_CHART) < 0) {
+  if (ing?.controller === "existing") {
+    const rawIngress = (typeof raw.ingress === "object" && raw.ingress !== null ? raw.ingress : {}) as Record<
+      string,
+      unknown
+    >;
+    for (const k of INGRESS_INSTALL_ONLY_KEYS) {
+      if (rawIngress[k] !== undefined) {
+        problems.push(
+          `${key(["ingress", k])}: applies to ingress.controller "install" only (got ${show(rawIngress[k])} with controller "existing"): this stack does not manage that controller. Fix: remove it, or set ingress.controller to "install".`,
+        );
+      }
+    }
+  }
+  if (
+    ing !== undefined &&
+    ing.controller === "install" &&
+    compareSemver(ing.chartVersion, MIN_SAFE_INGRESS_NGINX_CHART) < 0
+  ) {
     problems.push(
       `${key(["ingress", "chartVersion"])}: must be ${MIN_SAFE_INGRESS_NGINX_CHART} or later, the first chart with the CVE-2025-1974 fix (got ${show(ing.chartVersion)}). Fix: pin ${FINAL_INGRESS_NGINX_CHART}, the final release.`,
     );
   }
   const wst = ing?.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS;
-  if (ing !== undefined && g !== undefined && wst < g.drainSeconds) {
+  if (ing !== undefined && ing.controller === "install" && g !== undefined && wst < g.drainSeconds) {
     problems.push(
       ing.workerShutdownTimeout === undefined
         ? `${key(["ingress", "workerShutdownTimeout"])}: its default ${DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS}s is below gateway.drainSeconds (${g.drainSeconds}s), so an nginx reload could cut a drain short. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least ${g.drainSeconds}s.`

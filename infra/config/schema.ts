@@ -150,6 +150,10 @@ export const clusterSchema = section(
 
 export const ingressSchema = section(
   {
+    controller: oneOf(
+      ["install", "existing"] as const,
+      'use "install" to let this stack install ingress-nginx, "existing" when the cluster already runs it',
+    ).default("install"),
     host: matching(
       DNS_NAME_RE,
       'a lower-case DNS name like "ws.example.com"',

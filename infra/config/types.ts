@@ -27,7 +27,11 @@ export interface ExistingClusterConfig {
 
 export type ClusterConfig = GkeClusterConfig | ExistingClusterConfig;
 
+/** `install`: the program installs ingress-nginx; `existing`: the cluster already runs it (see INGRESS_INSTALL_ONLY_KEYS). */
+export type IngressControllerMode = "install" | "existing";
+
 export interface IngressConfig {
+  readonly controller: IngressControllerMode;
   readonly host: string;
   readonly path: string;
   readonly tlsSecretName: string | undefined;

@@ -102,7 +102,11 @@ export class ControlPlane {
       cwd: this.files.dir,
       detached: true, // own process group: stop() ends it with everything it started
       stdio: ["ignore", fd, fd],
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: this.files.dir, TMPDIR: path.join(this.files.dir, "tmp") },
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: this.files.dir,
+        TMPDIR: path.join(this.files.dir, "tmp"),
+      },
     });
     fs.closeSync(fd);
     child.unref();
@@ -115,18 +119,64 @@ export class ControlPlane {
   private writePki(): { token: string; ca: string } {
     const pki = path.join(this.files.dir, "pki");
     fs.mkdirSync(pki, { recursive: true });
-    openssl(pki, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=ws-gateway-e2e-ca");
-    openssl(pki, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "apiserver.key", "-out", "apiserver.csr", "-subj", "/CN=kube-apiserver");
+    openssl(
+      pki,
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.crt",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=ws-gateway-e2e-ca",
+    );
+    openssl(
+      pki,
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "apiserver.key",
+      "-out",
+      "apiserver.csr",
+      "-subj",
+      "/CN=kube-apiserver",
+    );
     fs.writeFileSync(
       path.join(pki, "apiserver.ext"),
       "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc,IP:10.0.0.1\n" +
         "extendedKeyUsage=serverAuth\n",
     );
-    openssl(pki, "x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "apiserver.crt", "-days", "2", "-extfile", "apiserver.ext");
+    openssl(
+      pki,
+      "x509",
+      "-req",
+      "-in",
+      "apiserver.csr",
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "apiserver.crt",
+      "-days",
+      "2",
+      "-extfile",
+      "apiserver.ext",
+    );
     openssl(pki, "genrsa", "-out", "sa.key", "2048");
     openssl(pki, "rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub");
     const token = randomBytes(24).toString("hex");
-    fs.writeFileSync(path.join(pki, "tokens.csv"), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
+    fs.writeFileSync(path.join(pki, "tokens.csv"), `${token},admin,admin,"system:masters"\n`, {
+      mode: 0o600,
+    });
     return { token, ca: fs.readFileSync(path.join(pki, "ca.crt"), "utf8") };
   }
 
@@ -198,6 +248,7 @@ export class ControlPlane {
     ];
     this.spawnLogged("kube-apiserver", "kube-apiserver", this.apiserverArgs);
     await this.waitForApi(120_000);
+    this.log(`kube-apiserver ready on ${server} (etcd on 127.0.0.1:${etcdClient})`);
 
     const kubeconfig = this.files.kubeconfig;
     this.spawnLogged("kube-controller-manager", "kube-controller-manager", [
@@ -231,6 +282,7 @@ export class ControlPlane {
 
   /** Stops only the API server (the failure scenario); startApiserver() brings it back on the same port. */
   async stopApiserver(): Promise<void> {
+    this.log("stopping kube-apiserver");
     const rec = this.records.find((r) => r.name === "kube-apiserver");
     if (rec !== undefined) await stopGroup(rec.pid, 10_000);
   }
@@ -252,7 +304,9 @@ export class ControlPlane {
       }
       await sleep(300);
     }
-    throw new Error(`kube-apiserver not ready after ${timeoutMs / 1000}s (${last}); see ${this.files.dir}/logs`);
+    throw new Error(
+      `kube-apiserver not ready after ${timeoutMs / 1000}s (${last}); see ${this.files.dir}/logs`,
+    );
   }
 
   private async createNodes(): Promise<void> {

@@ -49,7 +49,10 @@ export function kubeRequest(
           accept: "application/json",
           ...(payload === undefined
             ? {}
-            : { "content-type": options.contentType ?? "application/json", "content-length": Buffer.byteLength(payload) }),
+            : {
+                "content-type": options.contentType ?? "application/json",
+                "content-length": Buffer.byteLength(payload),
+              }),
         },
         timeout: options.timeoutMs ?? 10_000,
       },
@@ -137,7 +140,8 @@ export class Watch {
       } catch (err) {
         if (this.stopped) return;
         failures += 1;
-        if (failures === 1) this.onError(`watch ${this.path}: ${err instanceof Error ? err.message : String(err)}`);
+        if (failures === 1)
+          this.onError(`watch ${this.path}: ${err instanceof Error ? err.message : String(err)}`);
         await new Promise((r) => setTimeout(r, 500));
       }
     }

@@ -31,7 +31,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--workdir") args.workdir = path.resolve(argv[++i] ?? "");
     else if (a === "--only") args.only = (argv[++i] ?? "").split(",").filter((s) => s !== "");
     else {
-      console.error(`e2e: unknown argument ${a}. Usage: npm run e2e -- [--workdir DIR] [--keep] [--only a,b] | --stop --workdir DIR`);
+      console.error(
+        `e2e: unknown argument ${a}. Usage: npm run e2e -- [--workdir DIR] [--keep] [--only a,b] | --stop --workdir DIR`,
+      );
       process.exit(2);
     }
   }
@@ -44,7 +46,9 @@ function toolsDir(): string {
   try {
     execFileSync("bash", [script, "--check"], { stdio: ["ignore", "ignore", "pipe"] });
   } catch {
-    console.error(`e2e: the tool set is not built in ${dir}. Fix: run \`npm run e2e:tools\` first (docs/e2e.md).`);
+    console.error(
+      `e2e: the tool set is not built in ${dir}. Fix: run \`npm run e2e:tools\` first (docs/e2e.md).`,
+    );
     process.exit(2);
   }
   return dir;
@@ -53,9 +57,11 @@ function toolsDir(): string {
 function toolVersions(bin: string): Record<string, string> {
   const v = (cmd: string, ...args: string[]): string => {
     try {
-      return execFileSync(path.join(bin, cmd), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
-        .split("\n")[0]
-        ?.trim() ?? "";
+      return (
+        execFileSync(path.join(bin, cmd), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+          .split("\n")[0]
+          ?.trim() ?? ""
+      );
     } catch (err) {
       return `unknown (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`;
     }
@@ -109,7 +115,8 @@ async function main(): Promise<void> {
   }
   const tools = toolsDir();
   const bin = path.join(tools, "bin");
-  const workdir = args.workdir === "" ? fs.mkdtempSync(path.join(os.tmpdir(), "ws-gateway-e2e-")) : args.workdir;
+  const workdir =
+    args.workdir === "" ? fs.mkdtempSync(path.join(os.tmpdir(), "ws-gateway-e2e-")) : args.workdir;
   fs.mkdirSync(workdir, { recursive: true });
   if (fs.existsSync(path.join(workdir, "backend", ".pulumi"))) {
     console.error(`e2e: ${workdir} already holds a run; pick an empty --workdir`);
@@ -156,11 +163,15 @@ async function main(): Promise<void> {
       await cp.stop();
     }
     for (const r of results) {
-      console.log(`${r.ok ? "PASS" : "FAIL"} ${r.name} (${r.seconds.toFixed(1)}s): ${r.detail.split("\n")[0]}`);
+      console.log(
+        `${r.ok ? "PASS" : "FAIL"} ${r.name} (${r.seconds.toFixed(1)}s): ${r.detail.split("\n")[0]}`,
+      );
     }
     const failed = results.filter((r) => !r.ok).length;
     if (failed > 0) exitCode = 1;
-    console.log(`e2e: ${results.length - failed} passed, ${failed} failed in ${seconds.toFixed(0)}s; results: ${path.join(workdir, "results.json")}`);
+    console.log(
+      `e2e: ${results.length - failed} passed, ${failed} failed in ${seconds.toFixed(0)}s; results: ${path.join(workdir, "results.json")}`,
+    );
   }
   process.exit(exitCode);
 }

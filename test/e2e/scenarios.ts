@@ -81,15 +81,13 @@ async function get(ctx: ScenarioContext, p: string): Promise<Record<string, unkn
 
 async function selectorOf(ctx: ScenarioContext, service: string): Promise<string | undefined> {
   const svc = (await get(ctx, `/api/v1/namespaces/${NS}/services/${service}`)) as
-    | { spec?: { selector?: Record<string, string> } }
-    | undefined;
+    { spec?: { selector?: Record<string, string> } } | undefined;
   return svc?.spec?.selector?.["app.kubernetes.io/version"];
 }
 
 async function canaryAnnotations(ctx: ScenarioContext): Promise<Record<string, string>> {
   const ing = (await get(ctx, `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${CANARY_INGRESS}`)) as
-    | { metadata?: { annotations?: Record<string, string> } }
-    | undefined;
+    { metadata?: { annotations?: Record<string, string> } } | undefined;
   return ing?.metadata?.annotations ?? {};
 }
 
@@ -98,13 +96,14 @@ async function deployment(
   version: string,
 ): Promise<{ spec?: { replicas?: number }; metadata?: { managedFields?: unknown[] } } | undefined> {
   return (await get(ctx, `/apis/apps/v1/namespaces/${NS}/deployments/${versionedName(version)}`)) as
-    | { spec?: { replicas?: number } }
-    | undefined;
+    { spec?: { replicas?: number } } | undefined;
 }
 
 /** Reads and rewrites the stack file (structured values the CLI writes too). */
 function editStack(ctx: ScenarioContext, edit: (config: Record<string, unknown>) => void): void {
-  const doc = (yaml.load(fs.readFileSync(ctx.ws.stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (yaml.load(fs.readFileSync(ctx.ws.stackFile, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+  };
   const config = doc.config ?? {};
   edit(config);
   doc.config = config;
@@ -191,16 +190,29 @@ async function checkRelease(
     (r) => r.kind === "Service" && r.name === CANARY_SERVICE && r.selectorVersion === to,
     `canary selector -> ${to}`,
   );
-  check(avail.t <= canary.t, `the canary selector moved to ${to} at ${iso(canary.t)}, before ${versionedName(to)} was available (${iso(avail.t)})`);
-  const before = ctx.watcher.records.filter((r) => r.kind === "Ingress" && r.name === CANARY_INGRESS && r.t <= canary.t && r.weight !== undefined);
+  check(
+    avail.t <= canary.t,
+    `the canary selector moved to ${to} at ${iso(canary.t)}, before ${versionedName(to)} was available (${iso(avail.t)})`,
+  );
+  const before = ctx.watcher.records.filter(
+    (r) => r.kind === "Ingress" && r.name === CANARY_INGRESS && r.t <= canary.t && r.weight !== undefined,
+  );
   const weightAtSwitch = before[before.length - 1]?.weight;
   if (resumeFrom === undefined) {
-    check(weightAtSwitch === undefined || weightAtSwitch === "0", `the canary weight was ${weightAtSwitch} when the canary selector moved to ${to}, not 0`);
+    check(
+      weightAtSwitch === undefined || weightAtSwitch === "0",
+      `the canary weight was ${weightAtSwitch} when the canary selector moved to ${to}, not 0`,
+    );
   }
   const weights = distinctWeights(ev.filter((r) => r.t >= canary.t));
-  const expected = steps.map((s) => String(s.weight)).filter((w) => resumeFrom === undefined || Number(w) > resumeFrom);
+  const expected = steps
+    .map((s) => String(s.weight))
+    .filter((w) => resumeFrom === undefined || Number(w) > resumeFrom);
   const seen = weights.map((w) => w.weight).filter((w) => w !== "0");
-  check(JSON.stringify(seen) === JSON.stringify(expected), `weights after the canary switch were [${seen.join(", ")}], schedule [${expected.join(", ")}]`);
+  check(
+    JSON.stringify(seen) === JSON.stringify(expected),
+    `weights after the canary switch were [${seen.join(", ")}], schedule [${expected.join(", ")}]`,
+  );
   const pauses: string[] = [];
   for (let i = 0; i + 1 < weights.length; i++) {
     const w = weights[i];
@@ -214,19 +226,44 @@ async function checkRelease(
     pauses.push(`${w.weight}%: ${held.toFixed(1)}s (pause ${pause}s)`);
   }
   const lastWeight = weights[weights.length - 1];
-  const stable = first(ev, (r) => r.kind === "Service" && r.name === STABLE_SERVICE && r.selectorVersion === to, `stable selector -> ${to}`);
-  check(lastWeight !== undefined && lastWeight.weight === "100" && lastWeight.t <= stable.t, `the stable selector moved to ${to} at ${iso(stable.t)} before the last step (weight 100)`);
+  const stable = first(
+    ev,
+    (r) => r.kind === "Service" && r.name === STABLE_SERVICE && r.selectorVersion === to,
+    `stable selector -> ${to}`,
+  );
+  check(
+    lastWeight !== undefined && lastWeight.weight === "100" && lastWeight.t <= stable.t,
+    `the stable selector moved to ${to} at ${iso(stable.t)} before the last step (weight 100)`,
+  );
   let retire = "";
   if (from !== to) {
-    const gone = first(ev, (r) => r.kind === "Deployment" && r.name === versionedName(from) && r.type === "DELETED", `deletion of ${versionedName(from)}`);
-    check(gone.t >= stable.t, `${versionedName(from)} was deleted at ${iso(gone.t)}, before promotion (${iso(stable.t)})`);
-    const foreground = ev.find((r) => r.kind === "Deployment" && r.name === versionedName(from) && r.deleting === true && r.t < gone.t);
-    check(foreground === undefined, `${versionedName(from)} sat in deletion (foreground propagation) from ${iso(foreground?.t ?? 0)}`);
+    const gone = first(
+      ev,
+      (r) => r.kind === "Deployment" && r.name === versionedName(from) && r.type === "DELETED",
+      `deletion of ${versionedName(from)}`,
+    );
+    check(
+      gone.t >= stable.t,
+      `${versionedName(from)} was deleted at ${iso(gone.t)}, before promotion (${iso(stable.t)})`,
+    );
+    const foreground = ev.find(
+      (r) => r.kind === "Deployment" && r.name === versionedName(from) && r.deleting === true && r.t < gone.t,
+    );
+    check(
+      foreground === undefined,
+      `${versionedName(from)} sat in deletion (foreground propagation) from ${iso(foreground?.t ?? 0)}`,
+    );
     const podGone = ev.filter((r) => r.kind === "Pod" && r.version === from && r.type === "DELETED");
     const lastPod = podGone[podGone.length - 1];
-    check(podGone.every((p) => p.t >= gone.t), `a ${from} pod vanished before its Deployment: not background propagation`);
+    check(
+      podGone.every((p) => p.t >= gone.t),
+      `a ${from} pod vanished before its Deployment: not background propagation`,
+    );
     const stillThere = lastPod === undefined || lastPod.t > upEnded;
-    check(stillThere, `every ${from} pod was gone (${iso(lastPod?.t ?? 0)}) before pulumi up ended (${iso(upEnded)}): the update waited for the drain`);
+    check(
+      stillThere,
+      `every ${from} pod was gone (${iso(lastPod?.t ?? 0)}) before pulumi up ended (${iso(upEnded)}): the update waited for the drain`,
+    );
     retire = `; ${versionedName(from)} deleted ${iso(gone.t)} (background: Deployment gone first, its pods draining until ${lastPod === undefined ? "after the run" : iso(lastPod.t)}, update ended ${iso(upEnded)})`;
   }
   return (
@@ -262,7 +299,12 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
       const detail = await body();
       result = { name, ok: true, seconds: (Date.now() - started) / 1000, detail };
     } catch (err) {
-      result = { name, ok: false, seconds: (Date.now() - started) / 1000, detail: err instanceof Error ? err.message : String(err) };
+      result = {
+        name,
+        ok: false,
+        seconds: (Date.now() - started) / 1000,
+        detail: err instanceof Error ? err.message : String(err),
+      };
     }
     ctx.results.push(result);
     ctx.log(`${result.ok ? "PASS" : "FAIL"} ${name} (${result.seconds.toFixed(1)}s): ${result.detail}`);
@@ -270,15 +312,24 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
 
   // The stack: the repository's stack file, the handshake pointed at the reference gateway.
   fs.copyFileSync(path.join(ws.repo, "stacks", `Pulumi.${STACK}.yaml`), ws.stackFile);
-  expectOk(await ws.pulumi(["stack", "init", STACK, "--secrets-provider", "passphrase"], "stack-init"), "pulumi stack init");
-  expectOk(await ws.configSet("rollout.gates.handshake.url", `ws://127.0.0.1:${ctx.gatewayPort}/`), "pulumi config set handshake url");
+  expectOk(
+    await ws.pulumi(["stack", "init", STACK, "--secrets-provider", "passphrase"], "stack-init"),
+    "pulumi stack init",
+  );
+  expectOk(
+    await ws.configSet("rollout.gates.handshake.url", `ws://127.0.0.1:${ctx.gatewayPort}/`),
+    "pulumi config set handshake url",
+  );
 
   await run("first-release", async () => {
     const r = await up(ctx, "up-v1");
     expectOk(r, "pulumi up (first release v1)");
     const stable = await selectorOf(ctx, STABLE_SERVICE);
     const canary = await selectorOf(ctx, CANARY_SERVICE);
-    check(stable === "v1" && canary === "v1", `Services select stable=${stable} canary=${canary}, expected v1 and v1`);
+    check(
+      stable === "v1" && canary === "v1",
+      `Services select stable=${stable} canary=${canary}, expected v1 and v1`,
+    );
     const d = await deployment(ctx, "v1");
     check(d !== undefined, `${versionedName("v1")} missing`);
     const outputs = await ws.pulumi(["stack", "output", "--json", "--stack", STACK], "outputs");
@@ -325,10 +376,15 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     const ended = Date.now();
     await new Promise((res) => setTimeout(res, 1500));
     const weights = distinctWeights(ctx.watcher.since(since)).map((w) => w.weight);
-    check(!weights.includes("0") && weights[0] !== String(full[0]?.weight), `resume restarted the schedule: weights ${weights.join(", ")}`);
+    check(
+      !weights.includes("0") && weights[0] !== String(full[0]?.weight),
+      `resume restarted the schedule: weights ${weights.join(", ")}`,
+    );
     check((await selectorOf(ctx, STABLE_SERVICE)) === "v3", "stable does not select v3 after the resume");
     const ev = ctx.watcher.since(since);
-    const gone = ev.find((r) => r.kind === "Deployment" && r.name === versionedName("v2") && r.type === "DELETED");
+    const gone = ev.find(
+      (r) => r.kind === "Deployment" && r.name === versionedName("v2") && r.type === "DELETED",
+    );
     check(gone !== undefined, "v2 not deleted after promotion of v3");
     check(gone.t <= ended + 1000, "v2 deleted after the update ended");
     return `held at ${holdAt}% (stable v2, canary v3, up ${r1.seconds.toFixed(1)}s); resumed without reset: weights ${weights.join(", ")}; v3 promoted, v2 deleted (up ${r2.seconds.toFixed(1)}s)`;
@@ -340,10 +396,15 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     const minReplicas = before?.spec?.replicas ?? fail(`${name} missing`);
     const scaled = minReplicas + 2;
     // The HPA controller writes replicas through the scale subresource as kube-controller-manager.
-    await kubeRequest(ctx.cp.target, "PATCH", `/apis/apps/v1/namespaces/${NS}/deployments/${name}/scale?fieldManager=kube-controller-manager`, {
-      body: { spec: { replicas: scaled } },
-      contentType: "application/merge-patch+json",
-    });
+    await kubeRequest(
+      ctx.cp.target,
+      "PATCH",
+      `/apis/apps/v1/namespaces/${NS}/deployments/${name}/scale?fieldManager=kube-controller-manager`,
+      {
+        body: { spec: { replicas: scaled } },
+        contentType: "application/merge-patch+json",
+      },
+    );
     editStack(ctx, (c) => {
       const gw = section(c, "gateway");
       const res = (gw.resources ?? {}) as Record<string, unknown>;
@@ -353,15 +414,28 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     const since = Date.now();
     const r = await up(ctx, "up-v3-inplace");
     expectOk(r, "pulumi up (in-place change of the serving Deployment)");
-    check(/ws-gateway-v3-deployment/.test(r.output) && /~\s+kubernetes:apps\/v1:Deployment|updated/.test(r.output), "the update did not touch the v3 Deployment in place");
+    check(
+      /ws-gateway-v3-deployment/.test(r.output) &&
+        /~\s+kubernetes:apps\/v1:Deployment|updated/.test(r.output),
+      "the update did not touch the v3 Deployment in place",
+    );
     check(!/conflict/i.test(r.output), `server-side apply conflict:\n${tail(r.output)}`);
     await new Promise((res) => setTimeout(res, 2000));
     const after = await deployment(ctx, "v3");
-    check(after?.spec?.replicas === scaled, `replicas are ${after?.spec?.replicas} after pulumi up, expected the autoscaler's ${scaled}`);
+    check(
+      after?.spec?.replicas === scaled,
+      `replicas are ${after?.spec?.replicas} after pulumi up, expected the autoscaler's ${scaled}`,
+    );
     const resets = ctx.watcher
       .since(since)
-      .filter((e) => e.kind === "Deployment" && e.name === name && e.replicas !== undefined && e.replicas !== scaled);
-    check(resets.length === 0, `replicas went to ${resets.map((e) => e.replicas).join(", ")} during the update`);
+      .filter(
+        (e) =>
+          e.kind === "Deployment" && e.name === name && e.replicas !== undefined && e.replicas !== scaled,
+      );
+    check(
+      resets.length === 0,
+      `replicas went to ${resets.map((e) => e.replicas).join(", ")} during the update`,
+    );
     return `scaled ${name} ${minReplicas} -> ${scaled} via /scale as kube-controller-manager; in-place update (memoryRequest 96Mi) in ${r.seconds.toFixed(1)}s: no conflict, replicas stayed ${scaled}`;
   });
 
@@ -376,30 +450,48 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     const reason = "e2e abort";
     const annotate = (async () => {
       const firstStep = await ctx.watcher.waitFor(
-        (r) => r.kind === "Ingress" && r.name === CANARY_INGRESS && r.weight !== undefined && r.weight !== "0",
+        (r) =>
+          r.kind === "Ingress" && r.name === CANARY_INGRESS && r.weight !== undefined && r.weight !== "0",
         300_000,
         since,
       );
-      await kubeRequest(ctx.cp.target, "PATCH", `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${CANARY_INGRESS}`, {
-        body: { metadata: { annotations: { [ANNOTATION_ABORT]: reason } } },
-        contentType: "application/merge-patch+json",
-      });
+      await kubeRequest(
+        ctx.cp.target,
+        "PATCH",
+        `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${CANARY_INGRESS}`,
+        {
+          body: { metadata: { annotations: { [ANNOTATION_ABORT]: reason } } },
+          contentType: "application/merge-patch+json",
+        },
+      );
       return firstStep;
     })();
     const r = await up(ctx, "up-v4-abort");
     const step = await annotate;
     check(r.code !== 0, "pulumi up succeeded despite the abort annotation");
     const expected = `gate abort-request failed: measured abort requested: ${JSON.stringify(reason)}, threshold no ${ANNOTATION_ABORT} annotation on the canary Ingress; canary weight set back to 0; remove it with: ${abortClearCommand({ name: CANARY_INGRESS, namespace: NS })}`;
-    check(r.output.includes(expected), `the CLI output lacks the engine's message:\n  ${expected}\n${tail(r.output)}`);
-    const errorLine = r.output.split("\n").find((l) => l.includes(expected) && !l.includes("[ws-gateway rollout")) ?? "";
+    check(
+      r.output.includes(expected),
+      `the CLI output lacks the engine's message:\n  ${expected}\n${tail(r.output)}`,
+    );
+    const errorLine =
+      r.output.split("\n").find((l) => l.includes(expected) && !l.includes("[ws-gateway rollout")) ?? "";
     const weight = (await canaryAnnotations(ctx))[ANNOTATION_CANARY_WEIGHT];
     check(weight === "0", `weight after abort is ${weight}, expected 0`);
-    check((await selectorOf(ctx, STABLE_SERVICE)) === "v3", "the stable selector changed during an aborted release");
+    check(
+      (await selectorOf(ctx, STABLE_SERVICE)) === "v3",
+      "the stable selector changed during an aborted release",
+    );
     // Withdraw the request, as the message says.
-    await kubeRequest(ctx.cp.target, "PATCH", `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${CANARY_INGRESS}`, {
-      body: { metadata: { annotations: { [ANNOTATION_ABORT]: null } } },
-      contentType: "application/merge-patch+json",
-    });
+    await kubeRequest(
+      ctx.cp.target,
+      "PATCH",
+      `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${CANARY_INGRESS}`,
+      {
+        body: { metadata: { annotations: { [ANNOTATION_ABORT]: null } } },
+        contentType: "application/merge-patch+json",
+      },
+    );
     return `abort requested at weight ${step.weight}%; pulumi up failed in ${r.seconds.toFixed(1)}s with: ${errorLine.trim()}; weight 0, stable v3`;
   });
 
@@ -409,7 +501,8 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     let restarted = 0;
     const outage = (async () => {
       await ctx.watcher.waitFor(
-        (r) => r.kind === "Ingress" && r.name === CANARY_INGRESS && r.weight !== undefined && r.weight !== "0",
+        (r) =>
+          r.kind === "Ingress" && r.name === CANARY_INGRESS && r.weight !== undefined && r.weight !== "0",
         300_000,
         since,
       );
@@ -427,7 +520,10 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
       .filter((l) => /error/i.test(l))
       .map((l) => l.trim())
       .slice(0, 6);
-    check(!/\n\s+at .+\(.+:\d+:\d+\)/.test(r.output), `the CLI output carries a stack trace:\n${tail(r.output)}`);
+    check(
+      !/\n\s+at .+\(.+:\d+:\d+\)/.test(r.output),
+      `the CLI output carries a stack trace:\n${tail(r.output)}`,
+    );
     const rerun = await up(ctx, "up-v4-rerun");
     expectOk(rerun, "pulumi up re-run after the outage");
     check((await selectorOf(ctx, STABLE_SERVICE)) === "v4", "stable does not select v4 after the re-run");
@@ -451,15 +547,21 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
 
   await run("preview-policy-pack", async () => {
     const pack = path.join(ws.repo, "policies");
-    const packConfig = path.join(ws.repo, "test", "e2e", "policy-config.json");
-    const clean = await ws.pulumi(["preview", "--stack", STACK, "--policy-pack", pack, "--policy-pack-config", packConfig], "preview-pack");
+    const packConfig = path.join(ws.repo, "policies", "stack-config", `${STACK}.json`);
+    const clean = await ws.pulumi(
+      ["preview", "--stack", STACK, "--policy-pack", pack, "--policy-pack-config", packConfig],
+      "preview-pack",
+    );
     expectOk(clean, "pulumi preview --policy-pack (e2e stack)");
     check(!/mandatory/.test(clean.output), `the e2e stack has policy violations:\n${tail(clean.output)}`);
     const saved = fs.readFileSync(ws.stackFile, "utf8");
     editStack(ctx, (c) => {
       section(c, "gateway").preStopSeconds = 1;
     });
-    const broken = await ws.pulumi(["preview", "--stack", STACK, "--policy-pack", pack, "--policy-pack-config", packConfig], "preview-pack-broken");
+    const broken = await ws.pulumi(
+      ["preview", "--stack", STACK, "--policy-pack", pack, "--policy-pack-config", packConfig],
+      "preview-pack-broken",
+    );
     fs.writeFileSync(ws.stackFile, saved);
     check(broken.code !== 0, "the broken variant (preStopSeconds 1) passed the policy pack");
     const violation = broken.output.split("\n").find((l) => /\[mandatory\]/.test(l)) ?? "";
@@ -494,7 +596,9 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
       `/apis/autoscaling/v2/horizontalpodautoscalers?labelSelector=${LABEL_APP}=${APP_NAME}`,
       `/apis/policy/v1/poddisruptionbudgets?labelSelector=${LABEL_APP}=${APP_NAME}`,
     ]) {
-      const list = (await kubeRequest(ctx.cp.target, "GET", p)) as { items: { metadata: { name: string } }[] };
+      const list = (await kubeRequest(ctx.cp.target, "GET", p)) as {
+        items: { metadata: { name: string } }[];
+      };
       left.push(...list.items.map((i) => `${p.split("?")[0]}/${i.metadata.name}`));
     }
     const ns = await get(ctx, `/api/v1/namespaces/${NS}`);

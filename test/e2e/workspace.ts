@@ -54,7 +54,14 @@ export class Workspace {
     this.bin = path.join(workdir, "bin");
     this.project = path.join(workdir, "project");
     this.logs = path.join(workdir, "logs");
-    for (const d of [this.bin, this.project, this.logs, path.join(workdir, "backend"), path.join(workdir, "home"), path.join(workdir, "tmp")]) {
+    for (const d of [
+      this.bin,
+      this.project,
+      this.logs,
+      path.join(workdir, "backend"),
+      path.join(workdir, "home"),
+      path.join(workdir, "tmp"),
+    ]) {
       fs.mkdirSync(d, { recursive: true });
     }
     const link = (target: string, name: string): void => {
@@ -62,7 +69,8 @@ export class Workspace {
       fs.rmSync(at, { force: true });
       fs.symlinkSync(target, at);
     };
-    for (const b of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"]) link(path.join(toolsBin, b), b);
+    for (const b of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"])
+      link(path.join(toolsBin, b), b);
     // The dynamic-provider host ships as a script in the SDK package.
     const sdk = path.join(this.repo, "node_modules", "@pulumi", "pulumi");
     const dynamicHost = path.join(sdk, "pulumi-resource-pulumi-nodejs");
@@ -111,7 +119,11 @@ export class Workspace {
     const log = path.join(this.logs, `${String(this.runs).padStart(2, "0")}-${label}.log`);
     const started = Date.now();
     return new Promise((resolve) => {
-      const child = spawn(command, args, { cwd: this.project, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(command, args, {
+        cwd: this.project,
+        env: this.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let output = "";
       let partial = "";
       const onData = (chunk: Buffer): void => {
@@ -135,7 +147,10 @@ export class Workspace {
   }
 
   configSet(pathKey: string, value: string): Promise<CliResult> {
-    return this.pulumi(["config", "set", "--path", `ws-gateway:${pathKey}`, value, "--stack", STACK], "config-set");
+    return this.pulumi(
+      ["config", "set", "--path", `ws-gateway:${pathKey}`, value, "--stack", STACK],
+      "config-set",
+    );
   }
 
   configSetJson(pathKey: string, value: unknown): Promise<CliResult> {

@@ -80,7 +80,7 @@ describe("program under mocks", () => {
       t.diagnostic(`stack ${stack}: ${resources.length} resources rendered in ${ms.toFixed(0)} ms`);
 
       const version = config.gateway.version;
-      assert.equal(byType(resources, T.controller).length, 1);
+      assert.equal(byType(resources, T.controller).length, config.ingress.controller === "install" ? 1 : 0);
       assert.equal(byType(resources, T.ingress).length, 2);
       assert.equal(byType(resources, T.service).length, 2);
       assert.equal(byType(resources, T.reset).length, 1, "canary weight reset");
