@@ -26,12 +26,14 @@ CLIPBOARD_REPLACE=github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.
 # is taken from a pulumi/pulumi git checkout (WS_E2E_PULUMI_GIT) at this commit
 # and compiled against pkg/v3 and sdk/v3 at PULUMI_VERSION.
 LANGHOST_COMMIT=1b5949891b3cefcb9974752b24a5ecef0acc86c8
-# pulumi-kubernetes provider: @pulumi/kubernetes is 4.34.2 in the lockfile; the
-# proxy serves no provider/v4 pseudo-version after v4.25.0, so it is built from
-# a pulumi/pulumi-kubernetes git checkout (WS_E2E_PK_GIT) at the v4.32.0
-# release commit, the newest release that checkout holds.
-PK_VERSION=4.32.0
-PK_COMMIT=a03ff6ba58d2f1ea68319dda4b2c982119489c71
+# pulumi-kubernetes provider: @pulumi/kubernetes is 4.34.2 in the lockfile;
+# the proxy serves no provider/v4 module after v4.25.0 (it has no tags, and
+# newer pseudo-versions, or the pseudo-versions of their dependencies such as
+# fluxcd/pkg/ssa, are refused with 403), so the newest buildable release is
+# v4.25.0, whose pseudo-version is pinned here. A provider on PATH serves the
+# SDK whatever version the SDK asks for.
+PK_VERSION=4.25.0
+PK_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 # Kubernetes control plane from the proxy; staging modules mapped to v0.36.2.
 K8S_VERSION=1.36.2
 # Debian's etcd-server (3.4) is older than kube-apiserver 1.36 accepts.
@@ -48,7 +50,6 @@ bin="$dir/bin"
 src="$dir/src"
 stamps="$dir/stamps"
 PULUMI_GIT="${WS_E2E_PULUMI_GIT:-/work/.mirror/pulumi+pulumi/repo}"
-PK_GIT="${WS_E2E_PK_GIT:-/work/.mirror/pulumi+pulumi-kubernetes/repo}"
 export GOFLAGS="${WS_E2E_GOFLAGS:--p=1 -buildvcs=false}"
 export CGO_ENABLED=0
 export GOTOOLCHAIN=local
@@ -144,28 +145,37 @@ GO
 
 build_kubernetes() {
   fresh kubernetes
-  git_export "$PK_GIT" "$PK_COMMIT" provider WS_E2E_PK_GIT
-  git_export "$PK_GIT" "$PK_COMMIT" sdk WS_E2E_PK_GIT
-  local cmd=provider/cmd/pulumi-resource-kubernetes
-  # main.go embeds generated, git-ignored files: produce them as the
-  # provider's Makefile does.
-  if [[ -f "$cmd/schema.json" ]]; then
-    jq -c ".version=\"$PK_VERSION\"" "$cmd/schema.json" >"$cmd/schema-embed.json"
-  else
-    # The schema is served by GetSchema and read only when a resource is read
-    # from the cluster without previous inputs (pulumi import, .get); the e2e
-    # does neither. WS_E2E_PK_SCHEMA may name the real file.
-    if [[ -n "${WS_E2E_PK_SCHEMA:-}" ]]; then
-      jq -c ".version=\"$PK_VERSION\"" "$WS_E2E_PK_SCHEMA" >"$cmd/schema-embed.json"
-    else
-      echo "e2e tools: no schema.json: embedding a minimal schema (name and version only)"
-      printf '{"name":"kubernetes","version":"%s"}' "$PK_VERSION" >"$cmd/schema-embed.json"
-    fi
-  fi
-  jq -c . "$cmd/terraform-mapping.json" >"$cmd/terraform-mapping-embed.json"
-  ( cd provider && go mod download && gobuild \
-    -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PK_VERSION" \
-    -o "$bin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes )
+  go mod init e2e.local/kubernetes >/dev/null 2>&1
+  go get "github.com/pulumi/pulumi-kubernetes/provider/v4@$PK_MODULE_VERSION"
+  local d
+  d="$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
+  # The module's main.go embeds generated, git-ignored files; this main does
+  # the same with files made as the provider's Makefile makes them.
+  jq -c ".version=\"$PK_VERSION\"" "$d/schema.json" >schema-embed.json
+  jq -c . "$d/terraform-mapping.json" >terraform-mapping-embed.json
+  cat >main.go <<'GO'
+package main
+
+import (
+	_ "embed"
+
+	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/provider"
+	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version"
+)
+
+//go:embed schema-embed.json
+var pulumiSchema []byte
+
+//go:embed terraform-mapping-embed.json
+var terraformMapping []byte
+
+func main() {
+	provider.Serve("kubernetes", version.Version, pulumiSchema, terraformMapping)
+}
+GO
+  go mod tidy
+  gobuild -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PK_VERSION" \
+    -o "$bin/pulumi-resource-kubernetes" .
 }
 
 build_etcd() {
