@@ -8,7 +8,7 @@ import {
   versionedGatewayManifests,
   type VersionedGatewayArgs,
 } from "../../components/gateway/versionedGateway";
-import { ingressControllerArgs } from "../../components/ingress/ingressNginx";
+import { ingressNginxReleaseArgs } from "../../components/ingress/ingressNginx";
 import { routeIngresses, routeService } from "../../components/ingress/routes";
 import { CANARY_INGRESS } from "../../components/names";
 import { TYPES } from "../../policies/lib/kube";
@@ -81,19 +81,19 @@ export const stableService = (): FakeResource => ({
   ),
 });
 
-/** Where the component passes every chart value of the controller (the typed `controller` argument stays unset). */
-export const VALUES_CONTROLLER = ["helmOptions", "values", "controller"] as const;
-/** The path of a key under helmOptions.values.controller, for withValue(). */
+/** Where the Helm release carries every chart value of the controller. */
+export const VALUES_CONTROLLER = ["values", "controller"] as const;
+/** The path of a key under values.controller, for withValue(). */
 export const valuesPath = (...keys: (string | number)[]): (string | number)[] => [
   ...VALUES_CONTROLLER,
   ...keys,
 ];
 
 export const controller = (): FakeResource => ({
-  type: TYPES.ingressController,
+  type: TYPES.helmRelease,
   name: "ingress-nginx-controller",
   props: plain(
-    ingressControllerArgs({
+    ingressNginxReleaseArgs({
       namespace: "ingress-nginx",
       chartVersion: "4.15.1",
       replicas: 3,
