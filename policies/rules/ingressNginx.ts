@@ -265,6 +265,52 @@ export const ingressNginxReplicas: ResourceValidationPolicy = {
   }),
 };
 
+/** The controller's proxy timeouts (ConfigMap keys; integer seconds, default 60). */
+const PROXY_TIMEOUT_KEYS = ["proxy-read-timeout", "proxy-send-timeout"] as const;
+const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
+const INTEGER_RE = /^\s*\d+\s*$/;
+
+export const ingressNginxProxyTimeouts: ResourceValidationPolicy = {
+  name: "ingress-nginx-proxy-timeouts",
+  description:
+    "The controller's proxy-read-timeout and proxy-send-timeout are integer seconds long enough for idle WebSockets; the controller cannot parse any other form and falls back to 60.",
+  enforcementLevel: "mandatory",
+  configSchema: configSchema("minProxyTimeoutSeconds"),
+  validateResource: validateIngressNginxRelease((props, subject, args, report) => {
+    const { minProxyTimeoutSeconds } = knobs(args);
+    const c = deliveredControllerValues(props);
+    for (const key of PROXY_TIMEOUT_KEYS) {
+      const raw = at(c, ["config", key]);
+      if (isUnknown(raw)) continue;
+      const path = `${CONTROLLER_VALUES_PATH}.config["${key}"]`;
+      if (raw === undefined || raw === null) {
+        report(
+          `${subject}: ${path} is not set, so nginx uses ${NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS}, below ${minProxyTimeoutSeconds} s: ` +
+            `nginx closes a WebSocket idle for longer. Fix: set it to "${minProxyTimeoutSeconds}".`,
+        );
+        continue;
+      }
+      const integer =
+        (typeof raw === "number" && Number.isInteger(raw)) ||
+        (typeof raw === "string" && INTEGER_RE.test(raw));
+      if (!integer) {
+        report(
+          `${subject}: ${path} is ${show(raw)}, not integer seconds: the controller cannot parse it and uses ${NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS}, ` +
+            `so nginx closes a WebSocket idle for longer. Fix: write it as "${minProxyTimeoutSeconds}".`,
+        );
+        continue;
+      }
+      const value = Number(raw);
+      if (value < minProxyTimeoutSeconds) {
+        report(
+          `${subject}: ${path} is ${show(raw)}, below ${minProxyTimeoutSeconds} s: nginx closes a WebSocket idle for longer. ` +
+            `Fix: set it to "${minProxyTimeoutSeconds}".`,
+        );
+      }
+    }
+  }),
+};
+
 export const ingressNginxValuesReadByChart: ResourceValidationPolicy = {
   name: "ingress-nginx-values-read-by-chart",
   description:
@@ -289,5 +335,6 @@ export const ingressNginxPolicies = [
   ingressNginxNoSnippets,
   ingressNginxChartPinned,
   ingressNginxReplicas,
+  ingressNginxProxyTimeouts,
   ingressNginxValuesReadByChart,
 ];

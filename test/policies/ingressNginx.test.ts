@@ -12,6 +12,7 @@ import {
   ingressNginxChartPinned,
   ingressNginxCoversGatewayDrain,
   ingressNginxNoSnippets,
+  ingressNginxProxyTimeouts,
   ingressNginxReplicas,
   ingressNginxValuesReadByChart,
   ingressNginxWorkerShutdownTimeout,
@@ -41,6 +42,7 @@ const rules = [
   ingressNginxNoSnippets,
   ingressNginxChartPinned,
   ingressNginxReplicas,
+  ingressNginxProxyTimeouts,
   ingressNginxValuesReadByChart,
 ];
 /** The program's values.controller map. */
@@ -292,6 +294,26 @@ describe("ingress-nginx rules", () => {
       [deployment(), change(controller(), [...VALUES_CONTROLLER], UNKNOWN_VALUE)],
       [],
     );
+  });
+
+  it("GIVEN proxy timeouts unset, short, or written as a duration THEN ingress-nginx-proxy-timeouts reports each", async () => {
+    const READ = valuesPath("config", "proxy-read-timeout");
+    const SEND = valuesPath("config", "proxy-send-timeout");
+    await expectResource(ingressNginxProxyTimeouts, change(controller(), READ, "3600s"), [
+      `${R}: values.controller.config["proxy-read-timeout"] is "3600s", not integer seconds: the controller cannot parse it and uses 60, so nginx closes a WebSocket idle for longer. Fix: write it as "3600".`,
+    ]);
+    await expectResource(ingressNginxProxyTimeouts, change(controller(), SEND, undefined), [
+      `${R}: values.controller.config["proxy-send-timeout"] is not set, so nginx uses 60, below 3600 s: nginx closes a WebSocket idle for longer. Fix: set it to "3600".`,
+    ]);
+    await expectResource(ingressNginxProxyTimeouts, change(controller(), READ, "600"), [
+      `${R}: values.controller.config["proxy-read-timeout"] is "600", below 3600 s: nginx closes a WebSocket idle for longer. Fix: set it to "3600".`,
+    ]);
+    // A number is what the chart's toString turns into the same ConfigMap text.
+    await expectResource(ingressNginxProxyTimeouts, change(controller(), READ, 7200), []);
+    await expectResource(ingressNginxProxyTimeouts, change(controller(), READ, "600"), [], {
+      "ingress-nginx-proxy-timeouts": { minProxyTimeoutSeconds: 600 },
+    });
+    await expectResource(ingressNginxProxyTimeouts, change(controller(), READ, UNKNOWN_VALUE), []);
   });
 
   it("GIVEN snippet annotations allowed THEN ingress-nginx-no-snippets reports each switch", async () => {

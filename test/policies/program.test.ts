@@ -100,6 +100,8 @@ describe("policy pack on the rendered program", () => {
       `ingress-nginx-covers-gateway-drain: ${R}: values.controller.config["worker-shutdown-timeout"] is not set, so nginx uses 240s, shorter than ${ENV_DRAIN_SECONDS} 1800 of Deployment "ws-gateway-2f9c1ab": an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least 1800s.`,
       `ingress-nginx-replicas: ${R}: values.controller.replicaCount is not set (the chart uses 1), below 3. Fix: set values.controller.replicaCount to at least 3 (one per zone).`,
       `ingress-nginx-replicas: ${R}: values.controller.topologySpreadConstraints has no topology.kubernetes.io/zone constraint (found nothing): replicas could share a zone and fail together. Fix: add {maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: <controller pod labels>}.`,
+      `ingress-nginx-proxy-timeouts: ${R}: values.controller.config["proxy-read-timeout"] is not set, so nginx uses 60, below 3600 s: nginx closes a WebSocket idle for longer. Fix: set it to "3600".`,
+      `ingress-nginx-proxy-timeouts: ${R}: values.controller.config["proxy-send-timeout"] is not set, so nginx uses 60, below 3600 s: nginx closes a WebSocket idle for longer. Fix: set it to "3600".`,
     ]);
   });
 

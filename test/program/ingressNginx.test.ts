@@ -26,8 +26,10 @@ import {
   isIngressNginxRelease,
   undeliveredKeys,
 } from "../../policies/lib/chart";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { installMocks, one, setStackConfig, settle, type Registered } from "../helpers/mocks";
-import { stackConfigMap, stackNames } from "../helpers/stacks";
+import { REPO_ROOT, stackConfigMap, stackNames } from "../helpers/stacks";
 
 type Json = Record<string, unknown>;
 
@@ -190,5 +192,43 @@ describe("ingress-nginx settings reach the chart", () => {
       ).resources,
     ).inputs;
     assert.notDeepEqual(moreReplicas, base);
+  });
+
+  it("GIVEN docs/ingress-controller.md THEN its table of delivered settings states what each stack's chart receives", async () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "ingress-controller.md"), "utf8");
+    /** Cells of the table row whose first cell names `key`: [dev, prod, local, ...]. */
+    const row = (key: string): string[] => {
+      const line = doc.split("\n").find((l) => l.startsWith(`| \`${key}\``));
+      assert.ok(line !== undefined, `docs/ingress-controller.md has no row for ${key}`);
+      return line
+        .split("|")
+        .slice(2)
+        .map((c) => c.trim());
+    };
+    const stacks = ["dev", "prod", "local"];
+    for (const [i, stack] of stacks.entries()) {
+      const c = deliveredControllerValues(release((await render(stack)).resources).inputs) as Json;
+      // The first dot separates the section; ConfigMap keys and flags contain dashes, never dots.
+      const at = (key: string): unknown => {
+        const dot = key.indexOf(".");
+        return dot < 0 ? c[key] : (c[key.slice(0, dot)] as Json)[key.slice(dot + 1)];
+      };
+      for (const key of [
+        "config.worker-shutdown-timeout",
+        "config.proxy-read-timeout",
+        "config.proxy-send-timeout",
+        "config.annotations-risk-level",
+        "extraArgs.shutdown-grace-period",
+        "extraArgs.post-shutdown-grace-period",
+        "terminationGracePeriodSeconds",
+        "replicaCount",
+        "minAvailable",
+        "unhealthyPodEvictionPolicy",
+        "service.externalTrafficPolicy",
+      ]) {
+        const value = at(key);
+        assert.equal(row(key)[i], `\`${String(value)}\``, `${key} on ${stack}`);
+      }
+    }
   });
 });
