@@ -119,22 +119,22 @@ describe("ingress-nginx rules", () => {
       ingressNginxWorkerShutdownTimeout,
       controller(),
       [
-        `IngressController: helmOptions.values.controller.config["worker-shutdown-timeout"] is "1800s", below the configured drain 3600 s: an nginx reload would cut every connection still open after 1800 s. Fix: set it to at least "3600s".`,
+        `IngressController: helmOptions.values.controller.config["worker-shutdown-timeout"] is "3600s", below the configured drain 7200 s: an nginx reload would cut every connection still open after 3600 s. Fix: set it to at least "7200s".`,
       ],
-      { "ingress-nginx-worker-shutdown-timeout": { drainSeconds: 3600 } },
+      { "ingress-nginx-worker-shutdown-timeout": { drainSeconds: 7200 } },
     );
     await expectResource(
       ingressNginxWorkerShutdownTimeout,
       change(controller(), valuesPath("terminationGracePeriodSeconds"), undefined),
       [
-        `IngressController: helmOptions.values.controller.terminationGracePeriodSeconds is not set, so the chart uses 300, below shutdown-grace-period 15 + worker-shutdown-timeout 1800 = 1815: a stopping controller would be killed with connections open. Fix: set helmOptions.values.controller.terminationGracePeriodSeconds to at least 1815.`,
+        `IngressController: helmOptions.values.controller.terminationGracePeriodSeconds is not set, so the chart uses 300, below shutdown-grace-period 15 + worker-shutdown-timeout 3600 = 3615: a stopping controller would be killed with connections open. Fix: set helmOptions.values.controller.terminationGracePeriodSeconds to at least 3615.`,
       ],
     );
     await expectResource(
       ingressNginxWorkerShutdownTimeout,
-      change(controller(), valuesPath("terminationGracePeriodSeconds"), 1814),
+      change(controller(), valuesPath("terminationGracePeriodSeconds"), 3614),
       [
-        `IngressController: helmOptions.values.controller.terminationGracePeriodSeconds is 1814, below shutdown-grace-period 15 + worker-shutdown-timeout 1800 = 1815: a stopping controller would be killed with connections open. Fix: set helmOptions.values.controller.terminationGracePeriodSeconds to at least 1815.`,
+        `IngressController: helmOptions.values.controller.terminationGracePeriodSeconds is 3614, below shutdown-grace-period 15 + worker-shutdown-timeout 3600 = 3615: a stopping controller would be killed with connections open. Fix: set helmOptions.values.controller.terminationGracePeriodSeconds to at least 3615.`,
       ],
     );
     // The old key name on the values map is not read either: the chart falls back to its default.
@@ -143,10 +143,10 @@ describe("ingress-nginx rules", () => {
       change(
         change(controller(), valuesPath("terminationGracePeriodSeconds"), undefined),
         valuesPath("terminateGracePeriodSeconds"),
-        1875,
+        3675,
       ),
       [
-        `IngressController: helmOptions.values.controller.terminationGracePeriodSeconds is not set, so the chart uses 300, below shutdown-grace-period 15 + worker-shutdown-timeout 1800 = 1815: a stopping controller would be killed with connections open. Fix: set helmOptions.values.controller.terminationGracePeriodSeconds to at least 1815.`,
+        `IngressController: helmOptions.values.controller.terminationGracePeriodSeconds is not set, so the chart uses 300, below shutdown-grace-period 15 + worker-shutdown-timeout 3600 = 3615: a stopping controller would be killed with connections open. Fix: set helmOptions.values.controller.terminationGracePeriodSeconds to at least 3615.`,
       ],
     );
     await expectResource(ingressNginxWorkerShutdownTimeout, change(controller(), WST, UNKNOWN_VALUE), []);
@@ -154,15 +154,15 @@ describe("ingress-nginx rules", () => {
 
   it("GIVEN the typed controller.terminateGracePeriodSeconds THEN ingress-nginx-worker-shutdown-timeout explains the chart never reads it", async () => {
     const misnamed =
-      "IngressController: the typed controller.terminateGracePeriodSeconds is 1875, a key the chart never reads (the chart reads controller.terminationGracePeriodSeconds): it does not set the controller pods' grace period. Fix: remove it and set helmOptions.values.controller.terminationGracePeriodSeconds instead.";
+      "IngressController: the typed controller.terminateGracePeriodSeconds is 3675, a key the chart never reads (the chart reads controller.terminationGracePeriodSeconds): it does not set the controller pods' grace period. Fix: remove it and set helmOptions.values.controller.terminationGracePeriodSeconds instead.";
     await expectResource(ingressNginxWorkerShutdownTimeout, withTyped(misnamedGrace(), false), [
       misnamed,
-      `IngressController: helmOptions.values.controller.terminationGracePeriodSeconds is not set, so the chart uses 300, below shutdown-grace-period 15 + worker-shutdown-timeout 1800 = 1815: a stopping controller would be killed with connections open. Fix: set helmOptions.values.controller.terminationGracePeriodSeconds to at least 1815.`,
+      `IngressController: helmOptions.values.controller.terminationGracePeriodSeconds is not set, so the chart uses 300, below shutdown-grace-period 15 + worker-shutdown-timeout 3600 = 3615: a stopping controller would be killed with connections open. Fix: set helmOptions.values.controller.terminationGracePeriodSeconds to at least 3615.`,
     ]);
     // Beside a correct grace period the misnamed key is still reported: it suggests a setting that does nothing.
     await expectResource(
       ingressNginxWorkerShutdownTimeout,
-      withTyped({ ...valuesController(), terminateGracePeriodSeconds: 1875 }, false),
+      withTyped({ ...valuesController(), terminateGracePeriodSeconds: 3675 }, false),
       [misnamed],
     );
     await expectResource(
