@@ -20,18 +20,29 @@ import { IngressNginx, type IngressNginxArgs } from "../components/ingress/ingre
 import { GatewayRoutes, GatewayService, WEBSOCKET_PROXY_TIMEOUT_SECONDS } from "../components/ingress/routes";
 import { APP_NAME } from "../components/names";
 import { CanaryRollout, CanaryWeightReset } from "../components/rollout/canaryRollout";
-import { CONFIG_NAMESPACE, ConfigError, parseConfig, type StackConfig } from "./config";
+import { CONFIG_NAMESPACE, ConfigError, parseConfig, type RawStackConfig, type StackConfig } from "./config";
+
+/** Every `ws-gateway:*` key of the stack, known or not, so a misspelt top-level key is reported rather than ignored. */
+export function readRawConfig(): RawStackConfig {
+  const cfg = new pulumi.Config(CONFIG_NAMESPACE);
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const raw: Record<string, unknown> = {};
+  for (const k of Object.keys(pulumi.runtime.allConfig())) {
+    if (!k.startsWith(prefix)) continue;
+    const name = k.slice(prefix.length);
+    // Objects arrive as JSON text; plain values (a top-level string) as themselves.
+    try {
+      raw[name] = cfg.getObject<unknown>(name);
+    } catch {
+      raw[name] = cfg.get(name);
+    }
+  }
+  return raw;
+}
 
 /** Reads the stack's `ws-gateway:*` keys and validates them; throws ConfigError before any resource exists. */
 export function loadStackConfig(): StackConfig {
-  const cfg = new pulumi.Config(CONFIG_NAMESPACE);
-  const raw = {
-    cluster: cfg.getObject<unknown>("cluster"),
-    ingress: cfg.getObject<unknown>("ingress"),
-    gateway: cfg.getObject<unknown>("gateway"),
-    rollout: cfg.getObject<unknown>("rollout"),
-  };
-  const config = parseConfig(raw);
+  const config = parseConfig(readRawConfig());
   if (config.cluster.mode === "gke" && config.cluster.project === undefined) {
     const gcpProject = new pulumi.Config("gcp").get("project");
     if (gcpProject === undefined) {

@@ -37,7 +37,7 @@ describe("availability rules", () => {
       gatewayPdb,
       [deployment(), hpa()],
       [
-        `${D}: no PodDisruptionBudget selects its pods (found 0 PDB(s), none matching labels {"app.kubernetes.io/name":"ws-gateway","app.kubernetes.io/version":"2f9c1ab","app.kubernetes.io/component":"gateway","app.kubernetes.io/managed-by":"pulumi"}): a node drain could evict them all at once. Fix: add a PDB with maxUnavailable 1 selecting the version's labels.`,
+        `${D}: no PodDisruptionBudget selects its pods (found 0 PDB(s), none matching labels {"app.kubernetes.io/component":"gateway","app.kubernetes.io/managed-by":"pulumi","app.kubernetes.io/name":"ws-gateway","app.kubernetes.io/version":"2f9c1ab"}): a node drain could evict them all at once. Fix: add a PDB with maxUnavailable 1 selecting the version's labels.`,
       ],
     );
     const otherVersion = change(
@@ -49,7 +49,7 @@ describe("availability rules", () => {
       gatewayPdb,
       [deployment(), hpa(), otherVersion],
       [
-        `${D}: no PodDisruptionBudget selects its pods (found 1 PDB(s), none matching labels {"app.kubernetes.io/name":"ws-gateway","app.kubernetes.io/version":"2f9c1ab","app.kubernetes.io/component":"gateway","app.kubernetes.io/managed-by":"pulumi"}): a node drain could evict them all at once. Fix: add a PDB with maxUnavailable 1 selecting the version's labels.`,
+        `${D}: no PodDisruptionBudget selects its pods (found 1 PDB(s), none matching labels {"app.kubernetes.io/component":"gateway","app.kubernetes.io/managed-by":"pulumi","app.kubernetes.io/name":"ws-gateway","app.kubernetes.io/version":"2f9c1ab"}): a node drain could evict them all at once. Fix: add a PDB with maxUnavailable 1 selecting the version's labels.`,
       ],
     );
     await expectStack(
@@ -175,7 +175,7 @@ describe("availability rules", () => {
       gatewayZoneSpread,
       change(wrongSelector, ["spec", "template", "spec", "topologySpreadConstraints", 1], undefined),
       [
-        `${D}: no topologySpreadConstraint on topology.kubernetes.io/zone selects its pods (found [{"maxSkew":1,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"ScheduleAnyway","labelSelector":{"matchLabels":{"app":"x"}}}]): a zone outage could take most of a version's connections. Fix: add {maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: {matchLabels: <pod labels>}}.`,
+        `${D}: no topologySpreadConstraint on topology.kubernetes.io/zone selects its pods (found [{"labelSelector":{"matchLabels":{"app":"x"}},"maxSkew":1,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"ScheduleAnyway"}]): a zone outage could take most of a version's connections. Fix: add {maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: {matchLabels: <pod labels>}}.`,
       ],
     );
     await expectResource(

@@ -59,9 +59,9 @@ const textAsset = (text: string): Json => ({
 /** The release with `values.controller` moved to `place` (where the release never reads it). */
 const movedTo = (place: (string | number)[]): FakeResource =>
   change(change(controller(), place, valuesController()), [...VALUES_CONTROLLER], undefined);
-/** The budget message of the baseline (worker-shutdown-timeout 1800s, shutdown grace 15, post-shutdown grace 10). */
+/** The budget message of the baseline (prod: worker-shutdown-timeout 3600s, shutdown grace 15, post-shutdown grace 10). */
 const graceBelow = (shown: string, before = 15, after = 10) =>
-  `${R}: values.controller.terminationGracePeriodSeconds is ${shown}, below shutdown-grace-period ${before} + worker-shutdown-timeout 1800 + post-shutdown-grace-period ${after} = ${before + 1800 + after}: a stopping controller would be killed with connections open. Fix: set values.controller.terminationGracePeriodSeconds to at least ${before + 1800 + after}.`;
+  `${R}: values.controller.terminationGracePeriodSeconds is ${shown}, below shutdown-grace-period ${before} + worker-shutdown-timeout 3600 + post-shutdown-grace-period ${after} = ${before + 3600 + after}: a stopping controller would be killed with connections open. Fix: set values.controller.terminationGracePeriodSeconds to at least ${before + 3600 + after}.`;
 const WST_UNSET_300 = `${R}: values.controller.config["worker-shutdown-timeout"] is not set, so nginx uses 240s, below the minimum drain 300 s: an nginx reload would cut every connection still open after 240 s. Fix: set it to at least "300s".`;
 
 describe("what the ingress-nginx chart receives (policies/lib/chart.ts)", () => {
@@ -78,10 +78,10 @@ describe("what the ingress-nginx chart receives (policies/lib/chart.ts)", () => 
       assert.equal(deliveredControllerValues(r.props), undefined);
       const missing = undeliveredKeys(valuesController(), deliveredControllerValues(r.props));
       assert.ok(
-        missing.includes('config.worker-shutdown-timeout: expected "1800s", delivered nothing'),
+        missing.includes('config.worker-shutdown-timeout: expected "3600s", delivered nothing'),
         missing.join("\n"),
       );
-      assert.ok(missing.includes("terminationGracePeriodSeconds: expected 1885, delivered nothing"));
+      assert.ok(missing.includes("terminationGracePeriodSeconds: expected 3685, delivered nothing"));
       assert.ok(missing.includes("replicaCount: expected 3, delivered nothing"));
       await expectResource(ingressNginxWorkerShutdownTimeout, r, [WST_UNSET_300]);
     }
@@ -91,7 +91,7 @@ describe("what the ingress-nginx chart receives (policies/lib/chart.ts)", () => 
     const expected = valuesController();
     const delivered = deliveredControllerValues(change(controller(), GRACE, "3685").props);
     assert.deepEqual(undeliveredKeys(expected, delivered), [
-      'terminationGracePeriodSeconds: expected 1885, delivered "3685"',
+      'terminationGracePeriodSeconds: expected 3685, delivered "3685"',
     ]);
     const noSpread = deliveredControllerValues(
       change(controller(), valuesPath("topologySpreadConstraints"), []).props,
@@ -111,7 +111,7 @@ describe("what the ingress-nginx chart receives (policies/lib/chart.ts)", () => 
     }).props;
     const c = deliveredControllerValues(props) as Json;
     // values' worker-shutdown-timeout beats the file's; the file's extra key survives the merge.
-    assert.equal((c.config as Json)["worker-shutdown-timeout"], "1800s");
+    assert.equal((c.config as Json)["worker-shutdown-timeout"], "3600s");
     assert.equal((c.config as Json)["use-gzip"], "true");
     assert.deepEqual(c.podLabels, { a: "1", b: "2" });
     assert.deepEqual(c.tolerations, [{ key: "x" }]);
@@ -195,18 +195,18 @@ describe("ingress-nginx rules", () => {
       ingressNginxWorkerShutdownTimeout,
       controller(),
       [
-        `${R}: values.controller.config["worker-shutdown-timeout"] is "1800s", below the configured drain 3600 s: an nginx reload would cut every connection still open after 1800 s. Fix: set it to at least "3600s".`,
+        `${R}: values.controller.config["worker-shutdown-timeout"] is "3600s", below the configured drain 7200 s: an nginx reload would cut every connection still open after 3600 s. Fix: set it to at least "7200s".`,
       ],
-      { "ingress-nginx-worker-shutdown-timeout": { drainSeconds: 3600 } },
+      { "ingress-nginx-worker-shutdown-timeout": { drainSeconds: 7200 } },
     );
     await expectResource(ingressNginxWorkerShutdownTimeout, change(controller(), WST, UNKNOWN_VALUE), []);
   });
 
   it("GIVEN a grace period short of shutdown grace + worker-shutdown-timeout + post-shutdown grace THEN the drain budget is reported", async () => {
     // Exactly the budget is enough; one second less is not.
-    await expectResource(ingressNginxWorkerShutdownTimeout, change(controller(), GRACE, 1825), []);
-    await expectResource(ingressNginxWorkerShutdownTimeout, change(controller(), GRACE, 1824), [
-      graceBelow("1824"),
+    await expectResource(ingressNginxWorkerShutdownTimeout, change(controller(), GRACE, 3625), []);
+    await expectResource(ingressNginxWorkerShutdownTimeout, change(controller(), GRACE, 3624), [
+      graceBelow("3624"),
     ]);
     await expectResource(ingressNginxWorkerShutdownTimeout, change(controller(), GRACE, undefined), [
       graceBelow("not set, so the chart uses 300"),
@@ -216,20 +216,20 @@ describe("ingress-nginx rules", () => {
     ]);
     // The flags count as delivered: a longer shutdown grace needs a longer grace period...
     const longerFlag = change(controller(), valuesPath("extraArgs", "shutdown-grace-period"), "76");
-    await expectResource(ingressNginxWorkerShutdownTimeout, longerFlag, [graceBelow("1885", 76)]);
+    await expectResource(ingressNginxWorkerShutdownTimeout, longerFlag, [graceBelow("3685", 76)]);
     // ...and an unset post-shutdown grace is the controller's default, 10 s.
     const unsetPost = change(
       change(controller(), valuesPath("extraArgs", "post-shutdown-grace-period"), undefined),
       GRACE,
-      1824,
+      3624,
     );
-    await expectResource(ingressNginxWorkerShutdownTimeout, unsetPost, [graceBelow("1824")]);
+    await expectResource(ingressNginxWorkerShutdownTimeout, unsetPost, [graceBelow("3624")]);
     const longPost = change(controller(), valuesPath("extraArgs", "post-shutdown-grace-period"), "120");
-    await expectResource(ingressNginxWorkerShutdownTimeout, longPost, [graceBelow("1885", 15, 120)]);
+    await expectResource(ingressNginxWorkerShutdownTimeout, longPost, [graceBelow("3685", 15, 120)]);
     // The budget reads the merged values: a grace period from a values file counts.
     const fromFile = withProps(controller(), {
       ...change(controller(), GRACE, undefined).props,
-      valueYamlFiles: [textAsset("controller:\n  terminationGracePeriodSeconds: 1900\n")],
+      valueYamlFiles: [textAsset("controller:\n  terminationGracePeriodSeconds: 3700\n")],
     });
     await expectResource(ingressNginxWorkerShutdownTimeout, fromFile, []);
     await expectResource(ingressNginxWorkerShutdownTimeout, change(controller(), GRACE, UNKNOWN_VALUE), []);
@@ -240,7 +240,7 @@ describe("ingress-nginx rules", () => {
     const misnamed = change(controller(), [...VALUES_CONTROLLER], {
       ...rest,
       terminateGracePeriodSeconds: terminationGracePeriodSeconds,
-      workerShutdownTimeout: "1800s",
+      workerShutdownTimeout: "3600s",
     });
     await expectResource(ingressNginxValuesReadByChart, misnamed, [
       `${R}: values.controller.terminateGracePeriodSeconds is a key the ingress-nginx chart never reads: it does not set the controller pods' grace period. Fix: rename it to values.controller.terminationGracePeriodSeconds.`,
