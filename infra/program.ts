@@ -61,6 +61,7 @@ export function ingressNginxArgs(config: StackConfig): IngressNginxArgs {
   return {
     namespace: ing.namespace,
     chartVersion: ing.chartVersion,
+    chartRepository: ing.chartRepository,
     replicas: ing.controllerReplicas,
     workerShutdownTimeoutSeconds: ing.workerShutdownTimeoutSeconds,
     className: ing.className,

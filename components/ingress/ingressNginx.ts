@@ -39,7 +39,10 @@ export const MIN_SAFE_INGRESS_NGINX_CHART = "4.12.1";
 /** Helm release name; the chart labels its controller pods with it. */
 export const INGRESS_NGINX_RELEASE = "ingress-nginx";
 export const INGRESS_NGINX_CHART = "ingress-nginx";
+/** The upstream chart repository (a retired project's site: mirror the chart if you depend on it). */
 export const INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx";
+/** A Helm repository URL (http/https) or an OCI registry path (oci://) the chart can be pulled from. */
+export const CHART_REPOSITORY_RE = /^(https?|oci):\/\/[^\s/]+(\/[^\s]*)?$/;
 /** Seconds the controller keeps serving after SIGTERM so the load balancer's health check notices first. */
 export const CONTROLLER_SHUTDOWN_GRACE_SECONDS = 15;
 /** Fixed node ports of a NodePort controller, so a kind cluster can map host ports 80/443 to them. */
@@ -75,6 +78,13 @@ export interface IngressNginxArgs {
   readonly namespace: string;
   /** Pinned chart version. */
   readonly chartVersion: string;
+  /**
+   * Where the chart comes from: a Helm repository URL (http/https) or an OCI
+   * registry path (oci://…, the chart is `<path>/ingress-nginx`) serving the
+   * same chart, e.g. a mirror.
+   * @default the upstream repository, INGRESS_NGINX_CHART_REPO
+   */
+  readonly chartRepository?: string;
   /** Controller pods; 3 or more on a regional cluster. */
   readonly replicas: number;
   /** Seconds old nginx workers keep connections after a reload; at least drainSeconds. */
@@ -204,20 +214,26 @@ export interface IngressNginxReleaseArgs {
   /** Helm release name: the chart names its objects after it (ingress-nginx-controller). */
   readonly name: string;
   readonly namespace: string;
+  /** `ingress-nginx`, or `oci://…/ingress-nginx` for an OCI registry. */
   readonly chart: string;
   readonly version: string;
-  readonly repositoryOpts: { readonly repo: string };
+  /** The Helm repository; absent for an OCI registry (the chart reference carries it). */
+  readonly repositoryOpts?: { readonly repo: string };
   readonly values: IngressNginxValues;
 }
 
 /** The Helm release's arguments: the pinned chart and the values it receives. */
 export function ingressNginxReleaseArgs(a: IngressNginxArgs): IngressNginxReleaseArgs {
+  const repo = a.chartRepository ?? INGRESS_NGINX_CHART_REPO;
+  // The provider resolves a repository URL through its index.yaml; an OCI chart is named by its full reference.
+  const source = repo.startsWith("oci://")
+    ? { chart: `${repo.replace(/\/+$/, "")}/${INGRESS_NGINX_CHART}` }
+    : { chart: INGRESS_NGINX_CHART, repositoryOpts: { repo } };
   return {
     name: INGRESS_NGINX_RELEASE,
     namespace: a.namespace,
-    chart: INGRESS_NGINX_CHART,
+    ...source,
     version: a.chartVersion,
-    repositoryOpts: { repo: INGRESS_NGINX_CHART_REPO },
     values: { controller: controllerValues(a) },
   };
 }

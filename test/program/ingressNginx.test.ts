@@ -231,4 +231,39 @@ describe("ingress-nginx settings reach the chart", () => {
       }
     }
   });
+
+  it("GIVEN ingress.chartRepository WHEN it names a mirror or an OCI registry THEN the same chart version and values come from there", async () => {
+    const base = release((await render("prod")).resources).inputs;
+    const mirror = release(
+      (
+        await render("prod", (c) => {
+          (c["ws-gateway:ingress"] as Json).chartRepository = "http://127.0.0.1:8879/charts";
+        })
+      ).resources,
+    ).inputs;
+    assert.deepEqual(mirror, { ...base, repositoryOpts: { repo: "http://127.0.0.1:8879/charts" } });
+    const oci = release(
+      (
+        await render("prod", (c) => {
+          (c["ws-gateway:ingress"] as Json).chartRepository = "oci://europe-docker.pkg.dev/acme/charts/";
+        })
+      ).resources,
+    ).inputs;
+    const { repositoryOpts: _repo, ...rest } = base;
+    assert.deepEqual(oci, { ...rest, chart: "oci://europe-docker.pkg.dev/acme/charts/ingress-nginx" });
+    assert.equal(isIngressNginxRelease(oci), true);
+    assert.deepEqual(deliveredControllerValues(oci), deliveredControllerValues(base));
+  });
+
+  it("GIVEN ingress.chartRepository that is not a URL THEN loading the config fails naming the key, before any resource", async () => {
+    installMocks("prod");
+    const raw = structuredClone(stackConfigMap("prod"));
+    (raw["ws-gateway:ingress"] as Json).chartRepository = "charts.example.com/ingress-nginx";
+    setStackConfig(raw);
+    assert.throws(() => loadStackConfig(), {
+      message:
+        'Invalid stack configuration (1 problem); nothing was changed:\n  - ws-gateway:ingress.chartRepository: must be a Helm repository URL like "https://charts.example.com/ingress-nginx" or an OCI path like "oci://europe-docker.pkg.dev/acme/charts" (got "charts.example.com/ingress-nginx"). Fix: point it at a repository or registry that serves the ingress-nginx chart (a mirror), or remove it to use the upstream repository.',
+    });
+    assert.equal((await settle()).length, 0);
+  });
 });
