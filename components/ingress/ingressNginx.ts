@@ -1,6 +1,6 @@
 /**
- * The ingress-nginx controller: the chart (pinned to the project's final
- * release, FACTS 11) installed as a Helm release through @pulumi/kubernetes
+ * The ingress-nginx controller: the chart, pinned to the retired project's
+ * final release, installed as a Helm release through @pulumi/kubernetes
  * `helm.v3.Release`, with every chart value in the release's `values` map.
  *
  * Every setting that protects open WebSockets lives here: worker-shutdown-timeout

@@ -7,8 +7,10 @@
  * the YAML of each `valueYamlFiles` asset is merged in order with Helm's
  * `MergeMaps` (maps merge key by key, anything else replaces), then `values`
  * is merged on top, and the result is handed to `helm install`/`helm upgrade`
- * as the user-supplied values. Nulls are kept (since pulumi-kubernetes 4.30),
- * and Helm deletes a chart default whose user value is null. Keys the SDK sees
+ * as the user-supplied values. Nulls are kept (pulumi-kubernetes 4.30 and
+ * later; the lockfile pins 4.34.2), and Helm deletes a chart default whose
+ * user value is null; providers before 4.30 dropped nulls unless
+ * `allowNullValues` was set. Keys the SDK sees
  * as `undefined` are never sent. Nothing else reaches the chart: a value
  * anywhere but `values` or `valueYamlFiles` is not a chart value.
  *
