@@ -444,7 +444,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     const full = stackSteps(ctx);
     editStack(ctx, (c) => {
       section(c, "gateway").version = "v4";
-      section(c, "rollout").steps = full.map((s) => (s.pause === undefined ? s : { ...s, pause: "20s" }));
+      section(c, "rollout").steps = full.map((s) => (s.pause === undefined ? s : { ...s, pause: "1m" }));
     });
     const since = Date.now();
     const reason = "e2e abort";
@@ -540,7 +540,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     });
     const detail = await release(ctx, "v4", "v1", "up-rollback-v1");
     editStack(ctx, (c) => {
-      section(c, "rollout").steps = full.map((s) => (s.pause === undefined ? s : { ...s, pause: "3s" }));
+      section(c, "rollout").steps = full.map((s) => (s.pause === undefined ? s : { ...s, pause: "1m" }));
     });
     return `emergency schedule [100]: ${detail}`;
   });
