@@ -18,6 +18,8 @@ import { kubeRequest, type ApiTarget } from "./kube";
 /** Simulated nodes, one per zone, so zone spread constraints can be met. */
 export const E2E_ZONES = ["e2e-a", "e2e-b", "e2e-c"] as const;
 export const KUBE_CONTEXT = "ws-gateway-e2e";
+/** How long a deleted pod stays Terminating on the simulated nodes (its "drain"). */
+export const POD_DRAIN_SECONDS = 20;
 
 export interface ControlPlaneFiles {
   readonly dir: string;
@@ -270,7 +272,7 @@ export class ControlPlane {
     ]);
     this.spawnLogged("kwok", "kwok", [
       `--kubeconfig=${kubeconfig}`,
-      `--config=${path.join(this.bin, "kwok-stages.yaml")}`,
+      `--config=${this.writeStages()}`,
       "--manage-all-nodes=true",
       "--cidr=10.244.0.0/16",
       "--node-ip=127.0.0.1",
@@ -278,6 +280,41 @@ export class ControlPlane {
     ]);
     await this.createNodes();
     await this.waitForNodesReady(120_000);
+  }
+
+  /**
+   * kwok's stages as tools.sh took them from the kwok module, but pod deletion:
+   * kwok's fast stage removes a deleted pod at once, while a real gateway pod
+   * stays Terminating while it drains. Here it stays POD_DRAIN_SECONDS, long
+   * enough to see whether `pulumi up` waits for a retiring version's pods.
+   */
+  private writeStages(): string {
+    const docs = fs
+      .readFileSync(path.join(this.bin, "kwok-stages.yaml"), "utf8")
+      .split(/^---$/m)
+      .filter((d) => d.trim() !== "" && !/^\s*name: pod-delete\s*$/m.test(d));
+    const podDelete = [
+      "apiVersion: kwok.x-k8s.io/v1alpha1",
+      "kind: Stage",
+      "metadata:",
+      "  name: pod-delete",
+      "spec:",
+      "  resourceRef:",
+      "    apiGroup: v1",
+      "    kind: Pod",
+      "  selector:",
+      "    matchExpressions:",
+      "      - key: .metadata.deletionTimestamp",
+      "        operator: Exists",
+      "  delay:",
+      `    durationMilliseconds: ${POD_DRAIN_SECONDS * 1000}`,
+      "  next:",
+      "    delete: true",
+      "",
+    ].join("\n");
+    const file = path.join(this.files.dir, "kwok-stages.yaml");
+    fs.writeFileSync(file, [...docs, podDelete].map((d) => d.trim() + "\n").join("---\n"));
+    return file;
   }
 
   /** Stops only the API server (the failure scenario); startApiserver() brings it back on the same port. */

@@ -16,6 +16,10 @@ import {
   versionedName,
 } from "../../components/names";
 import { ANNOTATION_ABORT, abortClearCommand } from "../../components/rollout/abortAnnotation";
+import { INGRESS_NGINX_CHART, ingressNginxReleaseArgs } from "../../components/ingress/ingressNginx";
+import { parseConfig } from "../../infra/config";
+import { ingressNginxArgs } from "../../infra/program";
+import { startChartRepo } from "./chartRepo";
 import type { ControlPlane } from "./controlplane";
 import { ApiError, kubeRequest } from "./kube";
 import type { ClusterWatcher, Record_ } from "./watcher";
@@ -555,18 +559,95 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     expectOk(clean, "pulumi preview --policy-pack (e2e stack)");
     check(!/mandatory/.test(clean.output), `the e2e stack has policy violations:\n${tail(clean.output)}`);
     const saved = fs.readFileSync(ws.stackFile, "utf8");
-    editStack(ctx, (c) => {
-      section(c, "gateway").preStopSeconds = 1;
-    });
-    const broken = await ws.pulumi(
-      ["preview", "--stack", STACK, "--policy-pack", pack, "--policy-pack-config", packConfig],
-      "preview-pack-broken",
+    const repo = await startChartRepo(path.join(ws.workdir, "tmp"), INGRESS_NGINX_CHART, "4.15.1");
+    let broken: CliResult;
+    try {
+      // A stack that installs a single controller: the chart then renders no PDB.
+      editStack(ctx, (c) => {
+        const ing = section(c, "ingress");
+        Object.assign(ing, {
+          controller: "install",
+          controllerReplicas: 1,
+          serviceType: "NodePort",
+          chartRepository: repo.url,
+        });
+      });
+      broken = await ws.pulumi(
+        ["preview", "--stack", STACK, "--policy-pack", pack, "--policy-pack-config", packConfig],
+        "preview-pack-broken",
+      );
+    } finally {
+      fs.writeFileSync(ws.stackFile, saved);
+      await repo.close();
+    }
+    check(broken.code !== 0, "the broken variant (one ingress controller) passed the policy pack");
+    const violation =
+      broken.output.split("\n").find((l) => /mandatory/.test(l) && /ingress-nginx-pdb/.test(l)) ??
+      broken.output.split("\n").find((l) => /ingress-nginx-pdb/.test(l)) ??
+      "";
+    check(violation !== "", `no mandatory ingress-nginx-pdb violation shown:\n${tail(broken.output)}`);
+    const message = broken.output.split("\n").find((l) => /replicaCount is 1/.test(l)) ?? "";
+    return `clean preview in ${clean.seconds.toFixed(1)}s; one-controller variant rejected: ${violation.trim()} ${message.trim()}`;
+  });
+
+  await run("ingress-chart-values", async () => {
+    const saved = fs.readFileSync(ws.stackFile, "utf8");
+    const repo = await startChartRepo(path.join(ws.workdir, "tmp"), INGRESS_NGINX_CHART, "4.15.1");
+    let r: CliResult;
+    let rawConfig: Record<string, unknown> = {};
+    try {
+      editStack(ctx, (c) => {
+        Object.assign(section(c, "ingress"), {
+          controller: "install",
+          controllerReplicas: 2,
+          serviceType: "NodePort",
+          chartRepository: repo.url,
+        });
+        rawConfig = structuredClone(c);
+      });
+      r = await ws.pulumi(["preview", "--json", "--stack", STACK], "preview-chart-json");
+    } finally {
+      fs.writeFileSync(ws.stackFile, saved);
+      await repo.close();
+    }
+    expectOk(r, "pulumi preview --json (ingress.controller install)");
+    const plan = JSON.parse(r.output.slice(r.output.indexOf("{"))) as {
+      steps?: { op: string; urn: string; newState?: { type: string; inputs?: Record<string, unknown> } }[];
+    };
+    const release = (plan.steps ?? []).find((st) => st.newState?.type === "kubernetes:helm.sh/v3:Release");
+    check(
+      release !== undefined,
+      `no kubernetes:helm.sh/v3:Release in the preview (${(plan.steps ?? []).length} steps)`,
     );
-    fs.writeFileSync(ws.stackFile, saved);
-    check(broken.code !== 0, "the broken variant (preStopSeconds 1) passed the policy pack");
-    const violation = broken.output.split("\n").find((l) => /\[mandatory\]/.test(l)) ?? "";
-    check(violation !== "", `no mandatory violation shown:\n${tail(broken.output)}`);
-    return `clean preview in ${clean.seconds.toFixed(1)}s; preStopSeconds 1 rejected: ${violation.trim()}`;
+    const sent = release.newState?.inputs ?? {};
+    const raw = Object.fromEntries(
+      ["cluster", "ingress", "gateway", "rollout"].map((k) => [k, rawConfig[`ws-gateway:${k}`]]),
+    );
+    const declared = ingressNginxReleaseArgs(ingressNginxArgs(parseConfig(raw)));
+    const values = sent.values as { controller?: Record<string, unknown> } | undefined;
+    const ctl = values?.controller ?? {};
+    const cfg = (ctl.config ?? {}) as Record<string, string>;
+    const svc = (ctl.service ?? {}) as Record<string, unknown>;
+    const declaredJson = JSON.stringify(JSON.parse(JSON.stringify(declared.values)));
+    const sentJson = JSON.stringify(values);
+    check(
+      sentJson === declaredJson,
+      `the release's values differ from what the program declares:\n sent     ${sentJson}\n declared ${declaredJson}`,
+    );
+    check(
+      sent.chart === declared.chart && sent.version === declared.version,
+      `chart ${String(sent.chart)}@${String(sent.version)}, declared ${declared.chart}@${declared.version}`,
+    );
+    const spread = (ctl.topologySpreadConstraints ?? []) as {
+      topologyKey?: string;
+      whenUnsatisfiable?: string;
+    }[];
+    return (
+      `the engine sends ${declared.chart}@${declared.version} with controller values equal to the program's: ` +
+      `worker-shutdown-timeout ${cfg["worker-shutdown-timeout"]}, proxy-read-timeout ${cfg["proxy-read-timeout"]}, proxy-send-timeout ${cfg["proxy-send-timeout"]}, ` +
+      `terminationGracePeriodSeconds ${String(ctl.terminationGracePeriodSeconds)}, replicaCount ${String(ctl.replicaCount)}, PDB minAvailable ${String(ctl.minAvailable)}, ` +
+      `zone spread ${spread.map((x) => `${x.topologyKey}/${x.whenUnsatisfiable}`).join(",")}, externalTrafficPolicy ${String(svc.externalTrafficPolicy)}`
+    );
   });
 
   await run("invalid-config", async () => {
