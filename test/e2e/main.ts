@@ -131,6 +131,14 @@ async function main(): Promise<void> {
   let watcher: ClusterWatcher | undefined;
   const versions = toolVersions(bin);
   let exitCode = 0;
+  // A CI timeout or Ctrl-C: stop what was started (the control plane runs in its own process groups).
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      log(`${signal}: stopping the control plane`);
+      gateway?.kill("SIGTERM");
+      void cp.stop().finally(() => process.exit(130));
+    });
+  }
   try {
     log("starting the control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)");
     await cp.start();
