@@ -54,25 +54,23 @@ function toolsDir(): string {
   return dir;
 }
 
-function toolVersions(bin: string): Record<string, string> {
-  const v = (cmd: string, ...args: string[]): string => {
+/** Each tool's version as tools.sh recorded it from the binary (`--version`) when it built it. */
+function toolVersions(toolsDir: string): Record<string, string> {
+  const stamp = (tool: string): string => {
     try {
-      return (
-        execFileSync(path.join(bin, cmd), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
-          .split("\n")[0]
-          ?.trim() ?? ""
-      );
-    } catch (err) {
-      return `unknown (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`;
+      const text = fs.readFileSync(path.join(toolsDir, "stamps", tool), "utf8");
+      return (JSON.parse(text) as { version: string }).version;
+    } catch {
+      return "unknown";
     }
   };
   return {
-    pulumi: v("pulumi", "version"),
-    languageHost: v("pulumi-language-nodejs", "-version"),
-    kubernetesProvider: v("pulumi-resource-kubernetes", "-version"),
-    kubeApiserver: v("kube-apiserver", "--version"),
-    etcd: v("etcd", "--version"),
-    kwok: v("kwok", "--version"),
+    pulumi: stamp("pulumi"),
+    languageHost: stamp("langhost"),
+    kubernetesProvider: stamp("kubernetes"),
+    kubeApiserver: stamp("kube"),
+    etcd: stamp("etcd"),
+    kwok: stamp("kwok"),
   };
 }
 
@@ -129,7 +127,7 @@ async function main(): Promise<void> {
   const cp = new ControlPlane(workdir, bin, log);
   let gateway: ChildProcess | undefined;
   let watcher: ClusterWatcher | undefined;
-  const versions = toolVersions(bin);
+  const versions = toolVersions(tools);
   let exitCode = 0;
   // A CI timeout or Ctrl-C: stop what was started (the control plane runs in its own process groups).
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -227,8 +227,8 @@ build_kwok() {
 version_of() {
   case "$1" in
     pulumi) "$bin/pulumi" version ;;
-    langhost) "$bin/pulumi-language-nodejs" -version 2>/dev/null || "$bin/pulumi-language-nodejs" --version ;;
-    kubernetes) "$bin/pulumi-resource-kubernetes" -version 2>/dev/null || "$bin/pulumi-resource-kubernetes" --version ;;
+    langhost) echo "$("$bin/pulumi-language-nodejs" -version) (main package of pulumi/pulumi ${LANGHOST_COMMIT:0:10})" ;;
+    kubernetes) "$bin/pulumi-resource-kubernetes" -version ;;
     etcd) "$bin/etcd" --version | head -1 ;;
     kube) for c in kube-apiserver kube-controller-manager kube-scheduler; do "$bin/$c" --version; done | paste -sd' ' ;;
     kwok) "$bin/kwok" --version ;;
