@@ -47,13 +47,14 @@ interface Running {
 }
 
 async function start(impl: Implementation): Promise<Running> {
+  // A clean environment: only what the contract defines, so no variable of the
+  // runner's (test-runner markers, fault switches) changes how a gateway behaves.
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    PATH: process.env.PATH ?? "",
     PORT: "0",
     HOST: "127.0.0.1",
     [ENV_DRAIN_SECONDS]: String(DRAIN_SECONDS),
   };
-  delete env.NODE_TEST_CONTEXT; // the gateways are programs, not test files
   const child = spawn(process.execPath, [...impl.args], {
     cwd: REPO_ROOT,
     env,
