@@ -21,6 +21,7 @@
  *   run, and moving an existing Helm release's objects under per-object
  *   Pulumi resources means uninstalling the release (every connection cut) or
  *   adopting each object by hand.
+ * (docs/facts.md F8, F9, F11, F16 for the settings.)
  * A helm.v3.Release hands `values` to `helm upgrade` as they are (merged over
  * any valueYamlFiles; nulls kept), the release keeps its Helm name, and a
  * stack created with the old component upgrades the same release in place

@@ -2,7 +2,7 @@
  * The ingress-nginx controller, checked on the Helm release that installs
  * the chart: the objects a helm.v3.Release renders (Deployment, ConfigMap,
  * Service, PodDisruptionBudget) are created by Helm, not registered with
- * Pulumi, so policies never see them. Every check therefore reads the values
+ * Pulumi, so policies never see them (docs/facts.md F28). Every check therefore reads the values
  * the chart will receive, through lib/chart.ts `deliveredValues` (the one
  * model of the release's delivery), and knows what the chart makes of them.
  * An nginx reload closes every old worker's connections when
@@ -33,7 +33,7 @@ import {
 import { containersOf, describe, envValue, isGatewayObject, TYPES } from "../lib/kube";
 import { at, isUnknown, knownItems, num, seconds, show, type Unknown } from "../lib/values";
 
-/** ingress-nginx defaults: worker-shutdown-timeout 240 s (controller), grace period 300 s (chart values.yaml). */
+/** ingress-nginx defaults (docs/facts.md F8, F10): worker-shutdown-timeout 240 s (controller), grace period 300 s (chart values.yaml). */
 const NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS = 240;
 const CHART_DEFAULT_GRACE_SECONDS = 300;
 /** A null value deletes the chart's default; the template then renders no grace period and Kubernetes uses 30 s. */
