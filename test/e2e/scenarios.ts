@@ -142,13 +142,29 @@ function first(records: Record_[], match: (r: Record_) => boolean, what: string)
   return records.find(match) ?? fail(`no ${what} in events.jsonl`);
 }
 
+/** JSON with object keys sorted, so two values compare by content. */
+function canonical(v: unknown): string {
+  const sort = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(sort)
+      : x !== null && typeof x === "object"
+        ? Object.fromEntries(
+            Object.entries(x)
+              .filter(([, y]) => y !== undefined)
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([k, y]) => [k, sort(y)]),
+          )
+        : x;
+  return JSON.stringify(sort(v));
+}
+
 const iso = (t: number): string => new Date(t).toISOString().slice(11, 23);
 
 /** Searches the exported state for the canary-weight annotation on any Pulumi-managed object. */
 async function weightInState(ctx: ScenarioContext): Promise<string[]> {
   const r = await ctx.ws.pulumi(["stack", "export", "--stack", STACK], "stack-export");
   expectOk(r, "pulumi stack export");
-  const state = JSON.parse(r.output) as {
+  const state = JSON.parse(r.stdout) as {
     deployment?: { resources?: { urn: string; type: string; inputs?: unknown; outputs?: unknown }[] };
   };
   const hits: string[] = [];
@@ -338,7 +354,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     check(d !== undefined, `${versionedName("v1")} missing`);
     const outputs = await ws.pulumi(["stack", "output", "--json", "--stack", STACK], "outputs");
     expectOk(outputs, "pulumi stack output");
-    const o = JSON.parse(outputs.output) as { rolloutOutcome?: string; stableVersion?: string };
+    const o = JSON.parse(outputs.stdout) as { rolloutOutcome?: string; stableVersion?: string };
     check(o.rolloutOutcome === "promoted", `rolloutOutcome is ${o.rolloutOutcome}, expected promoted`);
     return `pulumi up ${r.seconds.toFixed(1)}s; both Services select v1; rolloutOutcome promoted`;
   });
@@ -611,7 +627,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
       await repo.close();
     }
     expectOk(r, "pulumi preview --json (ingress.controller install)");
-    const plan = JSON.parse(r.output.slice(r.output.indexOf("{"))) as {
+    const plan = JSON.parse(r.stdout) as {
       steps?: { op: string; urn: string; newState?: { type: string; inputs?: Record<string, unknown> } }[];
     };
     const release = (plan.steps ?? []).find((st) => st.newState?.type === "kubernetes:helm.sh/v3:Release");
@@ -628,8 +644,8 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     const ctl = values?.controller ?? {};
     const cfg = (ctl.config ?? {}) as Record<string, string>;
     const svc = (ctl.service ?? {}) as Record<string, unknown>;
-    const declaredJson = JSON.stringify(JSON.parse(JSON.stringify(declared.values)));
-    const sentJson = JSON.stringify(values);
+    const declaredJson = canonical(declared.values);
+    const sentJson = canonical(values);
     check(
       sentJson === declaredJson,
       `the release's values differ from what the program declares:\n sent     ${sentJson}\n declared ${declaredJson}`,

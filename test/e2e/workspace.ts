@@ -33,7 +33,10 @@ export function repoRoot(): string {
 
 export interface CliResult {
   readonly code: number;
+  /** stdout and stderr interleaved as they arrived. */
   readonly output: string;
+  /** stdout alone (JSON output). */
+  readonly stdout: string;
   readonly seconds: number;
   readonly log: string;
 }
@@ -125,6 +128,7 @@ export class Workspace {
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";
+      let stdout = "";
       let partial = "";
       const onData = (chunk: Buffer): void => {
         const text = chunk.toString("utf8");
@@ -138,10 +142,13 @@ export class Workspace {
         }
       };
       fs.writeFileSync(log, `$ ${command} ${args.join(" ")}\n`);
-      child.stdout.on("data", onData);
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString("utf8");
+        onData(chunk);
+      });
       child.stderr.on("data", onData);
       child.on("close", (code) =>
-        resolve({ code: code ?? -1, output, seconds: (Date.now() - started) / 1000, log }),
+        resolve({ code: code ?? -1, output, stdout, seconds: (Date.now() - started) / 1000, log }),
       );
     });
   }
