@@ -434,11 +434,22 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     const since = Date.now();
     const r = await up(ctx, "up-v3-inplace");
     expectOk(r, "pulumi up (in-place change of the serving Deployment)");
+    const live = (await deployment(ctx, "v3")) as
+      | {
+          metadata?: { uid?: string };
+          spec?: {
+            replicas?: number;
+            template?: { spec?: { containers?: { resources?: { requests?: Record<string, string> } }[] } };
+          };
+        }
+      | undefined;
+    const uidBefore = (before as { metadata?: { uid?: string } } | undefined)?.metadata?.uid;
     check(
-      /ws-gateway-v3-deployment/.test(r.output) &&
-        /~\s+kubernetes:apps\/v1:Deployment|updated/.test(r.output),
-      "the update did not touch the v3 Deployment in place",
+      live?.metadata?.uid === uidBefore,
+      `${name} was replaced (uid ${uidBefore} -> ${live?.metadata?.uid}), not updated in place`,
     );
+    const memory = live?.spec?.template?.spec?.containers?.[0]?.resources?.requests?.memory;
+    check(memory === "96Mi", `${name} memory request is ${memory} after the update, expected 96Mi`);
     check(!/conflict/i.test(r.output), `server-side apply conflict:\n${tail(r.output)}`);
     await new Promise((res) => setTimeout(res, 2000));
     const after = await deployment(ctx, "v3");
