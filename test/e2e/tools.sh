@@ -228,7 +228,7 @@ version_of() {
   case "$1" in
     pulumi) "$bin/pulumi" version ;;
     langhost) echo "$("$bin/pulumi-language-nodejs" -version) (main package of pulumi/pulumi ${LANGHOST_COMMIT:0:10})" ;;
-    kubernetes) "$bin/pulumi-resource-kubernetes" -version ;;
+    kubernetes) echo "$PK_VERSION (provider/v4 $PK_MODULE_VERSION; the binary has no version flag)" ;;
     etcd) "$bin/etcd" --version | head -1 ;;
     kube) for c in kube-apiserver kube-controller-manager kube-scheduler; do "$bin/$c" --version; done | paste -sd' ' ;;
     kwok) "$bin/kwok" --version ;;
