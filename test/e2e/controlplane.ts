@@ -260,7 +260,9 @@ export class ControlPlane {
       "--leader-elect=false",
       `--service-account-private-key-file=${path.join(pki, "sa.key")}`,
       `--root-ca-file=${path.join(pki, "ca.crt")}`,
-      "--controllers=deployment-controller,replicaset-controller,endpoints-controller,endpointslice-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller,job-controller,node-lifecycle-controller,disruption-controller",
+      // No node-lifecycle-controller: kwok's nodes and pods are not kubelets, and a
+      // pod it marks NotReady on a missed heartbeat is never made Ready again.
+      "--controllers=deployment-controller,replicaset-controller,endpoints-controller,endpointslice-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller,job-controller,disruption-controller",
       "--profiling=false",
     ]);
     this.spawnLogged("kube-scheduler", "kube-scheduler", [
@@ -277,6 +279,7 @@ export class ControlPlane {
       "--cidr=10.244.0.0/16",
       "--node-ip=127.0.0.1",
       "--server-address=127.0.0.1:0",
+      "--node-lease-duration-seconds=40",
     ]);
     await this.createNodes();
     await this.waitForNodesReady(120_000);

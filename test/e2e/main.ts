@@ -126,15 +126,18 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   const cp = new ControlPlane(workdir, bin, log);
   let gateway: ChildProcess | undefined;
+  let workspace: Workspace | undefined;
   let watcher: ClusterWatcher | undefined;
   const versions = toolVersions(tools);
   let exitCode = 0;
   // A CI timeout or Ctrl-C: stop what was started (the control plane runs in its own process groups).
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
-      log(`${signal}: stopping the control plane`);
+      log(`${signal}: interrupting pulumi, stopping the control plane`);
       gateway?.kill("SIGTERM");
-      void cp.stop().finally(() => process.exit(130));
+      void (workspace?.interrupt() ?? Promise.resolve())
+        .then(() => cp.stop())
+        .finally(() => process.exit(130));
     });
   }
   try {
@@ -142,6 +145,7 @@ async function main(): Promise<void> {
     await cp.start();
     log(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${cp.target.server}`);
     const ws = new Workspace(workdir, bin, cp.files.kubeconfig);
+    workspace = ws;
     const gw = await startGateway(path.join(ws.logs, "reference-gateway.log"));
     gateway = gw.child;
     log(`reference gateway on ws://127.0.0.1:${gw.port}/`);

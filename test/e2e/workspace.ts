@@ -48,6 +48,7 @@ export class Workspace {
   readonly logs: string;
   readonly env: NodeJS.ProcessEnv;
   private runs = 0;
+  private current: ReturnType<typeof spawn> | undefined;
 
   constructor(
     readonly workdir: string,
@@ -151,6 +152,17 @@ export class Workspace {
         resolve({ code: code ?? -1, output, stdout, seconds: (Date.now() - started) / 1000, log }),
       );
     });
+  }
+
+  /** Interrupts the running CLI as Ctrl-C would (it then stops its plugins); kills it after 20 s. */
+  async interrupt(): Promise<void> {
+    const child = this.current;
+    if (child === undefined || child.exitCode !== null) return;
+    child.kill("SIGINT");
+    const exited = new Promise((resolve) => child.once("close", resolve));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    await exited;
+    clearTimeout(timer);
   }
 
   configSet(pathKey: string, value: string): Promise<CliResult> {
