@@ -241,7 +241,9 @@ export class ControlPlane {
       "--authorization-mode=RBAC",
       "--service-cluster-ip-range=10.0.0.0/24",
       "--allow-privileged=true",
-      "--disable-admission-plugins=ServiceAccount",
+      // TaintNodesByCondition would mark new nodes not-ready until the node-lifecycle
+      // controller lifts it; that controller does not run here (see below).
+      "--disable-admission-plugins=ServiceAccount,TaintNodesByCondition",
       `--service-account-issuer=${server}/`,
       `--service-account-key-file=${path.join(pki, "sa.pub")}`,
       `--service-account-signing-key-file=${path.join(pki, "sa.key")}`,
