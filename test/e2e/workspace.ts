@@ -163,6 +163,29 @@ export class Workspace {
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
     await exited;
     clearTimeout(timer);
+    // Plugins run in their own process groups; a CLI that had to be killed leaves them behind.
+    for (const pid of this.processesFromBin()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Processes started from this workdir's bin/ (the CLI's plugins), by their /proc command line. */
+  processesFromBin(): number[] {
+    const pids: number[] = [];
+    for (const entry of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const argv = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+        if (argv.some((a) => a.startsWith(`${this.bin}/`))) pids.push(Number(entry));
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return pids.filter((pid) => pid !== process.pid);
   }
 
   configSet(pathKey: string, value: string): Promise<CliResult> {
