@@ -150,14 +150,24 @@ export function loadDefaultKubeconfig(
 }
 
 /** An API call that did not succeed; `status` is the HTTP status, undefined for timeouts and network errors. */
-export class KubeApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-  ) {
-    super(message);
-    this.name = "KubeApiError";
-  }
+/**
+ * A failed API call: a plain Error named "KubeApiError" with the HTTP status
+ * (undefined when no answer came). Not a subclass of Error: the provider runs
+ * serialized by Pulumi's closure serializer, which turns `super(message)` in a
+ * subclass of a built-in into a call that leaves the instance without a
+ * message and outside Error (the real engine printed "[object Object]").
+ */
+export interface KubeApiError extends Error {
+  readonly name: "KubeApiError";
+  readonly status: number | undefined;
+}
+
+export function kubeApiError(message: string, status: number | undefined): KubeApiError {
+  return Object.assign(new Error(message), { name: "KubeApiError" as const, status });
+}
+
+function isKubeApiError(error: unknown): error is KubeApiError {
+  return error instanceof Error && error.name === "KubeApiError";
 }
 
 export interface KubeRequest {
@@ -279,7 +289,7 @@ export class KubeClient {
       const request = client.request(url, options, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", (error) => reject(new KubeApiError(`${describe}: ${error.message}`, undefined)));
+        response.on("error", (error) => reject(kubeApiError(`${describe}: ${error.message}`, undefined)));
         response.on("end", () => {
           clearTimeout(timer);
           const text = Buffer.concat(chunks).toString("utf8");
@@ -299,7 +309,7 @@ export class KubeClient {
           const reason = str(statusDoc.reason) ?? response.statusMessage ?? "";
           const detail = str(statusDoc.message) ?? text.slice(0, 200);
           reject(
-            new KubeApiError(
+            kubeApiError(
               `${describe}: HTTP ${status} ${reason}${detail === "" ? "" : `: ${detail}`}`,
               status,
             ),
@@ -308,15 +318,11 @@ export class KubeClient {
       });
       // A whole-request deadline: socket timeouts alone miss a server that trickles bytes.
       timer = setTimeout(() => {
-        request.destroy(new KubeApiError(`${describe}: no answer within ${seconds}s`, undefined));
+        request.destroy(kubeApiError(`${describe}: no answer within ${seconds}s`, undefined));
       }, this.timeoutMs);
       request.on("error", (error) => {
         clearTimeout(timer);
-        reject(
-          error instanceof KubeApiError
-            ? error
-            : new KubeApiError(`${describe}: ${error.message}`, undefined),
-        );
+        reject(isKubeApiError(error) ? error : kubeApiError(`${describe}: ${error.message}`, undefined));
       });
       request.end(payload);
     });
