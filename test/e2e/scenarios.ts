@@ -555,6 +555,10 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
       !/\n\s+at .+\(.+:\d+:\d+\)/.test(r.output),
       `the CLI output carries a stack trace:\n${tail(r.output)}`,
     );
+    check(
+      !r.output.includes("[object Object]"),
+      `the message lost its cause ("[object Object]"):\n${tail(r.output)}`,
+    );
     const rerun = await up(ctx, "up-v4-rerun");
     expectOk(rerun, "pulumi up re-run after the outage");
     check((await selectorOf(ctx, STABLE_SERVICE)) === "v4", "stable does not select v4 after the re-run");
