@@ -69,7 +69,7 @@ export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): str
   if (c?.mode === "gke") {
     if (c.region === undefined) {
       problems.push(
-        `${key(["cluster", "region"])}: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: set the region of the regional cluster.`,
+        `${key(["cluster", "region"])}: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: add region, where the regional cluster runs, e.g. region: europe-west1.`,
       );
     }
     if (c.kubeContext !== undefined) {

@@ -125,12 +125,12 @@ export const clusterSchema = section(
     project: matching(
       /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
       "a GCP project ID",
-      "set ws-gateway:cluster.project or gcp:project",
+      'use the project ID (6 to 30 lower-case letters, digits or "-", starting with a letter), not its display name or number',
     ).optional(),
     region: matching(
       REGION_RE,
       'a GCP region like "europe-west1"',
-      "set the region of the regional cluster",
+      'use a region name like "europe-west1" (gcloud compute regions list)',
     ).optional(),
     zones: list(
       matching(ZONE_RE, 'a GCP zone like "europe-west1-b"', "list zones of the cluster's region"),

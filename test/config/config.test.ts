@@ -247,7 +247,7 @@ const CASES: readonly Case[] = [
       delete c.cluster.region;
     },
     problems: [
-      'ws-gateway:cluster.region: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: set the region of the regional cluster.',
+      'ws-gateway:cluster.region: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: add region, where the regional cluster runs, e.g. region: europe-west1.',
     ],
   },
   {
