@@ -80,7 +80,7 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
       serviceType: p.ingress.serviceType,
       loadBalancerIP: p.ingress.loadBalancerIP,
     },
-    gateway: { ...p.gateway, resources: { ...p.gateway.resources, cpuLimit: p.gateway.resources.cpuLimit } },
+    gateway: (({ resources, ...rest }) => ({ ...rest, ...resources }))(p.gateway),
     rollout: {
       steps: p.rollout.steps.map((s) => ({ weight: s.weight, pauseSeconds: s.pause ?? 0 })),
       stableVersion: p.rollout.stableVersion,
