@@ -42,7 +42,7 @@ export function readRawConfig(): RawStackConfig {
 
 /** Reads the stack's `ws-gateway:*` keys and validates them; throws ConfigError before any resource exists. */
 export function loadStackConfig(): StackConfig {
-  const config = parseConfig(readRawConfig());
+  const config = parseConfig(readRawConfig(), { stack: pulumi.getStack() });
   if (config.cluster.mode === "gke" && config.cluster.project === undefined) {
     const gcpProject = new pulumi.Config("gcp").get("project");
     if (gcpProject === undefined) {

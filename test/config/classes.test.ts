@@ -966,6 +966,17 @@ export const CLASS_CASES: readonly Case[] = [
       "ws-gateway:ingress.controllerReplicas: must be at least 3 on a regional GKE cluster so every zone keeps a controller (got 2). Fix: set it to 3 or more.",
     ],
   },
+  {
+    group: "thresholds shared with the pack",
+    name: "maxReplicas equal to minReplicas (the pack wants room to scale)",
+    mutate: (c: Config) => {
+      c.gateway.minReplicas = 4;
+      c.gateway.maxReplicas = 4;
+    },
+    problems: [
+      "ws-gateway:gateway.maxReplicas: must be above gateway.minReplicas so the autoscaler can add pods under load (got 4 with minReplicas 4). Fix: raise maxReplicas above 4, or lower minReplicas.",
+    ],
+  },
 ];
 
 describe("config validation by class", () => {
@@ -976,6 +987,19 @@ describe("config validation by class", () => {
       assert.deepEqual(problemsOf(raw), c.problems);
     });
   }
+
+  it("GIVEN the prod stack, which the pack protects, WHEN deletion protection is off THEN config refuses it; on another stack it is allowed", () => {
+    const raw = base();
+    raw.cluster.deletionProtection = false;
+    assert.throws(
+      () => parseConfig(raw, { stack: "prod" }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.problems.join("\n") ===
+          'ws-gateway:cluster.deletionProtection: must stay true on stack "prod", which the policy pack protects: a mistaken destroy would drop every connection (got false). Fix: remove the key (it defaults to true), or set it to true.',
+    );
+    assert.doesNotThrow(() => parseConfig(raw, { stack: "dev" }));
+  });
 
   it("GIVEN the base config WHEN parsed THEN it is valid (every case above fails because of its one change)", () => {
     assert.doesNotThrow(() => parseConfig(base()));
