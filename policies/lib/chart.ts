@@ -37,6 +37,20 @@ import { UNKNOWN, at, entries, isUnknown, items, show, type Unknown } from "./va
 
 export { HELM_RELEASE_TYPE };
 
+/**
+ * What ingress-nginx uses when a value is not delivered: the controller's
+ * ConfigMap and flag defaults (controller v1.15.1 internal/ingress/controller/config,
+ * pkg/flags) and the chart's values.yaml defaults (4.15.1). Every rule that
+ * judges a missing key applies these.
+ */
+export const NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS = 240;
+export const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
+export const CONTROLLER_DEFAULT_SHUTDOWN_GRACE_SECONDS = 0;
+export const CHART_DEFAULT_GRACE_SECONDS = 300;
+export const CHART_DEFAULT_REPLICAS = 1;
+/** A null grace period deletes the chart's default; the pod spec then has none and Kubernetes uses 30 s. */
+export const KUBERNETES_DEFAULT_GRACE_SECONDS = 30;
+
 /** Where the release carries the controller's chart values; violation messages name keys under it. */
 export const CONTROLLER_VALUES_PATH = "values.controller";
 

@@ -14,6 +14,7 @@ import {
 } from "@pulumi/policy";
 import { configSchema, knobs } from "../config";
 import {
+  CHART_DEFAULT_REPLICAS,
   CONTROLLER_VALUES_PATH,
   controllerReplicas,
   deliveredControllerValues,
@@ -113,7 +114,7 @@ export const ingressNginxPdb: ResourceValidationPolicy = {
   validateResource: validateIngressNginxRelease((props, subject, _args, report) => {
     const c = deliveredControllerValues(props);
     const { autoscaling, field, raw } = controllerReplicas(c);
-    const replicas = num(autoscaling ? raw : (raw ?? 1));
+    const replicas = num(autoscaling ? raw : (raw ?? CHART_DEFAULT_REPLICAS));
     const minA = at(c, "minAvailable");
     const maxU = at(c, "maxUnavailable");
     if (isUnknown(replicas) || replicas === undefined || isUnknown(minA) || isUnknown(maxU)) return;

@@ -20,13 +20,17 @@ import {
   LABEL_VERSION,
 } from "../../components/names";
 import { configSchema, knobs } from "../config";
-import { controllerPath, deliveredControllerValues, validateIngressNginxRelease } from "../lib/chart";
+import {
+  NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS,
+  controllerPath,
+  deliveredControllerValues,
+  validateIngressNginxRelease,
+} from "../lib/chart";
 import { TYPES, describe, namespaceOf } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { UNKNOWN, at, isUnknown, knownItems, seconds, show, stringMap, type Unknown } from "../lib/values";
 
 /** ingress-nginx's default proxy timeouts, seconds (FACTS 9). */
-const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
 
 export const ingressWebsocketTimeouts: ResourceValidationPolicy = {
   name: "ingress-websocket-timeouts",
