@@ -40,8 +40,8 @@ export { HELM_RELEASE_TYPE };
 /**
  * What ingress-nginx uses when a value is not delivered: the controller's
  * ConfigMap and flag defaults (controller v1.15.1 internal/ingress/controller/config,
- * pkg/flags) and the chart's values.yaml defaults (4.15.1). Every rule that
- * judges a missing key applies these.
+ * pkg/flags; docs/facts.md F8, F9, F10) and the chart's values.yaml defaults
+ * (4.15.1). Every rule that judges a missing key applies these.
  */
 export const NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS = 240;
 export const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;

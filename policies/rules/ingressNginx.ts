@@ -2,11 +2,11 @@
  * The ingress-nginx controller, checked on the Helm release that installs
  * the chart: the objects a helm.v3.Release renders (Deployment, ConfigMap,
  * Service, PodDisruptionBudget) are created by Helm, not registered with
- * Pulumi, so policies never see them. Every check therefore reads the values
+ * Pulumi, so policies never see them (docs/facts.md F28). Every check therefore reads the values
  * the chart will receive, through lib/chart.ts `deliveredValues` (the one
  * model of the release's delivery), and knows what the chart makes of them.
  * An nginx reload closes every old worker's connections when
- * worker-shutdown-timeout expires, so it must cover the gateway drain, and
+ * worker-shutdown-timeout expires (docs/facts.md F8), so it must cover the gateway drain, and
  * the pods' grace period must cover the controller's whole shutdown.
  */
 import { type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
