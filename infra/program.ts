@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ExistingCluster } from "../components/cluster/existingCluster";
 import { GkeCluster } from "../components/cluster/gkeCluster";
 import { VersionedGateway, terminationGraceSeconds } from "../components/gateway/versionedGateway";
-import { IngressNginx } from "../components/ingress/ingressNginx";
+import { IngressNginx, type IngressNginxArgs } from "../components/ingress/ingressNginx";
 import { GatewayRoutes, GatewayService, WEBSOCKET_PROXY_TIMEOUT_SECONDS } from "../components/ingress/routes";
 import { APP_NAME } from "../components/names";
 import { CanaryRollout, CanaryWeightReset } from "../components/rollout/canaryRollout";
@@ -53,6 +53,24 @@ export function loadStackConfig(): StackConfig {
     return { ...config, cluster: { ...config.cluster, project: gcpProject } };
   }
   return config;
+}
+
+/** The ingress-nginx controller's arguments for a validated config (the e2e check compares the release against them). */
+export function ingressNginxArgs(config: StackConfig): IngressNginxArgs {
+  const ing = config.ingress;
+  return {
+    namespace: ing.namespace,
+    chartVersion: ing.chartVersion,
+    chartRepository: ing.chartRepository,
+    replicas: ing.controllerReplicas,
+    workerShutdownTimeoutSeconds: ing.workerShutdownTimeoutSeconds,
+    className: ing.className,
+    proxyTimeoutSeconds: WEBSOCKET_PROXY_TIMEOUT_SECONDS,
+    serviceType: ing.serviceType,
+    loadBalancerIP: ing.loadBalancerIP,
+    // A regional cluster keeps one controller per zone; clusters without zone labels (kind) cannot.
+    zoneSpread: config.cluster.mode === "gke" ? "required" : "preferred",
+  };
 }
 
 export interface ProgramOutputs {
@@ -99,22 +117,10 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     { metadata: { name: ing.namespace, labels: { "pod-security.kubernetes.io/enforce": "baseline" } } },
     { provider },
   );
-  const controller = new IngressNginx(
-    "ingress-nginx",
-    {
-      namespace: ing.namespace,
-      chartVersion: ing.chartVersion,
-      replicas: ing.controllerReplicas,
-      workerShutdownTimeoutSeconds: ing.workerShutdownTimeoutSeconds,
-      className: ing.className,
-      proxyTimeoutSeconds: WEBSOCKET_PROXY_TIMEOUT_SECONDS,
-      serviceType: ing.serviceType,
-      loadBalancerIP: ing.loadBalancerIP,
-      // A regional cluster keeps one controller per zone; clusters without zone labels (kind) cannot.
-      zoneSpread: clusterCfg.mode === "gke" ? "required" : "preferred",
-    },
-    { providers: { kubernetes: provider }, dependsOn: [ingressNs] },
-  );
+  const controller = new IngressNginx("ingress-nginx", ingressNginxArgs(config), {
+    providers: { kubernetes: provider },
+    dependsOn: [ingressNs],
+  });
 
   const gatewayNs = new k8s.core.v1.Namespace(
     "gateway-namespace",

@@ -75,6 +75,7 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
       namespace: p.ingress.namespace,
       controllerReplicas: p.ingress.controllerReplicas,
       chartVersion: p.ingress.chartVersion,
+      chartRepository: p.ingress.chartRepository,
       workerShutdownTimeoutSeconds:
         p.ingress.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS,
       serviceType: p.ingress.serviceType,

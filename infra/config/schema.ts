@@ -1,6 +1,10 @@
 /** The schema of each section of the stack config, with its defaults. */
 import type { z } from "zod";
-import { FINAL_INGRESS_NGINX_CHART } from "../../components/ingress/ingressNginx";
+import {
+  CHART_REPOSITORY_RE,
+  FINAL_INGRESS_NGINX_CHART,
+  INGRESS_NGINX_CHART_REPO,
+} from "../../components/ingress/ingressNginx";
 import { DEFAULT_POD_STARTUP_SECONDS } from "../../components/rollout/gates";
 import type {
   ExclusionScope,
@@ -223,6 +227,11 @@ export const ingressSchema = section(
       'a chart version like "4.15.1"',
       `pin the chart, e.g. ${FINAL_INGRESS_NGINX_CHART}`,
     ).default(FINAL_INGRESS_NGINX_CHART),
+    chartRepository: matching(
+      CHART_REPOSITORY_RE,
+      'a Helm repository URL like "https://charts.example.com/ingress-nginx" or an OCI path like "oci://europe-docker.pkg.dev/acme/charts"',
+      "point it at a repository or registry that serves the ingress-nginx chart (a mirror), or remove it to use the upstream repository",
+    ).default(INGRESS_NGINX_CHART_REPO),
     workerShutdownTimeout: duration(
       1,
       86400,

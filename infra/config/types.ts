@@ -37,6 +37,8 @@ export interface IngressConfig {
   readonly namespace: string;
   readonly controllerReplicas: number;
   readonly chartVersion: string;
+  /** Helm repository (http/https) or OCI registry path (oci://) serving the ingress-nginx chart. */
+  readonly chartRepository: string;
   readonly workerShutdownTimeoutSeconds: number;
   readonly serviceType: "LoadBalancer" | "NodePort";
   readonly loadBalancerIP: string | undefined;

@@ -19,7 +19,7 @@ export const TYPES = {
   ingress: "kubernetes:networking.k8s.io/v1:Ingress",
   hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
   pdb: "kubernetes:policy/v1:PodDisruptionBudget",
-  ingressController: "kubernetes-ingress-nginx:index:IngressController",
+  helmRelease: "kubernetes:helm.sh/v3:Release",
   cluster: "gcp:container/cluster:Cluster",
   nodePool: "gcp:container/nodePool:NodePool",
   /** The rollout engine's dynamic resource (carries the schedule). */

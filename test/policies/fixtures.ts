@@ -43,15 +43,15 @@ export const canaryIngress = (): FakeResource => rendered(TYPES.ingress, "routes
 export const stableService = (): FakeResource => rendered(TYPES.service, "stable-service");
 export const canaryService = (): FakeResource => rendered(TYPES.service, "canary-service");
 
-/** Where the component passes every chart value of the controller (the typed `controller` argument stays unset). */
-export const VALUES_CONTROLLER = ["helmOptions", "values", "controller"] as const;
-/** The path of a key under helmOptions.values.controller, for withValue(). */
+/** Where the Helm release carries every chart value of the controller. */
+export const VALUES_CONTROLLER = ["values", "controller"] as const;
+/** The path of a key under values.controller, for withValue(). */
 export const valuesPath = (...keys: (string | number)[]): (string | number)[] => [
   ...VALUES_CONTROLLER,
   ...keys,
 ];
 
-export const controller = (): FakeResource => rendered(TYPES.ingressController);
+export const controller = (): FakeResource => rendered(TYPES.helmRelease, "ingress-nginx-controller");
 export const cluster = (): FakeResource => rendered(TYPES.cluster);
 export const nodePool = (): FakeResource => rendered(TYPES.nodePool);
 export const rollout = (): FakeResource => rendered(TYPES.rollout);

@@ -14,7 +14,7 @@ import { runPack, stackPackConfig, withValue, type FakeResource } from "./harnes
 
 const C = "spec.template.spec.containers.0";
 const POD = "spec.template.spec";
-const CV = ["helmOptions", "values", "controller"];
+const CV = ["values", "controller"];
 
 type Change = (rs: FakeResource[]) => FakeResource[];
 
@@ -128,7 +128,7 @@ const MUTATIONS: readonly Mutation[] = [
   {
     policy: "ingress-nginx-pdb",
     what: "controller minAvailable 3 of 3",
-    change: set(TYPES.ingressController, [...CV, "minAvailable"], 3),
+    change: set(TYPES.helmRelease, [...CV, "minAvailable"], 3),
   },
   {
     policy: "gateway-hpa-replicas",
@@ -258,38 +258,43 @@ const MUTATIONS: readonly Mutation[] = [
   {
     policy: "ingress-nginx-external-traffic-local",
     what: "Cluster traffic policy",
-    change: set(TYPES.ingressController, [...CV, "service", "externalTrafficPolicy"], "Cluster"),
+    change: set(TYPES.helmRelease, [...CV, "service", "externalTrafficPolicy"], "Cluster"),
   },
   // ingress-nginx
   {
     policy: "ingress-nginx-worker-shutdown-timeout",
     what: "120s worker shutdown",
-    change: set(TYPES.ingressController, [...CV, "config", "worker-shutdown-timeout"], "120s"),
+    change: set(TYPES.helmRelease, [...CV, "config", "worker-shutdown-timeout"], "120s"),
   },
   {
     policy: "ingress-nginx-covers-gateway-drain",
     what: "600s worker shutdown against an 1800 s drain",
-    change: set(TYPES.ingressController, [...CV, "config", "worker-shutdown-timeout"], "600s"),
+    change: set(TYPES.helmRelease, [...CV, "config", "worker-shutdown-timeout"], "600s"),
   },
   {
     policy: "ingress-nginx-no-snippets",
     what: "snippets allowed",
-    change: set(TYPES.ingressController, [...CV, "allowSnippetAnnotations"], true),
+    change: set(TYPES.helmRelease, [...CV, "allowSnippetAnnotations"], true),
   },
   {
     policy: "ingress-nginx-chart-pinned",
     what: "chart 4.11.0",
-    change: set(TYPES.ingressController, ["helmOptions", "version"], "4.11.0"),
+    change: set(TYPES.helmRelease, "version", "4.11.0"),
   },
   {
     policy: "ingress-nginx-replicas",
     what: "2 controllers",
-    change: set(TYPES.ingressController, [...CV, "replicaCount"], 2),
+    change: set(TYPES.helmRelease, [...CV, "replicaCount"], 2),
   },
   {
-    policy: "ingress-nginx-values-not-shadowed",
-    what: "typed controller beside values",
-    change: set(TYPES.ingressController, "controller", { replicaCount: 3 }),
+    policy: "ingress-nginx-proxy-timeouts",
+    what: 'proxy-read-timeout "3600s" (the controller reads integer seconds only)',
+    change: set(TYPES.helmRelease, [...CV, "config", "proxy-read-timeout"], "3600s"),
+  },
+  {
+    policy: "ingress-nginx-values-read-by-chart",
+    what: "a misnamed grace key the chart never reads",
+    change: set(TYPES.helmRelease, [...CV, "terminateGracePeriodSeconds"], 3675),
   },
   // rollout
   {
