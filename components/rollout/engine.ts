@@ -443,6 +443,8 @@ async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult>
     run.emit({ kind: "set-weight", weight: 0 });
   } catch (error) {
     weightReset = false;
+    // A router that is not an API client says nothing about landing: the 0 may be in place.
+    if (!isApiError(error) || error.mayHaveLanded) run.uncertain = 0;
     const { text, fix } = describe(error);
     apiFix = fix;
     weightText = `setting the canary weight back to 0 failed: ${text}; ${leftBehind(run, before)}`;
@@ -480,7 +482,9 @@ async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult>
     drainText =
       "canary clients kept (rollout.onAbort keep): they stay on the aborted version until it is retired";
   }
-  const fixes = [apiFix, failure.fix].filter((fix): fix is string => fix !== undefined && fix !== "");
+  const fixes = [failure.fix, apiFix].filter(
+    (fix, index, all): fix is string => fix !== undefined && fix !== "" && all.indexOf(fix) === index,
+  );
   const message = failureMessage({
     where: reason.where,
     cause: reason.cause,
