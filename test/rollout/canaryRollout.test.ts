@@ -7,11 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { execFile, type ChildProcess } from "node:child_process";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { WebSocketServer } from "ws";
 import { CanaryRollout, CanaryWeightReset } from "../../components/rollout/canaryRollout";
 import { FakeKubeApi, INGRESS, INGRESS_PATH, NAMESPACE, pod } from "./fakeKubeApi";
 
@@ -218,6 +221,71 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       const olds = { namespace: NAMESPACE, canaryIngressName: INGRESS, version: "v2", weight: 0 };
       const answer = await host(resetProvider, "update", "id", olds, target("v3"));
       assert.deepEqual(answer.result, { outs: { ...olds, version: "v3" } });
+      assert.equal(api.weight, "0");
+    });
+  });
+
+  describe("data-plane gates in the host process", () => {
+    let wsServer: http.Server;
+    let wsUrl = "";
+    let dropAfterMs: number | undefined;
+    before(async () => {
+      wsServer = http.createServer();
+      const wss = new WebSocketServer({ server: wsServer });
+      wss.on("connection", (socket) => {
+        socket.on("message", (data) => socket.send(data));
+        if (dropAfterMs !== undefined) setTimeout(() => socket.terminate(), dropAfterMs);
+      });
+      await new Promise<void>((resolve) => wsServer.listen(0, "127.0.0.1", () => resolve()));
+      wsUrl = `ws://127.0.0.1:${(wsServer.address() as AddressInfo).port}/`;
+    });
+    after(async () => {
+      wsServer.closeAllConnections();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    });
+    const previous = {
+      namespace: NAMESPACE,
+      canaryIngressName: INGRESS,
+      version: "v1",
+      steps: [],
+      gates: { intervalSeconds: 0.1 },
+      outcome: "promoted",
+      weight: 100,
+    };
+    const gates = () => ({
+      intervalSeconds: 0.1,
+      handshake: { url: wsUrl, timeoutSeconds: 1, message: "ping" },
+      survival: { connections: 3, pingIntervalSeconds: 0.1, pongTimeoutSeconds: 0.5 },
+    });
+    const steps = [
+      { weight: 10, pauseSeconds: 1 },
+      { weight: 100, pauseSeconds: 0 },
+    ];
+
+    it("GIVEN a healthy version WHEN the rollout runs in the host THEN the handshake and survival gates pass and it promotes", async () => {
+      dropAfterMs = undefined;
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      const answer = await host(rolloutProvider, "update", "id", previous, {
+        ...target("v2"),
+        steps,
+        gates: gates(),
+      });
+      assert.equal(answer.error, undefined, answer.stderr);
+      assert.equal(answer.result?.outs && (answer.result.outs as { outcome: string }).outcome, "promoted");
+    });
+
+    it("GIVEN a version that drops sockets 0.3s after the upgrade WHEN the rollout runs in the host THEN ws-survival aborts step 1 with the close codes and the canary is drained", async () => {
+      dropAfterMs = 300;
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      const answer = await host(rolloutProvider, "update", "id", previous, {
+        ...target("v2"),
+        steps,
+        gates: gates(),
+      });
+      assert.match(
+        answer.error ?? "",
+        /^step 1\/2 \(weight 10%\): gate ws-survival failed: measured 3 of 3 probe connections failed \(#1 closed with code 1006 after 0\.\d+s; #2 closed with code 1006 after 0\.\d+s; #3 closed with code 1006 after 0\.\d+s\), threshold 3 connections through the canary held open, each answering a ping every 0\.1s within 0\.5s; canary weight set back to 0; canary clients moved to stable: 1 pod of the aborted version asked to drain \(gw-v2-a\)/,
+      );
       assert.equal(api.weight, "0");
     });
   });
