@@ -414,6 +414,11 @@ async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult>
   const { router, clock, logger } = run.options;
   const { failure } = reason;
   const before = run.confirmed;
+  // Clients can be on the canary only if its weight ever rose above 0 (or may have, or a held release resumed above 0).
+  const everRaised =
+    (run.options.resumeFromWeight ?? 0) > 0 ||
+    (run.uncertain ?? 0) > 0 ||
+    run.events.some((event) => event.kind === "set-weight" && event.weight > 0);
   let weightText = WEIGHT_RESET_SUFFIX;
   let weightReset = true;
   let apiFix: string | undefined;
@@ -453,7 +458,9 @@ async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult>
   let drainText: string | undefined;
   let drained: readonly string[] | undefined;
   const drainer = run.options.drainer;
-  if (drainer !== undefined && run.onAbort === "drain") {
+  if (drainer !== undefined && run.onAbort === "drain" && !everRaised) {
+    drainText = "no client reached the canary (its weight never rose above 0), so nothing to drain";
+  } else if (drainer !== undefined && run.onAbort === "drain") {
     if (!weightReset) {
       drainText = "the canary was not drained: its clients would reconnect to it while its weight is above 0";
     } else {

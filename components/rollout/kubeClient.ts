@@ -247,6 +247,8 @@ export class KubeClient {
         reject(timeoutApiError(ctx, seconds));
       }, this.options.timeoutMs);
       request.on("socket", (socket) => {
+        // A kept-alive socket is connected already: whatever fails from here on may have reached the server.
+        if (!socket.connecting) sent = true;
         socket.on("connect", () => (sent = true));
         socket.on("secureConnect", () => (sent = true));
       });

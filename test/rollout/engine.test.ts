@@ -949,6 +949,27 @@ describe("runRollout", () => {
     });
   });
 
+  describe("drain only when clients can be on the canary", () => {
+    it("GIVEN a rollout interrupted before the first step WHEN it aborts THEN nothing is drained (the weight never rose)", async () => {
+      const controller = new AbortController();
+      controller.abort(new Error("SIGTERM received"));
+      const { options } = setup(FOUR_STEPS, () => [], { signal: controller.signal });
+      let drained = false;
+      const drainer = {
+        async drainCanary() {
+          drained = true;
+          return ["x"];
+        },
+      };
+      const result = await runRollout({ ...options, drainer });
+      assert.equal(drained, false);
+      assert.equal(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        "before the first step: interrupted (SIGTERM received); canary weight set back to 0; no client reached the canary (its weight never rose above 0), so nothing to drain",
+      );
+    });
+  });
+
   describe("gate end hook", () => {
     it("GIVEN gates with end WHEN the rollout promotes or aborts THEN each gate's end runs exactly once", async () => {
       for (const failAt of [0, 2]) {
