@@ -712,6 +712,22 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       assert.deepEqual(answer.result, { changes: false });
     });
 
+    it("GIVEN a bad onAbort, a negative retry budget and a fractional probe count WHEN checked THEN each is reported against its property", async () => {
+      const news = {
+        ...target("v2"),
+        steps,
+        gates: { ...gates, survival: { connections: 2.5, pingIntervalSeconds: 5, pongTimeoutSeconds: 5 } },
+        onAbort: "rollback",
+        retryBudgetSeconds: -1,
+      };
+      const answer = await host(rolloutProvider, "check", {}, news);
+      assert.deepEqual(answer.result?.failures, [
+        { property: "onAbort", reason: 'onAbort "rollback" is not one of drain, keep' },
+        { property: "retryBudgetSeconds", reason: "retryBudgetSeconds -1 is not a number of seconds >= 0" },
+        { property: "gates", reason: "gates.survival.connections 2.5 is not an integer >= 0" },
+      ]);
+    });
+
     it("GIVEN a bad schedule WHEN checked THEN the provider reports each problem against steps", async () => {
       const news = {
         ...target("v2"),
