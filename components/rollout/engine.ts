@@ -16,7 +16,7 @@
  * An abort keeps trying to set the weight to 0 for rollout.api.abortBudget,
  * then, with rollout.onAbort drain, moves the canary's clients to stable.
  */
-import { errorText, isApiError } from "./apiError";
+import { errorText, isApiError, type ApiError } from "./apiError";
 import {
   DEFAULT_API_ABORT_BUDGET_SECONDS,
   DEFAULT_API_RETRY_BUDGET_SECONDS,
@@ -252,7 +252,11 @@ interface Run {
   gatesEnded: boolean;
   emit(event: DistributiveOmit<RolloutEvent, "atMs">): void;
   /** Retries a router or gate call within the per-call budget. */
-  retried<T>(operation: string, call: () => Promise<T>, beforeRetry?: () => Promise<void>): Promise<T>;
+  retried<T>(
+    operation: string,
+    call: () => Promise<T>,
+    beforeRetry?: (error: ApiError) => Promise<void>,
+  ): Promise<T>;
   unlessInterrupted<T>(work: Promise<T>): Promise<T | Interrupt>;
 }
 
@@ -298,7 +302,7 @@ function createRun(options: RolloutOptions, intervalSeconds: number): Run {
           );
           run.emit({ kind: "retry", operation, attempt, delayMs, error: error.summary });
         },
-        ...(beforeRetry === undefined ? {} : { beforeRetry: () => beforeRetry() }),
+        ...(beforeRetry === undefined ? {} : { beforeRetry }),
       });
     },
     // INTERRUPT as soon as the signal fires, whatever the awaited work is doing, and whenever it fired meanwhile.
@@ -326,9 +330,9 @@ async function setWeight(run: Run, target: number): Promise<void> {
     await run.retried(
       `set the canary weight to ${target}%`,
       () => router.setCanaryWeight(target),
-      async () => {
-        // A 409 means someone else wrote the object meanwhile: read it again before the next write.
-        await router.getCanaryWeight();
+      async (error) => {
+        // A 409: someone else wrote the object meanwhile; read it again before the next write.
+        if (error.status === 409) await router.getCanaryWeight();
       },
     );
   } catch (error) {
