@@ -1,6 +1,5 @@
 /** The schema of each section of the stack config, with its defaults. */
 import type { z } from "zod";
-import { APP_NAME } from "../../components/names";
 import {
   CHART_REPOSITORY_RE,
   FINAL_INGRESS_NGINX_CHART,
@@ -14,6 +13,7 @@ import type {
   ReleaseChannel,
 } from "../../components/cluster/gkeCluster";
 import { LIMITS } from "../../components/shared/limits";
+import { GATEWAY_DEFAULTS } from "../../components/gateway/versionedGateway";
 import {
   DNS_LABEL_RE,
   DNS_NAME_RE,
@@ -52,11 +52,12 @@ const keepText =
 const cpu = keepText(cpuQuantity);
 const memory = keepText(memoryQuantity);
 
+const G = GATEWAY_DEFAULTS;
 export const DEFAULT_RESOURCES = {
-  cpuRequest: "250m",
-  memoryRequest: "256Mi",
+  cpuRequest: G.cpuRequest,
+  memoryRequest: G.memoryRequest,
   cpuLimit: undefined,
-  memoryLimit: "512Mi",
+  memoryLimit: G.memoryLimit,
 } as const;
 
 const maintenanceWindowSchema = section(
@@ -129,12 +130,12 @@ export const clusterSchema = section(
     project: matching(
       /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
       "a GCP project ID",
-      "set ws-gateway:cluster.project or gcp:project",
+      'use the project ID (6 to 30 lower-case letters, digits or "-", starting with a letter), not its display name or number',
     ).optional(),
     region: matching(
       REGION_RE,
       'a GCP region like "europe-west1"',
-      "set the region of the regional cluster",
+      'use a region name like "europe-west1" (gcloud compute regions list)',
     ).optional(),
     zones: list(
       matching(ZONE_RE, 'a GCP zone like "europe-west1-b"', "list zones of the cluster's region"),
@@ -247,7 +248,9 @@ export const ingressSchema = section(
 
 export const gatewaySchema = section(
   {
-    namespace: matching(DNS_LABEL_RE, "a namespace name", "pick the gateway's namespace").default(APP_NAME),
+    namespace: matching(DNS_LABEL_RE, "a namespace name", "pick the gateway's namespace").default(
+      G.namespace,
+    ),
     image: checked(
       'an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway"',
       imageRepository,
@@ -257,12 +260,14 @@ export const gatewaySchema = section(
       "ws-gateway:gateway.version",
       "add version, the image tag this update releases, e.g. version: 2f9c1ab",
     ),
-    port: intIn(1024, 65535, "use the unprivileged port the container listens on").default(8080),
+    port: intIn(1024, 65535, "use the unprivileged port the container listens on").default(G.port),
     minReplicas: intIn(2, 1000, "keep at least 2 pods so a disruption never takes all connections").default(
-      3,
+      G.minReplicas,
     ),
-    maxReplicas: intIn(2, 1000, "set the most pods the autoscaler may run").default(12),
-    targetCpuUtilizationPercent: intIn(10, 95, "set the autoscaler's CPU target", "percent").default(60),
+    maxReplicas: intIn(2, 1000, "set the most pods the autoscaler may run").default(G.maxReplicas),
+    targetCpuUtilizationPercent: intIn(10, 95, "set the autoscaler's CPU target", "percent").default(
+      G.targetCpuUtilizationPercent,
+    ),
     resources: section(
       {
         cpuRequest: checked('a CPU quantity like "250m"', cpu).default(DEFAULT_RESOURCES.cpuRequest),
@@ -279,19 +284,19 @@ export const gatewaySchema = section(
       86400,
       "set how long a retiring version spreads its clients' reconnects, e.g. 1800",
       "seconds",
-    ).default(1800),
+    ).default(G.drainSeconds),
     preStopSeconds: intIn(
       LIMITS.minPreStopSeconds,
       120,
       "set how long a pod waits for endpoint removal to propagate",
       "seconds",
-    ).default(10),
+    ).default(G.preStopSeconds),
     terminationMarginSeconds: intIn(
       LIMITS.minTerminationMarginSeconds,
       600,
       "set the slack between the drain and SIGKILL",
       "seconds",
-    ).default(30),
+    ).default(G.terminationMarginSeconds),
   },
   "gateway settings",
 );

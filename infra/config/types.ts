@@ -1,7 +1,9 @@
 /** The validated configuration the program receives, and the raw shape it is read from. */
 import { APP_NAME } from "../../components/names";
+import type { GatesConfig } from "../../components/rollout/gates";
 import type { RolloutStep } from "../../components/rollout/types";
 import type { GkeClusterArgs } from "../../components/cluster/gkeCluster";
+import type { ResolvedGatewayArgs } from "../../components/gateway/versionedGateway";
 
 /** Config namespace: keys are written `ws-gateway:<section>` in stacks/Pulumi.<stack>.yaml. */
 export const CONFIG_NAMESPACE = APP_NAME;
@@ -42,39 +44,21 @@ export interface IngressConfig {
   readonly loadBalancerIP: string | undefined;
 }
 
-export interface GatewayResources {
-  readonly cpuRequest: string;
-  readonly memoryRequest: string;
-  readonly cpuLimit: string | undefined;
-  readonly memoryLimit: string;
-}
+/**
+ * The gateway's settings: the versioned gateway component's arguments, every
+ * default filled in, without the per-version options the program sets itself
+ * (`frozen`, autoscaler pacing). program.ts passes `{ ...gateway, version }`.
+ */
+export type GatewayConfig = Readonly<
+  Omit<
+    ResolvedGatewayArgs,
+    "frozen" | "scaleDownStabilizationSeconds" | "scaleDownPods" | "scaleDownPeriodSeconds"
+  >
+>;
 
-export interface GatewayConfig {
-  readonly namespace: string;
-  readonly image: string;
-  readonly version: string;
-  readonly port: number;
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  readonly targetCpuUtilizationPercent: number;
-  readonly resources: GatewayResources;
-  readonly drainSeconds: number;
-  readonly preStopSeconds: number;
-  readonly terminationMarginSeconds: number;
-}
-
-export interface HandshakeGateConfig {
-  readonly url: string;
-  readonly timeoutSeconds: number;
-  readonly message: string;
-}
-
-export interface PrometheusGateConfig {
-  readonly url: string;
-  readonly query: string;
-  readonly threshold: number;
-  readonly comparison: "<=" | ">=";
-}
+/** The handshake and Prometheus gates' settings: the rollout component's own types (one type per fact). */
+export type HandshakeGateConfig = NonNullable<GatesConfig["handshake"]>;
+export type PrometheusGateConfig = NonNullable<GatesConfig["prometheus"]>;
 
 export interface RolloutConfig {
   readonly steps: readonly RolloutStep[];
