@@ -10,8 +10,7 @@
  * as the user-supplied values. Nulls are kept (pulumi-kubernetes 4.30 and
  * later; the lockfile pins 4.34.2), and Helm deletes a chart default whose
  * user value is null; providers before 4.30 dropped nulls unless
- * `allowNullValues` was set. Keys the SDK sees
- * as `undefined` are never sent. Nothing else reaches the chart: a value
+ * `allowNullValues` was set. Keys the SDK sees as `undefined` are never sent. Nothing else reaches the chart: a value
  * anywhere but `values` or `valueYamlFiles` is not a chart value.
  *
  * The policy engine hands resource policies the inputs as the provider's Check
@@ -104,9 +103,9 @@ function isMap(v: unknown): v is Values {
 }
 
 /**
- * A plain copy of a value read through the guard; UNKNOWN if anything inside
- * is unknown (an unknown anywhere in a map makes the merge result unknowable
- * only where it sits, but rules read leaves, so the copy keeps UNKNOWN leaves).
+ * A plain copy of a value read through the guard. An unknown part stays
+ * UNKNOWN where it sits (rules read leaves, so an unknown leaf silences only
+ * the checks that read it).
  */
 function plain(v: unknown): unknown {
   if (isUnknown(v)) return UNKNOWN;
