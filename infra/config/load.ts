@@ -1,10 +1,13 @@
 /** `parseConfig`: raw stack config in, validated StackConfig out, or a ConfigError listing every problem. */
 import type { z } from "zod";
 import { ConfigError, key } from "./errors";
+import { closest } from "./leaves";
 import { crossFieldProblems } from "./rules";
 import { clusterSchema, gatewaySchema, ingressSchema, rolloutSchema, type Parsed } from "./schema";
 import {
+  CONFIG_NAMESPACE,
   DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS,
+  SECTIONS,
   type ClusterConfig,
   type RawStackConfig,
   type StackConfig,
@@ -26,6 +29,16 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
     gateway: section("gateway", gatewaySchema),
     rollout: section("rollout", rolloutSchema),
   };
+  const unknown = Object.keys(raw).filter(
+    (k) => raw[k] !== undefined && !(SECTIONS as readonly string[]).includes(k),
+  );
+  for (const k of unknown) {
+    const near = closest(k, SECTIONS);
+    problems.push(
+      `${CONFIG_NAMESPACE}:${k}: is not a key of this program${near === undefined ? "" : ` (did you mean ${CONFIG_NAMESPACE}:${near}?)`}; its settings would be ignored. ` +
+        `Allowed keys: ${SECTIONS.map((x) => `${CONFIG_NAMESPACE}:${x}`).join(", ")}. Fix: ${near === undefined ? "remove it" : `move its settings under ${CONFIG_NAMESPACE}:${near}`}.`,
+    );
+  }
   problems.push(...crossFieldProblems(raw, parsed));
   const { cluster: pc, ingress: pi, gateway: pg, rollout: pr } = parsed;
   if (problems.length > 0 || pc === undefined || pi === undefined || pg === undefined || pr === undefined) {
@@ -62,6 +75,7 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
       namespace: p.ingress.namespace,
       controllerReplicas: p.ingress.controllerReplicas,
       chartVersion: p.ingress.chartVersion,
+      chartRepository: p.ingress.chartRepository,
       workerShutdownTimeoutSeconds:
         p.ingress.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS,
       serviceType: p.ingress.serviceType,

@@ -37,6 +37,8 @@ export interface IngressConfig {
   readonly namespace: string;
   readonly controllerReplicas: number;
   readonly chartVersion: string;
+  /** Helm repository (http/https) or OCI registry path (oci://) serving the ingress-nginx chart. */
+  readonly chartRepository: string;
   readonly workerShutdownTimeoutSeconds: number;
   readonly serviceType: "LoadBalancer" | "NodePort";
   readonly loadBalancerIP: string | undefined;
@@ -108,10 +110,17 @@ export interface StackConfig {
   readonly rollout: RolloutConfig;
 }
 
-/** Raw values as read from the stack file, one entry per top-level key. */
+/**
+ * Raw values as read from the stack file, one entry per `ws-gateway:<key>`.
+ * Keys other than the four sections are reported as unknown, never ignored.
+ */
 export interface RawStackConfig {
   readonly cluster?: unknown;
   readonly ingress?: unknown;
   readonly gateway?: unknown;
   readonly rollout?: unknown;
+  readonly [otherKey: string]: unknown;
 }
+
+/** The top-level keys of the ws-gateway namespace. */
+export const SECTIONS = ["cluster", "ingress", "gateway", "rollout"] as const;

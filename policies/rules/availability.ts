@@ -5,7 +5,6 @@
  * autoscaled Deployment has one writer, the HPA.
  */
 import * as k8s from "@pulumi/kubernetes";
-import * as nginx from "@pulumi/kubernetes-ingress-nginx";
 import {
   validateResourceOfType,
   type PolicyResource,
@@ -14,7 +13,13 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { configSchema, knobs } from "../config";
-import { CONTROLLER_VALUES_PATH, chartControllerValues, controllerReplicas } from "../lib/chart";
+import {
+  CHART_DEFAULT_REPLICAS,
+  CONTROLLER_VALUES_PATH,
+  controllerReplicas,
+  deliveredControllerValues,
+  validateIngressNginxRelease,
+} from "../lib/chart";
 import { TYPES, describe, isGatewayObject, namespaceOf, selects, templateLabels } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { at, isUnknown, knownItems, num, show } from "../lib/values";
@@ -106,30 +111,30 @@ export const ingressNginxPdb: ResourceValidationPolicy = {
   description:
     "The ingress-nginx chart renders a controller PodDisruptionBudget (2+ replicas) that does not block evictions.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const c = chartControllerValues(args.props);
+  validateResource: validateIngressNginxRelease((props, subject, _args, report) => {
+    const c = deliveredControllerValues(props);
     const { autoscaling, field, raw } = controllerReplicas(c);
-    const replicas = num(autoscaling ? raw : (raw ?? 1));
+    const replicas = num(autoscaling ? raw : (raw ?? CHART_DEFAULT_REPLICAS));
     const minA = at(c, "minAvailable");
     const maxU = at(c, "maxUnavailable");
     if (isUnknown(replicas) || replicas === undefined || isUnknown(minA) || isUnknown(maxU)) return;
     if (replicas < 2) {
       report(
-        `IngressController: ${field} is ${replicas}, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. ` +
+        `${subject}: ${field} is ${replicas}, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. ` +
           `Fix: run at least 2 controller replicas (3 on a regional cluster).`,
       );
       return;
     }
     if (maxU === 0 || maxU === "0" || maxU === "0%") {
       report(
-        `IngressController: ${CONTROLLER_VALUES_PATH}.maxUnavailable is ${show(maxU)}, which blocks every eviction. Fix: set ${CONTROLLER_VALUES_PATH}.maxUnavailable to 1 or use minAvailable ${replicas - 1}.`,
+        `${subject}: ${CONTROLLER_VALUES_PATH}.maxUnavailable is ${show(maxU)}, which blocks every eviction. Fix: set ${CONTROLLER_VALUES_PATH}.maxUnavailable to 1 or use minAvailable ${replicas - 1}.`,
       );
     }
     // The chart's own default is minAvailable 1.
     const min = num(minA ?? 1);
     if (maxU === undefined && (minA === "100%" || (typeof min === "number" && min >= replicas))) {
       report(
-        `IngressController: ${CONTROLLER_VALUES_PATH}.minAvailable is ${show(minA)}, not below ${field} ${replicas}: the PodDisruptionBudget blocks every eviction. ` +
+        `${subject}: ${CONTROLLER_VALUES_PATH}.minAvailable is ${show(minA)}, not below ${field} ${replicas}: the PodDisruptionBudget blocks every eviction. ` +
           `Fix: set ${CONTROLLER_VALUES_PATH}.minAvailable to ${replicas - 1}.`,
       );
     }

@@ -5,7 +5,6 @@
  * load balancer, and client-preserving Local traffic on the controller.
  */
 import * as k8s from "@pulumi/kubernetes";
-import * as nginx from "@pulumi/kubernetes-ingress-nginx";
 import {
   validateResourceOfType,
   type PolicyResource,
@@ -21,13 +20,15 @@ import {
   LABEL_VERSION,
 } from "../../components/names";
 import { configSchema, knobs } from "../config";
-import { chartControllerValues, controllerPath } from "../lib/chart";
+import {
+  NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS,
+  controllerPath,
+  deliveredControllerValues,
+  validateIngressNginxRelease,
+} from "../lib/chart";
 import { TYPES, describe, namespaceOf } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { UNKNOWN, at, isUnknown, knownItems, seconds, show, stringMap, type Unknown } from "../lib/values";
-
-/** ingress-nginx's default proxy timeouts, seconds (docs/facts.md F9). */
-const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
 
 export const ingressWebsocketTimeouts: ResourceValidationPolicy = {
   name: "ingress-websocket-timeouts",
@@ -91,14 +92,14 @@ export const ingressNginxExternalTrafficLocal: ResourceValidationPolicy = {
   description:
     "The ingress-nginx controller Service uses externalTrafficPolicy Local: no second hop that a backend change can reset, client IPs kept.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const c = chartControllerValues(args.props);
+  validateResource: validateIngressNginxRelease((props, subject, _args, report) => {
+    const c = deliveredControllerValues(props);
     const type = at(c, "service.type");
     const policy = at(c, "service.externalTrafficPolicy");
     if (isUnknown(type) || isUnknown(policy) || type === "ClusterIP") return;
     if (policy === "Local") return;
     report(
-      `IngressController: ${controllerPath("service.externalTrafficPolicy")} is ${show(policy)}, not "Local": ` +
+      `${subject}: ${controllerPath("service.externalTrafficPolicy")} is ${show(policy)}, not "Local": ` +
         `every node passes the load balancer's health check and forwards to other nodes, where connections can be reset. ` +
         `Fix: set ${controllerPath("service.externalTrafficPolicy")} to "Local".`,
     );
