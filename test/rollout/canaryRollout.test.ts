@@ -342,6 +342,35 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       });
     }
 
+    it("GIVEN a kubeconfig whose exec credential plugin fails WHEN the weight reset runs in the host THEN the error says how to refresh the credentials", async () => {
+      const plugin = path.join(dir, "failing-plugin.js");
+      writeFileSync(plugin, 'process.stderr.write("token expired, run gcloud auth login"); process.exit(1);');
+      const kubeconfig = JSON.stringify({
+        "current-context": "gke",
+        contexts: [{ name: "gke", context: { cluster: "c", user: "u" } }],
+        clusters: [{ name: "c", cluster: { server: api.url, "insecure-skip-tls-verify": true } }],
+        users: [
+          {
+            name: "u",
+            user: {
+              exec: {
+                apiVersion: "client.authentication.k8s.io/v1beta1",
+                command: process.execPath,
+                args: [plugin],
+              },
+            },
+          },
+        ],
+      });
+      const answer = await host(resetProvider, "create", { ...target("v2"), kubeconfig });
+      const error = answer.error ?? "";
+      const head = `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): could not get credentials: `;
+      const tail = `; ${moved}; the credentials of kubeconfig context "gke" could not be obtained: refresh them and run pulumi up again (GKE: gcloud container clusters get-credentials CLUSTER --region REGION, with gke-gcloud-auth-plugin installed and on PATH; otherwise renew the token or client certificate of that context, or pick another with rollout kubeContext)`;
+      assert.ok(error.startsWith(head), error);
+      assert.ok(error.endsWith(tail), error);
+      assert.deepEqual(api.requests, [], "nothing was sent without credentials");
+    });
+
     it("GIVEN an API server that never answers WHEN the weight reset runs in the host THEN the error names the URL and the limit", async () => {
       api.reply = () => "hang";
       const answer = await host(resetProvider, "create", {
