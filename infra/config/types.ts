@@ -1,7 +1,10 @@
 /** The validated configuration the program receives, and the raw shape it is read from. */
 import { APP_NAME } from "../../components/names";
+import type { OnAbort } from "../../components/rollout/defaults";
+import type { GatesConfig, SurvivalSettings } from "../../components/rollout/gates";
 import type { RolloutStep } from "../../components/rollout/types";
 import type { GkeClusterArgs } from "../../components/cluster/gkeCluster";
+import type { ResolvedGatewayArgs } from "../../components/gateway/versionedGateway";
 
 /** Config namespace: keys are written `ws-gateway:<section>` in stacks/Pulumi.<stack>.yaml. */
 export const CONFIG_NAMESPACE = APP_NAME;
@@ -42,39 +45,21 @@ export interface IngressConfig {
   readonly loadBalancerIP: string | undefined;
 }
 
-export interface GatewayResources {
-  readonly cpuRequest: string;
-  readonly memoryRequest: string;
-  readonly cpuLimit: string | undefined;
-  readonly memoryLimit: string;
-}
+/**
+ * The gateway's settings: the versioned gateway component's arguments, every
+ * default filled in, without the per-version options the program sets itself
+ * (`frozen`, autoscaler pacing). program.ts passes `{ ...gateway, version }`.
+ */
+export type GatewayConfig = Readonly<
+  Omit<
+    ResolvedGatewayArgs,
+    "frozen" | "scaleDownStabilizationSeconds" | "scaleDownPods" | "scaleDownPeriodSeconds"
+  >
+>;
 
-export interface GatewayConfig {
-  readonly namespace: string;
-  readonly image: string;
-  readonly version: string;
-  readonly port: number;
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  readonly targetCpuUtilizationPercent: number;
-  readonly resources: GatewayResources;
-  readonly drainSeconds: number;
-  readonly preStopSeconds: number;
-  readonly terminationMarginSeconds: number;
-}
-
-export interface HandshakeGateConfig {
-  readonly url: string;
-  readonly timeoutSeconds: number;
-  readonly message: string;
-}
-
-export interface PrometheusGateConfig {
-  readonly url: string;
-  readonly query: string;
-  readonly threshold: number;
-  readonly comparison: "<=" | ">=";
-}
+/** The handshake and Prometheus gates' settings: the rollout component's own types (one type per fact). */
+export type HandshakeGateConfig = NonNullable<GatesConfig["handshake"]>;
+export type PrometheusGateConfig = NonNullable<GatesConfig["prometheus"]>;
 
 export interface RolloutConfig {
   readonly steps: readonly RolloutStep[];
@@ -85,7 +70,19 @@ export interface RolloutConfig {
     /** A canary pod that joins during a step (HPA scale-up) may take this long to become Ready. */
     readonly podStartupSeconds: number;
     readonly handshake: HandshakeGateConfig;
+    /** Connection-survival probes; connections 0 turns the gate off. */
+    readonly survival: SurvivalSettings;
+    /** Abnormal closes from the canary pods' /metrics; undefined when off. */
+    readonly abnormalCloses: { readonly port: number; readonly maxPerStep: number } | undefined;
     readonly prometheus: PrometheusGateConfig | undefined;
+  };
+  /** What an abort does to the clients already on the canary. */
+  readonly onAbort: OnAbort;
+  /** Kubernetes API budgets of the rollout. */
+  readonly api: {
+    readonly requestTimeoutSeconds: number;
+    readonly retryBudgetSeconds: number;
+    readonly abortBudgetSeconds: number;
   };
 }
 

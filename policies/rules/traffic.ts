@@ -17,7 +17,10 @@ import {
   ANNOTATION_CANARY_WEIGHT,
   ANNOTATION_PROXY_READ_TIMEOUT,
   ANNOTATION_PROXY_SEND_TIMEOUT,
+  CANARY_SERVICE,
+  LABEL_APP,
   LABEL_VERSION,
+  STABLE_SERVICE,
 } from "../../components/names";
 import { configSchema, knobs } from "../config";
 import {
@@ -85,6 +88,38 @@ export const noVersionSelectorOnLoadBalancer: ResourceValidationPolicy = {
         `Fix: route through the ingress controller with ClusterIP stable/canary Services, and keep version labels off LoadBalancer selectors.`,
     );
   }),
+};
+
+export const gatewayServiceSelectsVersion: ResourceValidationPolicy = {
+  name: "gateway-service-selects-version",
+  description: `The gateway's stable and canary Services (every ClusterIP Service of the gateway) select one version through ${LABEL_VERSION}, so the canary weight decides who reaches a new version.`,
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.core.v1.Service, (_p, args, report: ReportViolation) =>
+    gatewayOnly(args, () => {
+      const type = at(args.props, "spec.type");
+      const selector = stringMap(at(args.props, "spec.selector"));
+      if (isUnknown(type) || isUnknown(selector) || type === "LoadBalancer" || type === "ExternalName")
+        return;
+      if (
+        selector !== undefined &&
+        typeof selector[LABEL_VERSION] === "string" &&
+        selector[LABEL_VERSION] !== ""
+      ) {
+        return;
+      }
+      const name = at(args.props, "metadata.name");
+      const role =
+        name === CANARY_SERVICE
+          ? "the canary Service would send the new version's share to every version from the first step, whatever the weight"
+          : name === STABLE_SERVICE
+            ? "the stable Service would send new and reconnecting clients to the version being released before promotion, and to retiring versions after it"
+            : "it would mix every version's pods behind one address";
+      report(
+        `${describe("Service", args.props, args.name)}: selector ${show(selector)} has no ${LABEL_VERSION}: ${role}. ` +
+          `Fix: select ${LABEL_VERSION}: <version> beside ${LABEL_APP}.`,
+      );
+    }),
+  ),
 };
 
 export const ingressNginxExternalTrafficLocal: ResourceValidationPolicy = {
@@ -185,5 +220,6 @@ export const trafficPolicies = [
   canaryIngressMirrorsPrimary,
   canaryWeightNotDeclared,
   noVersionSelectorOnLoadBalancer,
+  gatewayServiceSelectsVersion,
   ingressNginxExternalTrafficLocal,
 ];
