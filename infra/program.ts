@@ -42,7 +42,7 @@ export function readRawConfig(): RawStackConfig {
 
 /** Reads the stack's `ws-gateway:*` keys and validates them; throws ConfigError before any resource exists. */
 export function loadStackConfig(): StackConfig {
-  const config = parseConfig(readRawConfig());
+  const config = parseConfig(readRawConfig(), { stack: pulumi.getStack() });
   if (config.cluster.mode === "gke" && config.cluster.project === undefined) {
     const gcpProject = new pulumi.Config("gcp").get("project");
     if (gcpProject === undefined) {
@@ -148,25 +148,8 @@ export function createProgram(config: StackConfig): ProgramOutputs {
   );
   const opts = { providers: { kubernetes: provider } };
 
-  const versionArgs = (version: string) => ({
-    namespace: gw.namespace,
-    image: gw.image,
-    version,
-    port: gw.port,
-    minReplicas: gw.minReplicas,
-    maxReplicas: gw.maxReplicas,
-    targetCpuUtilizationPercent: gw.targetCpuUtilizationPercent,
-    cpuRequest: gw.resources.cpuRequest,
-    memoryRequest: gw.resources.memoryRequest,
-    cpuLimit: gw.resources.cpuLimit,
-    memoryLimit: gw.resources.memoryLimit,
-    drainSeconds: gw.drainSeconds,
-    preStopSeconds: gw.preStopSeconds,
-    terminationMarginSeconds: gw.terminationMarginSeconds,
-  });
-
   // The version being released. A held schedule also keeps the stable version declared.
-  const release = new VersionedGateway(`gateway-${gw.version}`, versionArgs(gw.version), {
+  const release = new VersionedGateway(`gateway-${gw.version}`, gw, {
     ...opts,
     dependsOn: [gatewayNs],
   });
@@ -176,7 +159,7 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     // during the hold reach only the version being released.
     new VersionedGateway(
       `gateway-${rollout.stableVersion}`,
-      { ...versionArgs(rollout.stableVersion), frozen: true },
+      { ...gw, version: rollout.stableVersion, frozen: true },
       { ...opts, dependsOn: [gatewayNs] },
     );
   }
@@ -199,6 +182,9 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     version: gw.version,
     kubeconfig,
     kubeContext,
+    requestTimeoutSeconds: rollout.api.requestTimeoutSeconds,
+    retryBudgetSeconds: rollout.api.retryBudgetSeconds,
+    abortBudgetSeconds: rollout.api.abortBudgetSeconds,
   };
   const reset = new CanaryWeightReset("canary-weight-reset", engineTarget, { dependsOn: [routes] });
   const canary = new GatewayService(
@@ -214,6 +200,8 @@ export function createProgram(config: StackConfig): ProgramOutputs {
       steps: [...rollout.steps],
       gates: rollout.gates,
       stableVersion: rollout.stableVersion,
+      onAbort: rollout.onAbort,
+      metricsPort: rollout.gates.abnormalCloses?.port,
     },
     { dependsOn: [canary, release] },
   );

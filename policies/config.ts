@@ -9,7 +9,7 @@
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { MIN_SAFE_INGRESS_NGINX_CHART } from "../components/ingress/ingressNginx";
-import { LIMITS } from "../components/shared/limits";
+import { LIMITS, PROTECTED_STACKS } from "../components/shared/limits";
 
 export interface Knobs {
   /** Fewest seconds a gateway may spread its connections' closing over. */
@@ -142,7 +142,7 @@ export const KNOB_SCHEMAS: { readonly [K in KnobName]: Schema } = {
   protectedStacks: {
     type: "array",
     items: { type: "string" },
-    default: ["prod"],
+    default: [...PROTECTED_STACKS],
     description: "Stacks whose GKE cluster must have deletion protection on.",
   },
   requireDeletionProtection: {

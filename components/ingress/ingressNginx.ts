@@ -1,14 +1,15 @@
 /**
  * The ingress-nginx controller: the chart, pinned to the retired project's
- * final release, installed as a Helm release through @pulumi/kubernetes
- * `helm.v3.Release`, with every chart value in the release's `values` map.
+ * final release (docs/facts.md F11), installed as a Helm release through
+ * @pulumi/kubernetes `helm.v3.Release`, with every chart value in the
+ * release's `values` map.
  *
  * Every setting that protects open WebSockets lives here: worker-shutdown-timeout
  * at least the drain (an nginx reload closes old workers' connections when it
- * expires), long proxy timeouts, externalTrafficPolicy Local, replicas spread
- * over zones with a PDB, and a grace period that covers the controller's whole
- * shutdown. Its inputs never depend on the gateway version, nor on drainSeconds:
- * a release never touches the controller.
+ * expires, docs/facts.md F8), long proxy timeouts (F9), externalTrafficPolicy
+ * Local (F16), replicas spread over zones with a PDB, and a grace period that
+ * covers the controller's whole shutdown (F10). Its inputs never depend on the
+ * gateway version, nor on drainSeconds: a release never touches the controller.
  *
  * Why a Helm release and not the alternatives (docs/ingress-controller.md):
  * - @pulumi/kubernetes-ingress-nginx 0.1.3 (the component this file used to

@@ -36,6 +36,10 @@ import {
 } from "./engine";
 import { buildGates, type GatesConfig } from "./gates";
 import { KubernetesCanaryRouter } from "./kubernetesRouter";
+import { errorText, isApiError } from "./apiError";
+import { DEFAULT_API_RETRY_BUDGET_SECONDS, ON_ABORT_MODES, type OnAbort } from "./defaults";
+import { formatDuration } from "./messages";
+import { withRetries } from "./retry";
 import type { Clock, Logger, RolloutStep } from "./types";
 
 /** First line of the plan `pulumi preview` prints. */
@@ -53,8 +57,12 @@ export interface CanaryTargetArgs {
   readonly kubeconfig?: pulumi.Input<string>;
   /** kubeconfig context to use. @default the kubeconfig's current context */
   readonly kubeContext?: pulumi.Input<string>;
-  /** Per Kubernetes API request. @default 10 */
+  /** Per Kubernetes API request. @default DEFAULT_REQUEST_TIMEOUT_SECONDS */
   readonly requestTimeoutSeconds?: pulumi.Input<number>;
+  /** How long transient API failures are retried per call (rollout.api.retryBudget). @default DEFAULT_API_RETRY_BUDGET_SECONDS */
+  readonly retryBudgetSeconds?: pulumi.Input<number>;
+  /** After an abort, how long setting the weight to 0 is retried (rollout.api.abortBudget). @default DEFAULT_API_ABORT_BUDGET_SECONDS */
+  readonly abortBudgetSeconds?: pulumi.Input<number>;
 }
 
 export type CanaryWeightResetArgs = CanaryTargetArgs;
@@ -68,6 +76,10 @@ export interface CanaryRolloutArgs extends CanaryTargetArgs {
    * @default none (the schedule ends at 100)
    */
   readonly stableVersion?: pulumi.Input<string>;
+  /** What an abort does to the clients already on the canary (rollout.onAbort). @default DEFAULT_ON_ABORT */
+  readonly onAbort?: pulumi.Input<OnAbort>;
+  /** The gateway container port of its /metrics, for the abnormal-close gate. @default none */
+  readonly metricsPort?: pulumi.Input<number>;
 }
 
 /** Plain inputs as the provider receives them. */
@@ -78,12 +90,16 @@ interface TargetInputs {
   readonly kubeconfig?: string;
   readonly kubeContext?: string;
   readonly requestTimeoutSeconds?: number;
+  readonly retryBudgetSeconds?: number;
+  readonly abortBudgetSeconds?: number;
 }
 
 interface RolloutInputs extends TargetInputs {
   readonly steps: RolloutStep[];
   readonly gates: GatesConfig;
   readonly stableVersion?: string;
+  readonly onAbort?: OnAbort;
+  readonly metricsPort?: number;
 }
 
 /** State kept by CanaryWeightReset; the kubeconfig stays out of outputs. */
@@ -119,7 +135,7 @@ function systemClock(): Clock {
   return { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 }
 
-function routerFor(inputs: TargetInputs): KubernetesCanaryRouter {
+function routerFor(inputs: TargetInputs & { readonly metricsPort?: number }): KubernetesCanaryRouter {
   return new KubernetesCanaryRouter({
     kubeconfig: inputs.kubeconfig,
     kubeContext: inputs.kubeContext,
@@ -127,7 +143,15 @@ function routerFor(inputs: TargetInputs): KubernetesCanaryRouter {
     canaryIngressName: inputs.canaryIngressName,
     version: inputs.version,
     requestTimeoutSeconds: inputs.requestTimeoutSeconds,
+    metricsPort: inputs.metricsPort,
   });
+}
+
+function apiBudgets(inputs: TargetInputs): { retryBudgetSeconds?: number; abortBudgetSeconds?: number } {
+  return {
+    ...(inputs.retryBudgetSeconds === undefined ? {} : { retryBudgetSeconds: inputs.retryBudgetSeconds }),
+    ...(inputs.abortBudgetSeconds === undefined ? {} : { abortBudgetSeconds: inputs.abortBudgetSeconds }),
+  };
 }
 
 function sameTarget(olds: TargetInputs, news: TargetInputs): boolean {
@@ -138,9 +162,31 @@ function sameTarget(olds: TargetInputs, news: TargetInputs): boolean {
   );
 }
 
+/** A router call outside the engine, with the same retries under rollout.api.retryBudget. */
+function retried<T>(inputs: TargetInputs, call: () => Promise<T>): Promise<T> {
+  const logger = stderrLogger(inputs.version);
+  return withRetries(call, {
+    clock: systemClock(),
+    budgetSeconds: inputs.retryBudgetSeconds ?? DEFAULT_API_RETRY_BUDGET_SECONDS,
+    budgetKey: "rollout.api.retryBudget",
+    onRetry: (attempt, delayMs, error) =>
+      logger.warn(`${error.summary}; retrying in ${formatDuration(delayMs / 1000)} (attempt ${attempt + 1})`),
+  });
+}
+
 async function resetWeight(inputs: TargetInputs): Promise<WeightResetOutputs> {
   const logger = stderrLogger(inputs.version);
-  await routerFor(inputs).setCanaryWeight(0);
+  const router = routerFor(inputs);
+  try {
+    await retried(inputs, () => router.setCanaryWeight(0));
+  } catch (error) {
+    // The canary Service still selects the previous version (it waits for this resource), so nothing moved.
+    const what = isApiError(error) ? error.summary : errorText(error);
+    const fix = isApiError(error) && error.fix !== "" ? `; ${error.fix}` : "";
+    throw new Error(
+      `could not set the canary weight to 0 before the canary points at ${inputs.version}: ${what}; nothing moved: the canary still serves the previous version${fix}`,
+    );
+  }
   logger.info(`canary weight set to 0% before the canary points at ${inputs.version}`);
   return {
     namespace: inputs.namespace,
@@ -164,6 +210,26 @@ function checkRolloutInputs(news: RolloutInputs): { property: string; reason: st
     failures.push({
       property: "gates",
       reason: `gates.podStartupSeconds ${startup} is not a number of seconds > 0`,
+    });
+  }
+  const onAbort = news.onAbort;
+  if (onAbort !== undefined && !(ON_ABORT_MODES as readonly unknown[]).includes(onAbort)) {
+    failures.push({
+      property: "onAbort",
+      reason: `onAbort ${JSON.stringify(onAbort)} is not one of ${ON_ABORT_MODES.join(", ")}`,
+    });
+  }
+  for (const key of ["retryBudgetSeconds", "abortBudgetSeconds"] as const) {
+    const value = news[key];
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+      failures.push({ property: key, reason: `${key} ${value} is not a number of seconds >= 0` });
+    }
+  }
+  const probes = news.gates?.survival?.connections;
+  if (probes !== undefined && !(Number.isInteger(probes) && probes >= 0)) {
+    failures.push({
+      property: "gates",
+      reason: `gates.survival.connections ${probes} is not an integer >= 0`,
     });
   }
   return failures;
@@ -246,6 +312,7 @@ async function firstRelease(inputs: RolloutInputs): Promise<RolloutOutputs> {
     router,
     clock: systemClock(),
     logger,
+    api: apiBudgets(inputs),
   });
   const outputs = rolloutOutputs(inputs, result);
   return { ...outputs, weight: 0 };
@@ -261,7 +328,11 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
       logger.info(`${inputs.version} is already promoted; nothing to roll out`);
       return { ...previous, steps: inputs.steps, gates: inputs.gates };
     }
-    const live = await router.getCanaryWeight();
+    const live = await retried(inputs, () => router.getCanaryWeight()).catch((error: unknown) => {
+      throw new Error(
+        `could not read the canary weight of the held release: ${errorText(error)}; nothing was changed`,
+      );
+    });
     if (live === previous.weight) {
       resumeFromWeight = live;
     } else {
@@ -280,6 +351,9 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
       gateIntervalSeconds: inputs.gates.intervalSeconds,
       resumeFromWeight,
       signal,
+      api: apiBudgets(inputs),
+      onAbort: inputs.onAbort,
+      drainer: router,
     }),
   );
   return rolloutOutputs(inputs, result);
@@ -343,6 +417,8 @@ export class CanaryWeightReset extends pulumi.dynamic.Resource {
         kubeconfig: secretKubeconfig(args.kubeconfig),
         kubeContext: args.kubeContext,
         requestTimeoutSeconds: args.requestTimeoutSeconds,
+        retryBudgetSeconds: args.retryBudgetSeconds,
+        abortBudgetSeconds: args.abortBudgetSeconds,
         weight: undefined,
       },
       opts,
@@ -385,6 +461,10 @@ export class CanaryRollout extends pulumi.dynamic.Resource {
         kubeconfig: secretKubeconfig(args.kubeconfig),
         kubeContext: args.kubeContext,
         requestTimeoutSeconds: args.requestTimeoutSeconds,
+        retryBudgetSeconds: args.retryBudgetSeconds,
+        abortBudgetSeconds: args.abortBudgetSeconds,
+        onAbort: args.onAbort,
+        metricsPort: args.metricsPort,
         outcome: undefined,
         weight: undefined,
       },
@@ -394,8 +474,8 @@ export class CanaryRollout extends pulumi.dynamic.Resource {
     );
     if (pulumi.runtime.isDryRun()) {
       // Preview cannot read the previous state, so the plan says when it applies.
-      pulumi.all([args.steps, args.gates]).apply(([plainSteps, gates]) => {
-        const lines = [PREVIEW_PLAN_HEADER, ...describeSchedule(plainSteps, gates.intervalSeconds)];
+      pulumi.all([args.steps, args.gates, args.onAbort]).apply(([plainSteps, gates, onAbort]) => {
+        const lines = [PREVIEW_PLAN_HEADER, ...describeSchedule(plainSteps, gates.intervalSeconds, onAbort)];
         for (const line of lines) {
           pulumi.log.info(line, this);
         }

@@ -25,3 +25,6 @@ export const LIMITS = {
 } as const;
 
 export type Limits = { readonly [K in keyof typeof LIMITS]: number };
+
+/** Stacks whose GKE cluster keeps deletion protection on (the pack's protectedStacks default). */
+export const PROTECTED_STACKS: readonly string[] = ["prod"];

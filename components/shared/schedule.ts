@@ -48,16 +48,16 @@ export const NO_PAUSE_LIMITS: ScheduleLimits = { minPauseSeconds: 0, maxSchedule
 export function scheduleProblems(steps: readonly ScheduleStep[], limits: ScheduleLimits): ScheduleProblem[] {
   if (steps.length === 0) return [{ kind: "empty" }];
   const out: ScheduleProblem[] = [];
-  let previous: number | undefined;
   let total = 0;
   steps.forEach((s, index) => {
     const last = index === steps.length - 1;
     const valid = Number.isInteger(s.weight) && s.weight >= 1 && s.weight <= 100;
+    // Each step against the one before: no violation anywhere means the whole list rises strictly.
+    const previous = index > 0 ? steps[index - 1]?.weight : undefined;
     if (!valid) out.push({ kind: "weight-range", index, weight: s.weight });
     else if (previous !== undefined && s.weight <= previous) {
       out.push({ kind: "weight-not-rising", index, weight: s.weight, previous });
     }
-    if (valid) previous = Math.max(previous ?? 0, s.weight);
     if (s.weight === 100 && !last)
       out.push({ kind: "full-weight-not-last", index, following: steps.length - index - 1 });
     if (!Number.isFinite(s.pauseSeconds) || s.pauseSeconds < 0) {

@@ -270,7 +270,7 @@ export function rrule(text: string): Checked<string> {
     if (!RRULE_KEYS.includes(k)) {
       const upper = k.toUpperCase();
       return RRULE_KEYS.includes(upper)
-        ? { why: `"${k}" must be upper case`, fix: `write ${upper}=` }
+        ? { why: `"${k}" must be upper case`, fix: `write it as ${upper}` }
         : { why: `"${k}" is not an RRULE part`, fix: `use ${RRULE_KEYS.join(", ")}` };
     }
     if (seen.has(k)) return { why: `${k} appears twice`, fix: `keep one ${k}` };
@@ -354,7 +354,7 @@ export function imageRepository(text: string): Checked<string> {
           }
         : {
             why: `path component "${c}" is not lower-case letters and digits joined by ".", "_" or "-"`,
-            fix: "rename the repository path",
+            fix: 'start and end each path component with a letter or digit, e.g. "ws-gateway"',
           };
     }
   }

@@ -12,4 +12,5 @@ export { ConfigError, show } from "./errors";
 export { parseDuration } from "./duration";
 export { parseConfig } from "./load";
 export { INGRESS_INSTALL_ONLY_KEYS } from "./rules";
+export type { ParseContext } from "./rules";
 export * from "./types";

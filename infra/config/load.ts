@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import { ConfigError, key } from "./errors";
 import { closest } from "./leaves";
-import { crossFieldProblems } from "./rules";
+import { crossFieldProblems, type ParseContext } from "./rules";
 import { clusterSchema, gatewaySchema, ingressSchema, rolloutSchema, type Parsed } from "./schema";
 import {
   CONFIG_NAMESPACE,
@@ -14,7 +14,7 @@ import {
 } from "./types";
 
 /** Validates raw stack config; throws ConfigError listing every problem. */
-export function parseConfig(raw: RawStackConfig): StackConfig {
+export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): StackConfig {
   // Sections parse one by one so cross-field rules still run on the ones that parsed.
   const problems: string[] = [];
   const section = <T>(name: keyof Parsed, schema: z.ZodType<T>): T | undefined => {
@@ -39,7 +39,7 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
         `Allowed keys: ${SECTIONS.map((x) => `${CONFIG_NAMESPACE}:${x}`).join(", ")}. Fix: ${near === undefined ? "remove it" : `move its settings under ${CONFIG_NAMESPACE}:${near}`}.`,
     );
   }
-  problems.push(...crossFieldProblems(raw, parsed));
+  problems.push(...crossFieldProblems(raw, parsed, context));
   const { cluster: pc, ingress: pi, gateway: pg, rollout: pr } = parsed;
   if (problems.length > 0 || pc === undefined || pi === undefined || pg === undefined || pr === undefined) {
     throw new ConfigError(problems);
@@ -82,10 +82,16 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
       serviceType: p.ingress.serviceType,
       loadBalancerIP: p.ingress.loadBalancerIP,
     },
-    gateway: { ...p.gateway, resources: { ...p.gateway.resources, cpuLimit: p.gateway.resources.cpuLimit } },
+    gateway: (({ resources, ...rest }) => ({ ...rest, ...resources }))(p.gateway),
     rollout: {
       steps: p.rollout.steps.map((s) => ({ weight: s.weight, pauseSeconds: s.pause ?? 0 })),
       stableVersion: p.rollout.stableVersion,
+      onAbort: p.rollout.onAbort,
+      api: {
+        requestTimeoutSeconds: p.rollout.api.requestTimeout,
+        retryBudgetSeconds: p.rollout.api.retryBudget,
+        abortBudgetSeconds: p.rollout.api.abortBudget,
+      },
       gates: {
         intervalSeconds: p.rollout.gates.interval,
         podStartupSeconds: p.rollout.gates.podStartup,
@@ -94,6 +100,15 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
           timeoutSeconds: p.rollout.gates.handshake.timeout,
           message: p.rollout.gates.handshake.message,
         },
+        survival: {
+          connections: p.rollout.gates.survival.connections,
+          pingIntervalSeconds: p.rollout.gates.survival.pingInterval,
+          pongTimeoutSeconds: p.rollout.gates.survival.pongTimeout,
+        },
+        abnormalCloses:
+          p.rollout.gates.abnormalCloses === undefined
+            ? undefined
+            : { port: p.rollout.gates.abnormalCloses.port, maxPerStep: p.rollout.gates.abnormalCloses.max },
         prometheus:
           prom === undefined
             ? undefined

@@ -7,12 +7,17 @@ import {
   FINAL_INGRESS_NGINX_CHART,
   MIN_SAFE_INGRESS_NGINX_CHART,
 } from "../../components/ingress/ingressNginx";
-import { LIMITS } from "../../components/shared/limits";
+import { LIMITS, PROTECTED_STACKS } from "../../components/shared/limits";
 import { scheduleProblems } from "../../components/shared/schedule";
 import { formatDuration } from "./duration";
 import { key, show } from "./errors";
 import { isPrivateCidr, quantityValue } from "./formats";
 import type { Parsed } from "./schema";
+
+/** What the program knows beside the config: the stack being updated. */
+export interface ParseContext {
+  readonly stack?: string;
+}
 import { DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS, type RawStackConfig } from "./types";
 
 function compareSemver(a: string, b: string): number {
@@ -65,7 +70,11 @@ function duplicates<T>(list: readonly T[], keyOf: (t: T) => string): [number, nu
   return out;
 }
 
-export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): string[] {
+export function crossFieldProblems(
+  raw: RawStackConfig,
+  p: Partial<Parsed>,
+  context: ParseContext = {},
+): string[] {
   const problems: string[] = [];
   const rawCluster = (typeof raw.cluster === "object" && raw.cluster !== null ? raw.cluster : {}) as Record<
     string,
@@ -79,7 +88,7 @@ export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): str
   if (c?.mode === "gke") {
     if (c.region === undefined) {
       problems.push(
-        `${key(["cluster", "region"])}: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: set the region of the regional cluster.`,
+        `${key(["cluster", "region"])}: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: add region, where the regional cluster runs, e.g. region: europe-west1.`,
       );
     }
     if (c.kubeContext !== undefined) {
@@ -113,6 +122,15 @@ export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): str
         );
       }
     });
+    if (
+      context.stack !== undefined &&
+      (PROTECTED_STACKS as readonly string[]).includes(context.stack) &&
+      !c.deletionProtection
+    ) {
+      problems.push(
+        `${key(["cluster", "deletionProtection"])}: must stay true on stack ${show(context.stack)}, which the policy pack protects: a mistaken destroy would drop every connection (got false). Fix: remove the key (it defaults to true), or set it to true.`,
+      );
+    }
     if (
       ing !== undefined &&
       ing.controller === "install" &&
@@ -222,9 +240,9 @@ export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): str
       `${key(["gateway", "namespace"])}: must differ from ingress.namespace (both ${show(g.namespace)}): the gateway namespace enforces the "restricted" pod security level, which the controller (it binds ports 80/443) cannot meet, and the program owns each namespace once. Fix: keep the defaults, "ws-gateway" for the gateway and "ingress-nginx" for the controller.`,
     );
   }
-  if (g !== undefined && g.maxReplicas < g.minReplicas) {
+  if (g !== undefined && g.maxReplicas <= g.minReplicas) {
     problems.push(
-      `${key(["gateway", "maxReplicas"])}: must be at least gateway.minReplicas (got ${g.maxReplicas} < ${g.minReplicas}). Fix: raise maxReplicas or lower minReplicas.`,
+      `${key(["gateway", "maxReplicas"])}: must be above gateway.minReplicas so the autoscaler can add pods under load (got ${g.maxReplicas} with minReplicas ${g.minReplicas}). Fix: raise maxReplicas above ${g.minReplicas}, or lower minReplicas.`,
     );
   }
 

@@ -1,12 +1,25 @@
 /** The schema of each section of the stack config, with its defaults. */
 import type { z } from "zod";
-import { APP_NAME } from "../../components/names";
 import {
   CHART_REPOSITORY_RE,
   FINAL_INGRESS_NGINX_CHART,
   INGRESS_NGINX_CHART_REPO,
 } from "../../components/ingress/ingressNginx";
-import { DEFAULT_POD_STARTUP_SECONDS } from "../../components/rollout/gates";
+import {
+  DEFAULT_API_ABORT_BUDGET_SECONDS,
+  DEFAULT_API_RETRY_BUDGET_SECONDS,
+  DEFAULT_GATE_INTERVAL_SECONDS,
+  DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
+  DEFAULT_MAX_ABNORMAL_CLOSES,
+  DEFAULT_ON_ABORT,
+  DEFAULT_POD_STARTUP_SECONDS,
+  DEFAULT_PROBE_MESSAGE,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_SURVIVAL_CONNECTIONS,
+  DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
+  DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
+  ON_ABORT_MODES,
+} from "../../components/rollout/defaults";
 import type {
   ExclusionScope,
   MaintenanceWindow,
@@ -14,6 +27,7 @@ import type {
   ReleaseChannel,
 } from "../../components/cluster/gkeCluster";
 import { LIMITS } from "../../components/shared/limits";
+import { GATEWAY_DEFAULTS } from "../../components/gateway/versionedGateway";
 import {
   DNS_LABEL_RE,
   DNS_NAME_RE,
@@ -52,11 +66,12 @@ const keepText =
 const cpu = keepText(cpuQuantity);
 const memory = keepText(memoryQuantity);
 
+const G = GATEWAY_DEFAULTS;
 export const DEFAULT_RESOURCES = {
-  cpuRequest: "250m",
-  memoryRequest: "256Mi",
+  cpuRequest: G.cpuRequest,
+  memoryRequest: G.memoryRequest,
   cpuLimit: undefined,
-  memoryLimit: "512Mi",
+  memoryLimit: G.memoryLimit,
 } as const;
 
 const maintenanceWindowSchema = section(
@@ -129,12 +144,12 @@ export const clusterSchema = section(
     project: matching(
       /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
       "a GCP project ID",
-      "set ws-gateway:cluster.project or gcp:project",
+      'use the project ID (6 to 30 lower-case letters, digits or "-", starting with a letter), not its display name or number',
     ).optional(),
     region: matching(
       REGION_RE,
       'a GCP region like "europe-west1"',
-      "set the region of the regional cluster",
+      'use a region name like "europe-west1" (gcloud compute regions list)',
     ).optional(),
     zones: list(
       matching(ZONE_RE, 'a GCP zone like "europe-west1-b"', "list zones of the cluster's region"),
@@ -251,7 +266,9 @@ export const ingressSchema = section(
 
 export const gatewaySchema = section(
   {
-    namespace: matching(DNS_LABEL_RE, "a namespace name", "pick the gateway's namespace").default(APP_NAME),
+    namespace: matching(DNS_LABEL_RE, "a namespace name", "pick the gateway's namespace").default(
+      G.namespace,
+    ),
     image: checked(
       'an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway"',
       imageRepository,
@@ -261,12 +278,14 @@ export const gatewaySchema = section(
       "ws-gateway:gateway.version",
       "add version, the image tag this update releases, e.g. version: 2f9c1ab",
     ),
-    port: intIn(1024, 65535, "use the unprivileged port the container listens on").default(8080),
+    port: intIn(1024, 65535, "use the unprivileged port the container listens on").default(G.port),
     minReplicas: intIn(2, 1000, "keep at least 2 pods so a disruption never takes all connections").default(
-      3,
+      G.minReplicas,
     ),
-    maxReplicas: intIn(2, 1000, "set the most pods the autoscaler may run").default(12),
-    targetCpuUtilizationPercent: intIn(10, 95, "set the autoscaler's CPU target", "percent").default(60),
+    maxReplicas: intIn(2, 1000, "set the most pods the autoscaler may run").default(G.maxReplicas),
+    targetCpuUtilizationPercent: intIn(10, 95, "set the autoscaler's CPU target", "percent").default(
+      G.targetCpuUtilizationPercent,
+    ),
     resources: section(
       {
         cpuRequest: checked('a CPU quantity like "250m"', cpu).default(DEFAULT_RESOURCES.cpuRequest),
@@ -283,30 +302,34 @@ export const gatewaySchema = section(
       86400,
       "set how long a retiring version spreads its clients' reconnects, e.g. 1800",
       "seconds",
-    ).default(1800),
+    ).default(G.drainSeconds),
     preStopSeconds: intIn(
       LIMITS.minPreStopSeconds,
       120,
       "set how long a pod waits for endpoint removal to propagate",
       "seconds",
-    ).default(10),
+    ).default(G.preStopSeconds),
     terminationMarginSeconds: intIn(
       LIMITS.minTerminationMarginSeconds,
       600,
       "set the slack between the drain and SIGKILL",
       "seconds",
-    ).default(30),
+    ).default(G.terminationMarginSeconds),
   },
   "gateway settings",
 );
 
-const DEFAULT_GATE_INTERVAL_SECONDS = 15;
-const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 5;
-const DEFAULT_HANDSHAKE_MESSAGE = "ping";
+const DEFAULT_HANDSHAKE_MESSAGE = DEFAULT_PROBE_MESSAGE;
 const DEFAULT_HANDSHAKE = {
   url: undefined,
   timeout: DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
   message: DEFAULT_HANDSHAKE_MESSAGE,
+};
+
+const DEFAULT_SURVIVAL = {
+  connections: DEFAULT_SURVIVAL_CONNECTIONS,
+  pingInterval: DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
+  pongTimeout: DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
 };
 
 export const rolloutSchema = section(
@@ -330,6 +353,28 @@ export const rolloutSchema = section(
       "add steps, e.g. [{ weight: 10, pause: 5m }, { weight: 100 }]",
     ),
     stableVersion: version("ws-gateway:rollout.stableVersion").optional(),
+    // Release safety (docs/release-safety.md): what an abort does, and the API's budgets.
+    onAbort: oneOf(ON_ABORT_MODES, "pick drain (move the canary's clients to stable) or keep").default(
+      DEFAULT_ON_ABORT,
+    ),
+    api: section(
+      {
+        requestTimeout: duration(1, 300, "set how long one Kubernetes API request may take").default(
+          DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        ),
+        retryBudget: duration(0, 3600, "set how long transient API failures are retried per call").default(
+          DEFAULT_API_RETRY_BUDGET_SECONDS,
+        ),
+        abortBudget: duration(0, 7200, "set how long an abort keeps trying to set the weight to 0").default(
+          DEFAULT_API_ABORT_BUDGET_SECONDS,
+        ),
+      },
+      "Kubernetes API settings",
+    ).default({
+      requestTimeout: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+      retryBudget: DEFAULT_API_RETRY_BUDGET_SECONDS,
+      abortBudget: DEFAULT_API_ABORT_BUDGET_SECONDS,
+    }),
     gates: section(
       {
         interval: duration(1, 600, "set how often gates run during a pause").default(
@@ -356,6 +401,31 @@ export const rolloutSchema = section(
           },
           "handshake gate settings",
         ).default(DEFAULT_HANDSHAKE),
+        survival: section(
+          {
+            connections: intIn(
+              0,
+              100,
+              "set how many probe connections to hold open (0 turns the gate off)",
+            ).default(DEFAULT_SURVIVAL_CONNECTIONS),
+            pingInterval: duration(1, 300, "set how often each probe sends a ping").default(
+              DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
+            ),
+            pongTimeout: duration(1, 120, "set how long a probe waits for the reply to a ping").default(
+              DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
+            ),
+          },
+          "connection-survival gate settings",
+        ).default(DEFAULT_SURVIVAL),
+        abnormalCloses: section(
+          {
+            port: intIn(1, 65535, "set the gateway container port that serves /metrics"),
+            max: intIn(0, 1_000_000, "set how many abnormal closes per step pass").default(
+              DEFAULT_MAX_ABNORMAL_CLOSES,
+            ),
+          },
+          "abnormal-close gate settings",
+        ).optional(),
         prometheus: section(
           {
             url: matching(
@@ -395,6 +465,8 @@ export const rolloutSchema = section(
       interval: DEFAULT_GATE_INTERVAL_SECONDS,
       podStartup: DEFAULT_POD_STARTUP_SECONDS,
       handshake: DEFAULT_HANDSHAKE,
+      survival: DEFAULT_SURVIVAL,
+      abnormalCloses: undefined,
       prometheus: undefined,
     }),
   },

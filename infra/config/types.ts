@@ -1,7 +1,10 @@
 /** The validated configuration the program receives, and the raw shape it is read from. */
 import { APP_NAME } from "../../components/names";
+import type { OnAbort } from "../../components/rollout/defaults";
+import type { GatesConfig } from "../../components/rollout/gates";
 import type { RolloutStep } from "../../components/rollout/types";
 import type { GkeClusterArgs } from "../../components/cluster/gkeCluster";
+import type { ResolvedGatewayArgs } from "../../components/gateway/versionedGateway";
 
 /** Config namespace: keys are written `ws-gateway:<section>` in stacks/Pulumi.<stack>.yaml. */
 export const CONFIG_NAMESPACE = APP_NAME;
@@ -46,50 +49,43 @@ export interface IngressConfig {
   readonly loadBalancerIP: string | undefined;
 }
 
-export interface GatewayResources {
-  readonly cpuRequest: string;
-  readonly memoryRequest: string;
-  readonly cpuLimit: string | undefined;
-  readonly memoryLimit: string;
-}
+/**
+ * The gateway's settings: the versioned gateway component's arguments, every
+ * default filled in, without the per-version options the program sets itself
+ * (`frozen`, autoscaler pacing). program.ts passes `{ ...gateway, version }`.
+ */
+export type GatewayConfig = Readonly<
+  Omit<
+    ResolvedGatewayArgs,
+    "frozen" | "scaleDownStabilizationSeconds" | "scaleDownPods" | "scaleDownPeriodSeconds"
+  >
+>;
 
-export interface GatewayConfig {
-  readonly namespace: string;
-  readonly image: string;
-  readonly version: string;
-  readonly port: number;
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  readonly targetCpuUtilizationPercent: number;
-  readonly resources: GatewayResources;
-  readonly drainSeconds: number;
-  readonly preStopSeconds: number;
-  readonly terminationMarginSeconds: number;
-}
-
-export interface HandshakeGateConfig {
-  readonly url: string;
-  readonly timeoutSeconds: number;
-  readonly message: string;
-}
-
-export interface PrometheusGateConfig {
-  readonly url: string;
-  readonly query: string;
-  readonly threshold: number;
-  readonly comparison: "<=" | ">=";
-}
+/**
+ * The gates' settings: the rollout component's GatesConfig (one type for the
+ * config, the program and the CanaryRollout resource), with every default
+ * resolved; abnormalCloses also carries the metrics port the program wires.
+ */
+export type GateSettings = Readonly<
+  Required<Pick<GatesConfig, "intervalSeconds" | "podStartupSeconds" | "handshake" | "survival">> & {
+    readonly prometheus: GatesConfig["prometheus"];
+    readonly abnormalCloses:
+      (NonNullable<GatesConfig["abnormalCloses"]> & { readonly port: number }) | undefined;
+  }
+>;
 
 export interface RolloutConfig {
   readonly steps: readonly RolloutStep[];
   /** Set only when the schedule holds below 100: the version the stable route keeps. */
   readonly stableVersion: string | undefined;
-  readonly gates: {
-    readonly intervalSeconds: number;
-    /** A canary pod that joins during a step (HPA scale-up) may take this long to become Ready. */
-    readonly podStartupSeconds: number;
-    readonly handshake: HandshakeGateConfig;
-    readonly prometheus: PrometheusGateConfig | undefined;
+  readonly gates: GateSettings;
+  /** What an abort does to the clients already on the canary. */
+  readonly onAbort: OnAbort;
+  /** Kubernetes API budgets of the rollout. */
+  readonly api: {
+    readonly requestTimeoutSeconds: number;
+    readonly retryBudgetSeconds: number;
+    readonly abortBudgetSeconds: number;
   };
 }
 

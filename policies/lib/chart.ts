@@ -10,8 +10,7 @@
  * as the user-supplied values. Nulls are kept (pulumi-kubernetes 4.30 and
  * later; the lockfile pins 4.34.2), and Helm deletes a chart default whose
  * user value is null; providers before 4.30 dropped nulls unless
- * `allowNullValues` was set. Keys the SDK sees
- * as `undefined` are never sent. Nothing else reaches the chart: a value
+ * `allowNullValues` was set. Keys the SDK sees as `undefined` are never sent. Nothing else reaches the chart: a value
  * anywhere but `values` or `valueYamlFiles` is not a chart value.
  *
  * The policy engine hands resource policies the inputs as the provider's Check
@@ -36,6 +35,20 @@ import { HELM_RELEASE_TYPE, INGRESS_NGINX_CHART } from "../../components/ingress
 import { UNKNOWN, at, entries, isUnknown, items, show, type Unknown } from "./values";
 
 export { HELM_RELEASE_TYPE };
+
+/**
+ * What ingress-nginx uses when a value is not delivered: the controller's
+ * ConfigMap and flag defaults (controller v1.15.1 internal/ingress/controller/config,
+ * pkg/flags; docs/facts.md F8, F9, F10) and the chart's values.yaml defaults
+ * (4.15.1). Every rule that judges a missing key applies these.
+ */
+export const NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS = 240;
+export const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
+export const CONTROLLER_DEFAULT_SHUTDOWN_GRACE_SECONDS = 0;
+export const CHART_DEFAULT_GRACE_SECONDS = 300;
+export const CHART_DEFAULT_REPLICAS = 1;
+/** A null grace period deletes the chart's default; the pod spec then has none and Kubernetes uses 30 s. */
+export const KUBERNETES_DEFAULT_GRACE_SECONDS = 30;
 
 /** Where the release carries the controller's chart values; violation messages name keys under it. */
 export const CONTROLLER_VALUES_PATH = "values.controller";
@@ -90,9 +103,9 @@ function isMap(v: unknown): v is Values {
 }
 
 /**
- * A plain copy of a value read through the guard; UNKNOWN if anything inside
- * is unknown (an unknown anywhere in a map makes the merge result unknowable
- * only where it sits, but rules read leaves, so the copy keeps UNKNOWN leaves).
+ * A plain copy of a value read through the guard. An unknown part stays
+ * UNKNOWN where it sits (rules read leaves, so an unknown leaf silences only
+ * the checks that read it).
  */
 function plain(v: unknown): unknown {
   if (isUnknown(v)) return UNKNOWN;

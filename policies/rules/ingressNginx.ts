@@ -6,7 +6,7 @@
  * the chart will receive, through lib/chart.ts `deliveredValues` (the one
  * model of the release's delivery), and knows what the chart makes of them.
  * An nginx reload closes every old worker's connections when
- * worker-shutdown-timeout expires, so it must cover the gateway drain, and
+ * worker-shutdown-timeout expires (docs/facts.md F8), so it must cover the gateway drain, and
  * the pods' grace period must cover the controller's whole shutdown.
  */
 import { type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
@@ -20,8 +20,14 @@ import {
 import { ENV_DRAIN_SECONDS } from "../../components/names";
 import { configSchema, knobs } from "../config";
 import {
+  CHART_DEFAULT_GRACE_SECONDS,
+  CHART_DEFAULT_REPLICAS,
+  CONTROLLER_DEFAULT_SHUTDOWN_GRACE_SECONDS,
   CONTROLLER_VALUES_PATH,
   HELM_RELEASE_TYPE,
+  KUBERNETES_DEFAULT_GRACE_SECONDS,
+  NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS,
+  NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS,
   controllerPath,
   controllerReplicas,
   deliveredControllerValues,
@@ -33,13 +39,6 @@ import {
 import { containersOf, describe, envValue, isGatewayObject, TYPES } from "../lib/kube";
 import { at, isUnknown, knownItems, num, seconds, show, type Unknown } from "../lib/values";
 
-/** ingress-nginx defaults (docs/facts.md F8, F10): worker-shutdown-timeout 240 s (controller), grace period 300 s (chart values.yaml). */
-const NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS = 240;
-const CHART_DEFAULT_GRACE_SECONDS = 300;
-/** A null value deletes the chart's default; the template then renders no grace period and Kubernetes uses 30 s. */
-const KUBERNETES_DEFAULT_GRACE_SECONDS = 30;
-/** The controller's --shutdown-grace-period default. */
-const CONTROLLER_DEFAULT_SHUTDOWN_GRACE_SECONDS = 0;
 const WST = "worker-shutdown-timeout";
 const ZONE_KEY = "topology.kubernetes.io/zone";
 /** The chart's grace-period key (templates/controller-deployment.yaml). */
@@ -228,10 +227,10 @@ export const ingressNginxReplicas: ResourceValidationPolicy = {
     const { minControllerReplicas, requireZoneSpread } = knobs(args);
     const c = deliveredControllerValues(props);
     const { field, raw } = controllerReplicas(c);
-    const replicas = num(raw ?? 1);
+    const replicas = num(raw ?? CHART_DEFAULT_REPLICAS);
     if (typeof replicas === "number" && replicas < minControllerReplicas) {
       report(
-        `${subject}: ${field} is ${raw === undefined || raw === null ? "not set (the chart uses 1)" : replicas}, below ${minControllerReplicas}. ` +
+        `${subject}: ${field} is ${raw === undefined || raw === null ? `not set (the chart uses ${CHART_DEFAULT_REPLICAS})` : replicas}, below ${minControllerReplicas}. ` +
           `Fix: set ${field} to at least ${minControllerReplicas} (one per zone).`,
       );
     }
@@ -267,7 +266,6 @@ export const ingressNginxReplicas: ResourceValidationPolicy = {
 
 /** The controller's proxy timeouts (ConfigMap keys; integer seconds, default 60). */
 const PROXY_TIMEOUT_KEYS = ["proxy-read-timeout", "proxy-send-timeout"] as const;
-const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
 const INTEGER_RE = /^\s*\d+\s*$/;
 
 export const ingressNginxProxyTimeouts: ResourceValidationPolicy = {

@@ -17,16 +17,21 @@ import {
   ANNOTATION_CANARY_WEIGHT,
   ANNOTATION_PROXY_READ_TIMEOUT,
   ANNOTATION_PROXY_SEND_TIMEOUT,
+  CANARY_SERVICE,
+  LABEL_APP,
   LABEL_VERSION,
+  STABLE_SERVICE,
 } from "../../components/names";
 import { configSchema, knobs } from "../config";
-import { controllerPath, deliveredControllerValues, validateIngressNginxRelease } from "../lib/chart";
+import {
+  NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS,
+  controllerPath,
+  deliveredControllerValues,
+  validateIngressNginxRelease,
+} from "../lib/chart";
 import { TYPES, describe, namespaceOf } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
-import { UNKNOWN, at, isUnknown, knownItems, seconds, show, stringMap, type Unknown } from "../lib/values";
-
-/** ingress-nginx's default proxy timeouts, seconds (docs/facts.md F9). */
-const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
+import { UNKNOWN, at, isUnknown, knownItems, num, show, stringMap, type Unknown } from "../lib/values";
 
 export const ingressWebsocketTimeouts: ResourceValidationPolicy = {
   name: "ingress-websocket-timeouts",
@@ -38,8 +43,18 @@ export const ingressWebsocketTimeouts: ResourceValidationPolicy = {
       const { minProxyTimeoutSeconds } = knobs(args);
       for (const key of [ANNOTATION_PROXY_READ_TIMEOUT, ANNOTATION_PROXY_SEND_TIMEOUT]) {
         const raw = at(args.props, ["metadata", "annotations", key]);
-        const value = raw === undefined ? NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS : seconds(raw);
+        // ingress-nginx reads these annotations as integer seconds only
+        // (annotations/proxy: GetIntValue); "3600s" fails to parse and the
+        // controller-wide proxy timeout silently applies instead.
+        const value = raw === undefined ? NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS : num(raw);
         if (isUnknown(value)) continue;
+        if (raw !== undefined && (value === undefined || !Number.isInteger(value))) {
+          report(
+            `${describe("Ingress", args.props, args.name)}: annotation ${key} is ${show(raw)}, not integer seconds: ` +
+              `ingress-nginx cannot parse it and uses the controller's own proxy timeout instead. Fix: set it to "${minProxyTimeoutSeconds}".`,
+          );
+          continue;
+        }
         if (value === undefined || value < minProxyTimeoutSeconds) {
           const found =
             raw === undefined ? `not set, so nginx uses ${NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS}` : show(raw);
@@ -83,6 +98,38 @@ export const noVersionSelectorOnLoadBalancer: ResourceValidationPolicy = {
         `Fix: route through the ingress controller with ClusterIP stable/canary Services, and keep version labels off LoadBalancer selectors.`,
     );
   }),
+};
+
+export const gatewayServiceSelectsVersion: ResourceValidationPolicy = {
+  name: "gateway-service-selects-version",
+  description: `The gateway's stable and canary Services (every ClusterIP Service of the gateway) select one version through ${LABEL_VERSION}, so the canary weight decides who reaches a new version.`,
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.core.v1.Service, (_p, args, report: ReportViolation) =>
+    gatewayOnly(args, () => {
+      const type = at(args.props, "spec.type");
+      const selector = stringMap(at(args.props, "spec.selector"));
+      if (isUnknown(type) || isUnknown(selector) || type === "LoadBalancer" || type === "ExternalName")
+        return;
+      if (
+        selector !== undefined &&
+        typeof selector[LABEL_VERSION] === "string" &&
+        selector[LABEL_VERSION] !== ""
+      ) {
+        return;
+      }
+      const name = at(args.props, "metadata.name");
+      const role =
+        name === CANARY_SERVICE
+          ? "the canary Service would send the new version's share to every version from the first step, whatever the weight"
+          : name === STABLE_SERVICE
+            ? "the stable Service would send new and reconnecting clients to the version being released before promotion, and to retiring versions after it"
+            : "it would mix every version's pods behind one address";
+      report(
+        `${describe("Service", args.props, args.name)}: selector ${show(selector)} has no ${LABEL_VERSION}: ${role}. ` +
+          `Fix: select ${LABEL_VERSION}: <version> beside ${LABEL_APP}.`,
+      );
+    }),
+  ),
 };
 
 export const ingressNginxExternalTrafficLocal: ResourceValidationPolicy = {
@@ -183,5 +230,6 @@ export const trafficPolicies = [
   canaryIngressMirrorsPrimary,
   canaryWeightNotDeclared,
   noVersionSelectorOnLoadBalancer,
+  gatewayServiceSelectsVersion,
   ingressNginxExternalTrafficLocal,
 ];

@@ -247,7 +247,7 @@ const CASES: readonly Case[] = [
       delete c.cluster.region;
     },
     problems: [
-      'ws-gateway:cluster.region: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: set the region of the regional cluster.',
+      'ws-gateway:cluster.region: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: add region, where the regional cluster runs, e.g. region: europe-west1.',
     ],
   },
   {
@@ -358,7 +358,7 @@ const CASES: readonly Case[] = [
       c.gateway.maxReplicas = 4;
     },
     problems: [
-      "ws-gateway:gateway.maxReplicas: must be at least gateway.minReplicas (got 4 < 6). Fix: raise maxReplicas or lower minReplicas.",
+      "ws-gateway:gateway.maxReplicas: must be above gateway.minReplicas so the autoscaler can add pods under load (got 4 with minReplicas 6). Fix: raise maxReplicas above 6, or lower minReplicas.",
     ],
   },
   {

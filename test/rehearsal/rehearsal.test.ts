@@ -9,6 +9,7 @@ import {
   ABORT_REQUEST_GATE,
   buildGates,
   HANDSHAKE_GATE,
+  SURVIVAL_GATE,
   PODS_READY_GATE,
 } from "../../components/rollout/gates";
 import type { CanaryPod } from "../../components/rollout/types";
@@ -127,7 +128,7 @@ describe("gates (the set pulumi up builds, made local)", () => {
     // THEN the same set as pulumi up, in its order
     assert.deepEqual(
       gates.map((g) => g.name),
-      [ABORT_REQUEST_GATE, PODS_READY_GATE, HANDSHAKE_GATE],
+      [ABORT_REQUEST_GATE, PODS_READY_GATE, HANDSHAKE_GATE, SURVIVAL_GATE],
     );
     const ctx = { step: 1, stepCount: 4, weight: 5 };
     // AND no abort is requested by default; a request fails the gate; a reset withdraws it
