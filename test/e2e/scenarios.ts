@@ -497,32 +497,48 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
       );
       return firstStep;
     })();
+    const withdraw = (): Promise<unknown> =>
+      // Withdraw the request, as the message says (also when a check below fails).
+      kubeRequest(
+        ctx.cp.target,
+        "PATCH",
+        `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${CANARY_INGRESS}`,
+        {
+          body: { metadata: { annotations: { [ANNOTATION_ABORT]: null } } },
+          contentType: "application/merge-patch+json",
+        },
+      );
     const r = await up(ctx, "up-v4-abort");
     const step = await annotate;
-    check(r.code !== 0, "pulumi up succeeded despite the abort annotation");
-    const expected = `gate abort-request failed: measured abort requested: ${JSON.stringify(reason)}, threshold no ${ANNOTATION_ABORT} annotation on the canary Ingress; canary weight set back to 0; remove it with: ${abortClearCommand({ name: CANARY_INGRESS, namespace: NS })}`;
-    check(
-      r.output.includes(expected),
-      `the CLI output lacks the engine's message:\n  ${expected}\n${tail(r.output)}`,
-    );
-    const errorLine =
-      r.output.split("\n").find((l) => l.includes(expected) && !l.includes("[ws-gateway rollout")) ?? "";
-    const weight = (await canaryAnnotations(ctx))[ANNOTATION_CANARY_WEIGHT];
-    check(weight === "0", `weight after abort is ${weight}, expected 0`);
-    check(
-      (await selectorOf(ctx, STABLE_SERVICE)) === "v3",
-      "the stable selector changed during an aborted release",
-    );
-    // Withdraw the request, as the message says.
-    await kubeRequest(
-      ctx.cp.target,
-      "PATCH",
-      `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/${CANARY_INGRESS}`,
-      {
-        body: { metadata: { annotations: { [ANNOTATION_ABORT]: null } } },
-        contentType: "application/merge-patch+json",
-      },
-    );
+    let errorLine = "";
+    try {
+      check(r.code !== 0, "pulumi up succeeded despite the abort annotation");
+      const gate = `gate abort-request failed: measured abort requested: ${JSON.stringify(reason)}, threshold no ${ANNOTATION_ABORT} annotation on the canary Ingress; canary weight set back to 0`;
+      const fix = `remove it with: ${abortClearCommand({ name: CANARY_INGRESS, namespace: NS })}`;
+      // The engine's own line (its progress output) and the CLI's error line carry the same text.
+      const engineLine = r.output
+        .split("\n")
+        .find((l) => l.includes(`[ws-gateway rollout v4] warning: `) && l.includes(gate));
+      errorLine = r.output.split("\n").find((l) => l.startsWith("error: ") && l.includes(gate)) ?? "";
+      check(
+        engineLine !== undefined && errorLine !== "",
+        `the CLI output lacks the engine's message (${gate}):\n${tail(r.output)}`,
+      );
+      const engineText = engineLine.slice(engineLine.indexOf("warning: ") + "warning: ".length).trim();
+      check(
+        errorLine.slice("error: ".length).trim() === engineText,
+        `the CLI's error differs from the engine's message:\n  ${errorLine}\n  ${engineText}`,
+      );
+      check(errorLine.includes(fix), `the message lacks the way out: ${fix}`);
+      const weight = (await canaryAnnotations(ctx))[ANNOTATION_CANARY_WEIGHT];
+      check(weight === "0", `weight after abort is ${weight}, expected 0`);
+      check(
+        (await selectorOf(ctx, STABLE_SERVICE)) === "v3",
+        "the stable selector changed during an aborted release",
+      );
+    } finally {
+      await withdraw();
+    }
     return `abort requested at weight ${step.weight}%; pulumi up failed in ${r.seconds.toFixed(1)}s with: ${errorLine.trim()}; weight 0, stable v3`;
   });
 
