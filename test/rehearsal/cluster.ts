@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { ENV_DRAIN_SECONDS, READINESS_PATH } from "../../components/names";
 import type { CanaryPod, CanaryPodSource, Clock } from "../../components/rollout/types";
 import type { Balancer, ServiceName } from "./balancer";
+import type { ApiPod, ApiPodSource } from "./kubeApi";
 import { childEnv } from "./protocol";
 import { TimeScale, sleepReal } from "./scale";
 
@@ -31,6 +32,10 @@ export interface PodTemplate {
   readonly readinessPeriodSeconds: number;
   /** Consecutive failures before the pod turns unready (Kubernetes default 3). */
   readonly readinessFailureThreshold: number;
+  /** A bad version (see gateway.ts): refuses upgrades, or drops sockets after dropAfterSeconds. */
+  readonly fault?: "refuse" | "drop";
+  /** With fault "drop": how long a socket lives, scheduled seconds. */
+  readonly dropAfterSeconds?: number;
 }
 
 export interface ClusterOptions {
@@ -73,7 +78,7 @@ export interface Pod {
 
 const GATEWAY_SCRIPT = path.join(__dirname, "gateway.js");
 
-export class LocalCluster implements CanaryPodSource {
+export class LocalCluster implements CanaryPodSource, ApiPodSource {
   private readonly pods: Pod[] = [];
   /** Versions each Service selects; empty selects nothing. */
   private readonly selectors: Record<ServiceName, readonly string[]> = { stable: [], canary: [] };
@@ -128,6 +133,8 @@ export class LocalCluster implements CanaryPodSource {
         [ENV_DRAIN_SECONDS]: String(scale.realSeconds(pod.template.drainSeconds)),
         BROADCAST_MS: String(broadcastMs),
         CLOSE_ALL_ON_SIGTERM: pod.template.closeAllOnSigterm ? "1" : "0",
+        FAULT: pod.template.fault ?? "",
+        DROP_AFTER_MS: String(scale.realMs(pod.template.dropAfterSeconds ?? 0)),
       }),
     });
     pod.process = child;
@@ -171,6 +178,40 @@ export class LocalCluster implements CanaryPodSource {
     // Deleted before its container started: nothing to stop (the start timer sees terminating).
     await pod.gone;
     clearTimeout(graceTimer);
+  }
+
+  /** A container that dies on its own (OOM, a bug): SIGKILL; the kubelet restarts it and counts the restart. */
+  crash(pod: Pod): void {
+    if (!pod.exited && !pod.terminating) pod.process?.kill("SIGKILL");
+  }
+
+  /** The pod's readiness probe starts failing (see gateway.ts SIGUSR2); its open connections stay. */
+  makeUnready(pod: Pod): void {
+    if (!pod.exited) pod.process?.kill("SIGUSR2");
+  }
+
+  /** Live pods of a version, oldest first. */
+  podsOf(version: string): Pod[] {
+    return this.pods.filter((p) => p.template.version === version && !p.terminating && !p.exited);
+  }
+
+  /** Pods of a version that have not gone yet (terminating ones included). */
+  remaining(version: string): Pod[] {
+    return this.pods.filter((p) => p.template.version === version && !(p.exited && p.terminating));
+  }
+
+  /** Every pod as the API lists it (ApiPodSource). */
+  listPods(): readonly ApiPod[] {
+    return this.pods
+      .filter((p) => !(p.exited && p.terminating))
+      .map((p) => ({
+        name: p.name,
+        version: p.template.version,
+        ready: p.ready,
+        restarts: p.restarts,
+        createdAtMs: p.createdAtMs,
+        terminating: p.terminating,
+      }));
   }
 
   /** A rolling update's Service selects every version of the app; ours select one. */

@@ -19,6 +19,13 @@
  * (fractional allowed), BROADCAST_MS, CLOSE_ALL_ON_SIGTERM=1 (or the flag
  * --close-all-on-sigterm) for the naive behaviour the baselines measure.
  * Prints one JSON line `{"port": N}` on stdout once listening.
+ *
+ * Bad versions, for the rehearsal's faults (never set in the container image):
+ *  - FAULT=refuse: answers every upgrade with 503 (readiness stays green).
+ *  - FAULT=drop: accepts upgrades, then drops each socket without a close
+ *    frame after DROP_AFTER_MS (fractional allowed).
+ *  - SIGUSR2: the readiness probe fails from then on (the pod turns unready);
+ *    open connections keep working.
  */
 
 import * as http from "node:http";
@@ -36,8 +43,11 @@ const drainSeconds = Number(process.env[ENV_DRAIN_SECONDS] ?? "30");
 const broadcastMs = Number(process.env.BROADCAST_MS ?? "250");
 const closeAllOnSigterm =
   process.argv.includes("--close-all-on-sigterm") || process.env.CLOSE_ALL_ON_SIGTERM === "1";
+const fault = process.env.FAULT ?? "";
+const dropAfterMs = Number(process.env.DROP_AFTER_MS ?? "5000");
 
 let draining = false;
+let unready = false;
 const clients = new Set<WebSocket>();
 const wss = new WebSocketServer({ noServer: true });
 
@@ -49,13 +59,16 @@ wss.on("connection", (ws) => {
     if (draining && clients.size === 0) process.exit(0);
   });
   ws.on("error", () => ws.terminate());
+  // A version that drops its sockets: no close frame, the client sees 1006.
+  if (fault === "drop") setTimeout(() => ws.terminate(), dropAfterMs);
   // Echo: lets a synthetic handshake check prove the socket carries messages.
   ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
 });
 
 const server = http.createServer((req, res) => {
   if (req.url === READINESS_PATH) {
-    res.writeHead(draining ? 503 : 200).end(draining ? "draining\n" : "ready\n");
+    const failing = draining || unready;
+    res.writeHead(failing ? 503 : 200).end(draining ? "draining\n" : unready ? "unready\n" : "ready\n");
   } else if (req.url === LIVENESS_PATH) {
     res.writeHead(200).end("alive\n");
   } else {
@@ -67,6 +80,10 @@ server.on("upgrade", (req, socket, head) => {
   if (draining) {
     // The ingress may still route here for a moment after endpoint removal; a
     // clean 503 lets the client retry instead of waiting on a dead socket.
+    socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    return;
+  }
+  if (fault === "refuse") {
     socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     return;
   }
@@ -82,6 +99,10 @@ setInterval(() => {
     if (ws.readyState === WebSocket.OPEN) ws.send(message);
   }
 }, broadcastMs);
+
+process.on("SIGUSR2", () => {
+  unready = true;
+});
 
 process.on("SIGTERM", () => {
   if (draining) return;

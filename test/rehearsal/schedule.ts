@@ -17,6 +17,8 @@ export interface StackRelease {
   readonly drainSeconds: number;
   readonly preStopSeconds: number;
   readonly terminationMarginSeconds: number;
+  /** The controller's worker-shutdown-timeout: how long nginx's old workers keep sockets after a reload. */
+  readonly workerShutdownTimeoutSeconds: number;
   /** The gate settings `pulumi up` hands to buildGates, as parsed. */
   readonly gates: StackGates;
 }
@@ -33,6 +35,7 @@ export function stackRelease(stack: string = DEFAULT_STACK): StackRelease {
     drainSeconds: c.gateway.drainSeconds,
     preStopSeconds: c.gateway.preStopSeconds,
     terminationMarginSeconds: c.gateway.terminationMarginSeconds,
+    workerShutdownTimeoutSeconds: c.ingress.workerShutdownTimeoutSeconds,
     gates: c.rollout.gates,
   };
 }
