@@ -1,0 +1,94 @@
+/** `parseConfig`: raw stack config in, validated StackConfig out, or a ConfigError listing every problem. */
+import type { z } from "zod";
+import { ConfigError, key } from "./errors";
+import { crossFieldProblems } from "./rules";
+import { clusterSchema, gatewaySchema, ingressSchema, rolloutSchema, type Parsed } from "./schema";
+import {
+  DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS,
+  type ClusterConfig,
+  type RawStackConfig,
+  type StackConfig,
+} from "./types";
+
+/** Validates raw stack config; throws ConfigError listing every problem. */
+export function parseConfig(raw: RawStackConfig): StackConfig {
+  // Sections parse one by one so cross-field rules still run on the ones that parsed.
+  const problems: string[] = [];
+  const section = <T>(name: keyof Parsed, schema: z.ZodType<T>): T | undefined => {
+    const result = schema.safeParse(raw[name] ?? {});
+    if (result.success) return result.data;
+    problems.push(...result.error.issues.map((i) => `${key([name, ...i.path])}: ${i.message}`));
+    return undefined;
+  };
+  const parsed: Partial<Parsed> = {
+    cluster: section("cluster", clusterSchema),
+    ingress: section("ingress", ingressSchema),
+    gateway: section("gateway", gatewaySchema),
+    rollout: section("rollout", rolloutSchema),
+  };
+  problems.push(...crossFieldProblems(raw, parsed));
+  const { cluster: pc, ingress: pi, gateway: pg, rollout: pr } = parsed;
+  if (problems.length > 0 || pc === undefined || pi === undefined || pg === undefined || pr === undefined) {
+    throw new ConfigError(problems);
+  }
+  const p: Parsed = { cluster: pc, ingress: pi, gateway: pg, rollout: pr };
+
+  const c = p.cluster;
+  const cluster: ClusterConfig =
+    c.mode === "gke"
+      ? {
+          mode: "gke",
+          project: c.project,
+          region: c.region ?? "",
+          zones: c.zones,
+          releaseChannel: c.releaseChannel,
+          maintenanceWindow: c.maintenanceWindow,
+          maintenanceExclusions: c.maintenanceExclusions,
+          masterAuthorizedNetworks: c.masterAuthorizedNetworks,
+          masterIpv4Cidr: c.masterIpv4Cidr,
+          nodePool: c.nodePool,
+          deletionProtection: c.deletionProtection,
+        }
+      : { mode: "existing", kubeContext: c.kubeContext };
+  const scheme = p.ingress.tlsSecretName === undefined ? "ws" : "wss";
+  const prom = p.rollout.gates.prometheus;
+  return {
+    cluster,
+    ingress: {
+      host: p.ingress.host,
+      path: p.ingress.path,
+      tlsSecretName: p.ingress.tlsSecretName,
+      className: p.ingress.className,
+      namespace: p.ingress.namespace,
+      controllerReplicas: p.ingress.controllerReplicas,
+      chartVersion: p.ingress.chartVersion,
+      workerShutdownTimeoutSeconds:
+        p.ingress.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS,
+      serviceType: p.ingress.serviceType,
+      loadBalancerIP: p.ingress.loadBalancerIP,
+    },
+    gateway: { ...p.gateway, resources: { ...p.gateway.resources, cpuLimit: p.gateway.resources.cpuLimit } },
+    rollout: {
+      steps: p.rollout.steps.map((s) => ({ weight: s.weight, pauseSeconds: s.pause ?? 0 })),
+      stableVersion: p.rollout.stableVersion,
+      gates: {
+        intervalSeconds: p.rollout.gates.interval,
+        podStartupSeconds: p.rollout.gates.podStartup,
+        handshake: {
+          url: p.rollout.gates.handshake.url ?? `${scheme}://${p.ingress.host}${p.ingress.path}`,
+          timeoutSeconds: p.rollout.gates.handshake.timeout,
+          message: p.rollout.gates.handshake.message,
+        },
+        prometheus:
+          prom === undefined
+            ? undefined
+            : {
+                url: prom.url,
+                query: prom.query,
+                threshold: prom.max ?? prom.min ?? 0,
+                comparison: prom.max !== undefined ? "<=" : ">=",
+              },
+      },
+    },
+  };
+}

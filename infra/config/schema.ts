@@ -1,0 +1,347 @@
+/** The schema of each section of the stack config, with its defaults. */
+import type { z } from "zod";
+import { APP_NAME } from "../../components/names";
+import { FINAL_INGRESS_NGINX_CHART } from "../../components/ingress/ingressNginx";
+import { DEFAULT_POD_STARTUP_SECONDS } from "../../components/rollout/gates";
+import type {
+  ExclusionScope,
+  MaintenanceWindow,
+  NodePoolConfig,
+  ReleaseChannel,
+} from "../../components/cluster/gkeCluster";
+import {
+  CIDR_RE,
+  DNS_LABEL_RE,
+  DNS_NAME_RE,
+  QUANTITY_RE,
+  REGION_RE,
+  RFC3339_RE,
+  SEMVER_RE,
+  ZONE_RE,
+  bool,
+  duration,
+  intIn,
+  leaf,
+  list,
+  matching,
+  oneOf,
+  section,
+  version,
+} from "./leaves";
+
+const maintenanceWindowSchema = section(
+  {
+    start: matching(
+      RFC3339_RE,
+      'an RFC 3339 time like "2026-01-03T02:00:00Z"',
+      "set the first window's start",
+    ),
+    end: matching(RFC3339_RE, 'an RFC 3339 time like "2026-01-03T08:00:00Z"', "set the first window's end"),
+    recurrence: matching(
+      /^FREQ=(DAILY|WEEKLY|MONTHLY)(;[A-Z]+=[A-Z0-9,+-]+)*$/,
+      'an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU"',
+      "write the recurrence as an RRULE",
+    ),
+  },
+  "maintenance window settings",
+);
+
+const exclusionSchema = section(
+  {
+    name: matching(DNS_LABEL_RE, "a lower-case name", 'name the exclusion, e.g. "black-friday"'),
+    start: matching(RFC3339_RE, "an RFC 3339 time", "set when the exclusion starts"),
+    end: matching(RFC3339_RE, "an RFC 3339 time", "set when the exclusion ends"),
+    scope: oneOf<ExclusionScope>(
+      ["NO_UPGRADES", "NO_MINOR_UPGRADES", "NO_MINOR_OR_NODE_UPGRADES"],
+      "pick the scope of upgrades to exclude",
+    ).default("NO_MINOR_OR_NODE_UPGRADES"),
+  },
+  "maintenance exclusion settings",
+);
+
+const DEFAULT_MAINTENANCE_WINDOW: MaintenanceWindow = {
+  start: "2026-01-03T02:00:00Z",
+  end: "2026-01-03T08:00:00Z",
+  recurrence: "FREQ=WEEKLY;BYDAY=SA,SU",
+};
+
+const DEFAULT_NODE_POOL: NodePoolConfig = {
+  machineType: "e2-standard-4",
+  minNodesPerZone: 1,
+  maxNodesPerZone: 3,
+  diskSizeGb: 100,
+};
+
+export const clusterSchema = section(
+  {
+    mode: oneOf(
+      ["gke", "existing"] as const,
+      'use "gke" to create a regional GKE cluster or "existing" for the cluster of the current kubeconfig',
+    ),
+    project: matching(
+      /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+      "a GCP project ID",
+      "set ws-gateway:cluster.project or gcp:project",
+    ).optional(),
+    region: matching(
+      REGION_RE,
+      'a GCP region like "europe-west1"',
+      "set the region of the regional cluster",
+    ).optional(),
+    zones: list(
+      matching(ZONE_RE, 'a GCP zone like "europe-west1-b"', "list zones of the cluster's region"),
+      "zones",
+      1,
+      4,
+    ).optional(),
+    releaseChannel: oneOf<ReleaseChannel>(
+      ["RAPID", "REGULAR", "STABLE"],
+      "pick a GKE release channel",
+    ).default("REGULAR"),
+    maintenanceWindow: maintenanceWindowSchema.default(DEFAULT_MAINTENANCE_WINDOW),
+    maintenanceExclusions: list(exclusionSchema, "maintenance exclusions", 0, 20).default([]),
+    masterAuthorizedNetworks: list(
+      section(
+        {
+          cidr: matching(
+            CIDR_RE,
+            'an IPv4 CIDR like "10.0.0.0/8"',
+            "list the networks allowed to reach the API",
+          ),
+          name: leaf("a non-empty text", "name the network", (v) =>
+            typeof v === "string" && v.trim() !== "" ? v : undefined,
+          ),
+        },
+        "authorized network settings",
+      ),
+      "authorized networks",
+      0,
+      50,
+    ).default([]),
+    masterIpv4Cidr: matching(
+      /^(?:\d{1,3}\.){3}\d{1,3}\/28$/,
+      'an IPv4 /28 range like "172.16.0.0/28"',
+      "pick a private /28 for the control plane",
+    ).default("172.16.0.0/28"),
+    nodePool: section(
+      {
+        machineType: matching(
+          /^[a-z0-9]+-[a-z0-9-]+$/,
+          'a machine type like "e2-standard-4"',
+          "set a machine type",
+        ).default(DEFAULT_NODE_POOL.machineType),
+        minNodesPerZone: intIn(0, 100, "set how many nodes each zone keeps at least").default(
+          DEFAULT_NODE_POOL.minNodesPerZone,
+        ),
+        maxNodesPerZone: intIn(1, 1000, "set how many nodes each zone may grow to").default(
+          DEFAULT_NODE_POOL.maxNodesPerZone,
+        ),
+        diskSizeGb: intIn(10, 65536, "set the boot disk size in GB").default(DEFAULT_NODE_POOL.diskSizeGb),
+      },
+      "node pool settings",
+    ).default(DEFAULT_NODE_POOL),
+    deletionProtection: bool("set whether the cluster may be deleted").default(true),
+    kubeContext: leaf("a kubeconfig context name", "name a context of your kubeconfig", (v) =>
+      typeof v === "string" && v !== "" ? v : undefined,
+    ).optional(),
+  },
+  "cluster settings",
+);
+
+export const ingressSchema = section(
+  {
+    host: matching(
+      DNS_NAME_RE,
+      'a lower-case DNS name like "ws.example.com"',
+      "set the public host name of the gateway",
+    ),
+    path: matching(
+      /^\/[A-Za-z0-9._~/-]*$/,
+      'an absolute URL path like "/" or "/ws"',
+      "set the path clients connect to",
+    ).default("/"),
+    tlsSecretName: matching(
+      DNS_NAME_RE,
+      "a Kubernetes Secret name",
+      "name the TLS Secret for the host",
+    ).optional(),
+    className: matching(
+      DNS_LABEL_RE,
+      "an IngressClass name",
+      'use "nginx" unless you renamed the class',
+    ).default("nginx"),
+    namespace: matching(DNS_LABEL_RE, "a namespace name", "pick the ingress controller's namespace").default(
+      "ingress-nginx",
+    ),
+    controllerReplicas: intIn(1, 50, "set how many controller pods to run (3 or more on GKE)").default(3),
+    chartVersion: matching(
+      SEMVER_RE,
+      'a chart version like "4.15.1"',
+      `pin the chart, e.g. ${FINAL_INGRESS_NGINX_CHART}`,
+    ).default(FINAL_INGRESS_NGINX_CHART),
+    workerShutdownTimeout: duration(
+      1,
+      86400,
+      "set how long old nginx workers keep connections after a reload",
+    ).optional(),
+    serviceType: oneOf(
+      ["LoadBalancer", "NodePort"] as const,
+      'use "LoadBalancer" on GKE, "NodePort" for a local cluster without load balancers',
+    ).default("LoadBalancer"),
+    loadBalancerIP: matching(
+      /^(?:\d{1,3}\.){3}\d{1,3}$/,
+      'a reserved regional IPv4 address like "203.0.113.10"',
+      "reserve one with gcloud compute addresses create and point DNS at it",
+    ).optional(),
+  },
+  "ingress settings",
+);
+
+export const gatewaySchema = section(
+  {
+    namespace: matching(DNS_LABEL_RE, "a namespace name", "pick the gateway's namespace").default(APP_NAME),
+    image: leaf(
+      'an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway"',
+      "remove the tag; the tag comes from ws-gateway:gateway.version",
+      (v) =>
+        typeof v === "string" &&
+        /^[a-z0-9][a-z0-9._:/-]*$/.test(v) &&
+        !(v.split("/").pop() ?? "").includes(":")
+          ? v
+          : undefined,
+    ),
+    version: version("ws-gateway:gateway.version"),
+    port: intIn(1024, 65535, "use the unprivileged port the container listens on").default(8080),
+    minReplicas: intIn(2, 1000, "keep at least 2 pods so a disruption never takes all connections").default(
+      3,
+    ),
+    maxReplicas: intIn(2, 1000, "set the most pods the autoscaler may run").default(12),
+    targetCpuUtilizationPercent: intIn(10, 95, "set the autoscaler's CPU target", "percent").default(60),
+    resources: section(
+      {
+        cpuRequest: matching(QUANTITY_RE, 'a CPU quantity like "250m"', "set the CPU request").default(
+          "250m",
+        ),
+        memoryRequest: matching(
+          QUANTITY_RE,
+          'a memory quantity like "256Mi"',
+          "set the memory request",
+        ).default("256Mi"),
+        cpuLimit: matching(
+          QUANTITY_RE,
+          'a CPU quantity like "1"',
+          "set the CPU limit or leave it out",
+        ).optional(),
+        memoryLimit: matching(QUANTITY_RE, 'a memory quantity like "512Mi"', "set the memory limit").default(
+          "512Mi",
+        ),
+      },
+      "resource settings",
+    ).default({ cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: undefined, memoryLimit: "512Mi" }),
+    drainSeconds: intIn(
+      1,
+      86400,
+      "set how long a retiring version spreads its clients' reconnects, e.g. 1800",
+      "seconds",
+    ).default(1800),
+    preStopSeconds: intIn(
+      1,
+      120,
+      "set how long a pod waits for endpoint removal to propagate",
+      "seconds",
+    ).default(10),
+    terminationMarginSeconds: intIn(5, 600, "set the slack between the drain and SIGKILL", "seconds").default(
+      30,
+    ),
+  },
+  "gateway settings",
+);
+
+const DEFAULT_GATE_INTERVAL_SECONDS = 15;
+const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 5;
+const DEFAULT_HANDSHAKE_MESSAGE = "ping";
+const DEFAULT_HANDSHAKE = {
+  url: undefined,
+  timeout: DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
+  message: DEFAULT_HANDSHAKE_MESSAGE,
+};
+
+export const rolloutSchema = section(
+  {
+    steps: list(
+      section(
+        {
+          weight: intIn(1, 100, "set the canary weight of this step", "percent"),
+          pause: duration(0, 7 * 86400, 'set how long to hold this weight, e.g. "5m"').optional(),
+        },
+        "step settings",
+      ),
+      "steps",
+      1,
+      20,
+    ),
+    stableVersion: version("ws-gateway:rollout.stableVersion").optional(),
+    gates: section(
+      {
+        interval: duration(1, 600, "set how often gates run during a pause").default(
+          DEFAULT_GATE_INTERVAL_SECONDS,
+        ),
+        podStartup: duration(
+          1,
+          1800,
+          "set how long a pod that joins during a step may take to become Ready",
+        ).default(DEFAULT_POD_STARTUP_SECONDS),
+        handshake: section(
+          {
+            url: matching(
+              /^wss?:\/\/[^\s]+$/,
+              'a WebSocket URL like "wss://ws.example.com/"',
+              "set the public URL the gate connects to",
+            ).optional(),
+            timeout: duration(1, 120, "set how long the handshake gate waits").default(
+              DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
+            ),
+            message: leaf("a non-empty text", "set the message the gate sends", (v) =>
+              typeof v === "string" && v !== "" ? v : undefined,
+            ).default(DEFAULT_HANDSHAKE_MESSAGE),
+          },
+          "handshake gate settings",
+        ).default(DEFAULT_HANDSHAKE),
+        prometheus: section(
+          {
+            url: matching(
+              /^https?:\/\/[^\s]+$/,
+              'an HTTP URL like "http://prometheus.monitoring:9090"',
+              "set the Prometheus base URL",
+            ),
+            query: leaf("a PromQL expression", "write the query whose value is compared", (v) =>
+              typeof v === "string" && v.trim() !== "" ? v : undefined,
+            ),
+            max: leaf("a number", "set the highest value that passes", (v) =>
+              typeof v === "number" ? v : undefined,
+            ).optional(),
+            min: leaf("a number", "set the lowest value that passes", (v) =>
+              typeof v === "number" ? v : undefined,
+            ).optional(),
+          },
+          "Prometheus gate settings",
+        ).optional(),
+      },
+      "gate settings",
+    ).default({
+      interval: DEFAULT_GATE_INTERVAL_SECONDS,
+      podStartup: DEFAULT_POD_STARTUP_SECONDS,
+      handshake: DEFAULT_HANDSHAKE,
+      prometheus: undefined,
+    }),
+  },
+  "rollout settings",
+);
+
+/** Each section as its schema parsed it. */
+export interface Parsed {
+  readonly cluster: z.output<typeof clusterSchema>;
+  readonly ingress: z.output<typeof ingressSchema>;
+  readonly gateway: z.output<typeof gatewaySchema>;
+  readonly rollout: z.output<typeof rolloutSchema>;
+}

@@ -1,0 +1,103 @@
+/** The validated configuration the program receives, and the raw shape it is read from. */
+import { APP_NAME } from "../../components/names";
+import type { RolloutStep } from "../../components/rollout/types";
+import type { GkeClusterArgs } from "../../components/cluster/gkeCluster";
+
+/** Config namespace: keys are written `ws-gateway:<section>` in stacks/Pulumi.<stack>.yaml. */
+export const CONFIG_NAMESPACE = APP_NAME;
+
+/**
+ * Default worker-shutdown-timeout. Fixed rather than derived from drainSeconds,
+ * so that changing the drain never changes (and never restarts) the controller.
+ */
+export const DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS = 3600;
+
+/** The GKE cluster's settings: the component's arguments, but the grace period, which follows the gateway. */
+export interface GkeClusterConfig extends Omit<GkeClusterArgs, "project" | "podGraceSeconds"> {
+  readonly mode: "gke";
+  /** GCP project; undefined means the provider's `gcp:project` (resolved by loadStackConfig). */
+  readonly project: string | undefined;
+}
+
+export interface ExistingClusterConfig {
+  readonly mode: "existing";
+  /** kubeconfig context to use; undefined means the current context. */
+  readonly kubeContext: string | undefined;
+}
+
+export type ClusterConfig = GkeClusterConfig | ExistingClusterConfig;
+
+export interface IngressConfig {
+  readonly host: string;
+  readonly path: string;
+  readonly tlsSecretName: string | undefined;
+  readonly className: string;
+  readonly namespace: string;
+  readonly controllerReplicas: number;
+  readonly chartVersion: string;
+  readonly workerShutdownTimeoutSeconds: number;
+  readonly serviceType: "LoadBalancer" | "NodePort";
+  readonly loadBalancerIP: string | undefined;
+}
+
+export interface GatewayResources {
+  readonly cpuRequest: string;
+  readonly memoryRequest: string;
+  readonly cpuLimit: string | undefined;
+  readonly memoryLimit: string;
+}
+
+export interface GatewayConfig {
+  readonly namespace: string;
+  readonly image: string;
+  readonly version: string;
+  readonly port: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCpuUtilizationPercent: number;
+  readonly resources: GatewayResources;
+  readonly drainSeconds: number;
+  readonly preStopSeconds: number;
+  readonly terminationMarginSeconds: number;
+}
+
+export interface HandshakeGateConfig {
+  readonly url: string;
+  readonly timeoutSeconds: number;
+  readonly message: string;
+}
+
+export interface PrometheusGateConfig {
+  readonly url: string;
+  readonly query: string;
+  readonly threshold: number;
+  readonly comparison: "<=" | ">=";
+}
+
+export interface RolloutConfig {
+  readonly steps: readonly RolloutStep[];
+  /** Set only when the schedule holds below 100: the version the stable route keeps. */
+  readonly stableVersion: string | undefined;
+  readonly gates: {
+    readonly intervalSeconds: number;
+    /** A canary pod that joins during a step (HPA scale-up) may take this long to become Ready. */
+    readonly podStartupSeconds: number;
+    readonly handshake: HandshakeGateConfig;
+    readonly prometheus: PrometheusGateConfig | undefined;
+  };
+}
+
+export interface StackConfig {
+  readonly cluster: ClusterConfig;
+  readonly ingress: IngressConfig;
+  readonly gateway: GatewayConfig;
+  readonly rollout: RolloutConfig;
+}
+
+/** Raw values as read from the stack file, one entry per top-level key. */
+export interface RawStackConfig {
+  readonly cluster?: unknown;
+  readonly ingress?: unknown;
+  readonly gateway?: unknown;
+  readonly rollout?: unknown;
+}
