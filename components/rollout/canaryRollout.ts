@@ -36,6 +36,7 @@ import {
 } from "./engine";
 import { buildGates, type GatesConfig } from "./gates";
 import { KubernetesCanaryRouter } from "./kubernetesRouter";
+import type { OnAbort } from "./defaults";
 import type { Clock, Logger, RolloutStep } from "./types";
 
 /** First line of the plan `pulumi preview` prints. */
@@ -53,8 +54,12 @@ export interface CanaryTargetArgs {
   readonly kubeconfig?: pulumi.Input<string>;
   /** kubeconfig context to use. @default the kubeconfig's current context */
   readonly kubeContext?: pulumi.Input<string>;
-  /** Per Kubernetes API request. @default 10 */
+  /** Per Kubernetes API request. @default DEFAULT_REQUEST_TIMEOUT_SECONDS */
   readonly requestTimeoutSeconds?: pulumi.Input<number>;
+  /** How long transient API failures are retried per call (rollout.api.retryBudget). @default DEFAULT_API_RETRY_BUDGET_SECONDS */
+  readonly retryBudgetSeconds?: pulumi.Input<number>;
+  /** After an abort, how long setting the weight to 0 is retried (rollout.api.abortBudget). @default DEFAULT_API_ABORT_BUDGET_SECONDS */
+  readonly abortBudgetSeconds?: pulumi.Input<number>;
 }
 
 export type CanaryWeightResetArgs = CanaryTargetArgs;
@@ -68,6 +73,10 @@ export interface CanaryRolloutArgs extends CanaryTargetArgs {
    * @default none (the schedule ends at 100)
    */
   readonly stableVersion?: pulumi.Input<string>;
+  /** What an abort does to the clients already on the canary (rollout.onAbort). @default DEFAULT_ON_ABORT */
+  readonly onAbort?: pulumi.Input<OnAbort>;
+  /** The gateway container port of its /metrics, for the abnormal-close gate. @default none */
+  readonly metricsPort?: pulumi.Input<number>;
 }
 
 /** Plain inputs as the provider receives them. */
@@ -78,12 +87,16 @@ interface TargetInputs {
   readonly kubeconfig?: string;
   readonly kubeContext?: string;
   readonly requestTimeoutSeconds?: number;
+  readonly retryBudgetSeconds?: number;
+  readonly abortBudgetSeconds?: number;
 }
 
 interface RolloutInputs extends TargetInputs {
   readonly steps: RolloutStep[];
   readonly gates: GatesConfig;
   readonly stableVersion?: string;
+  readonly onAbort?: OnAbort;
+  readonly metricsPort?: number;
 }
 
 /** State kept by CanaryWeightReset; the kubeconfig stays out of outputs. */
@@ -119,7 +132,7 @@ function systemClock(): Clock {
   return { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 }
 
-function routerFor(inputs: TargetInputs): KubernetesCanaryRouter {
+function routerFor(inputs: TargetInputs & { readonly metricsPort?: number }): KubernetesCanaryRouter {
   return new KubernetesCanaryRouter({
     kubeconfig: inputs.kubeconfig,
     kubeContext: inputs.kubeContext,
@@ -127,7 +140,15 @@ function routerFor(inputs: TargetInputs): KubernetesCanaryRouter {
     canaryIngressName: inputs.canaryIngressName,
     version: inputs.version,
     requestTimeoutSeconds: inputs.requestTimeoutSeconds,
+    metricsPort: inputs.metricsPort,
   });
+}
+
+function apiBudgets(inputs: TargetInputs): { retryBudgetSeconds?: number; abortBudgetSeconds?: number } {
+  return {
+    ...(inputs.retryBudgetSeconds === undefined ? {} : { retryBudgetSeconds: inputs.retryBudgetSeconds }),
+    ...(inputs.abortBudgetSeconds === undefined ? {} : { abortBudgetSeconds: inputs.abortBudgetSeconds }),
+  };
 }
 
 function sameTarget(olds: TargetInputs, news: TargetInputs): boolean {
@@ -246,6 +267,7 @@ async function firstRelease(inputs: RolloutInputs): Promise<RolloutOutputs> {
     router,
     clock: systemClock(),
     logger,
+    api: apiBudgets(inputs),
   });
   const outputs = rolloutOutputs(inputs, result);
   return { ...outputs, weight: 0 };
@@ -280,6 +302,9 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
       gateIntervalSeconds: inputs.gates.intervalSeconds,
       resumeFromWeight,
       signal,
+      api: apiBudgets(inputs),
+      onAbort: inputs.onAbort,
+      drainer: router,
     }),
   );
   return rolloutOutputs(inputs, result);
@@ -343,6 +368,8 @@ export class CanaryWeightReset extends pulumi.dynamic.Resource {
         kubeconfig: secretKubeconfig(args.kubeconfig),
         kubeContext: args.kubeContext,
         requestTimeoutSeconds: args.requestTimeoutSeconds,
+        retryBudgetSeconds: args.retryBudgetSeconds,
+        abortBudgetSeconds: args.abortBudgetSeconds,
         weight: undefined,
       },
       opts,
@@ -385,6 +412,10 @@ export class CanaryRollout extends pulumi.dynamic.Resource {
         kubeconfig: secretKubeconfig(args.kubeconfig),
         kubeContext: args.kubeContext,
         requestTimeoutSeconds: args.requestTimeoutSeconds,
+        retryBudgetSeconds: args.retryBudgetSeconds,
+        abortBudgetSeconds: args.abortBudgetSeconds,
+        onAbort: args.onAbort,
+        metricsPort: args.metricsPort,
         outcome: undefined,
         weight: undefined,
       },
@@ -394,8 +425,8 @@ export class CanaryRollout extends pulumi.dynamic.Resource {
     );
     if (pulumi.runtime.isDryRun()) {
       // Preview cannot read the previous state, so the plan says when it applies.
-      pulumi.all([args.steps, args.gates]).apply(([plainSteps, gates]) => {
-        const lines = [PREVIEW_PLAN_HEADER, ...describeSchedule(plainSteps, gates.intervalSeconds)];
+      pulumi.all([args.steps, args.gates, args.onAbort]).apply(([plainSteps, gates, onAbort]) => {
+        const lines = [PREVIEW_PLAN_HEADER, ...describeSchedule(plainSteps, gates.intervalSeconds, onAbort)];
         for (const line of lines) {
           pulumi.log.info(line, this);
         }

@@ -3,8 +3,62 @@
  * gates throughout every pause. Pure: it reaches the world only through the
  * interfaces in ./types, so `pulumi up`, the rehearsal and the tests drive the
  * same code.
+ *
+ * A rollout is a sequence of named phases (types.RolloutPhase), each a
+ * function below and each announced through the `onEvent` hook:
+ *
+ *   reset -> (step -> pause)* -> promote | hold
+ *                  \-> abort [-> drain]
+ *
+ * API failures (./apiError) never count as a gate's verdict: transient ones
+ * are retried within rollout.api.retryBudget per call (./retry); one that
+ * persists aborts the rollout as the API's failure ("kubernetes-api").
+ * An abort keeps trying to set the weight to 0 for rollout.api.abortBudget,
+ * then, with rollout.onAbort drain, moves the canary's clients to stable.
  */
-import type { Clock, Gate, GateContext, GateResult, Logger, RolloutStep, TrafficRouter } from "./types";
+import { errorText, isApiError } from "./apiError";
+import {
+  DEFAULT_API_ABORT_BUDGET_SECONDS,
+  DEFAULT_API_RETRY_BUDGET_SECONDS,
+  DEFAULT_GATE_INTERVAL_SECONDS,
+  DEFAULT_ON_ABORT,
+  type OnAbort,
+} from "./defaults";
+import {
+  failureMessage,
+  formatDuration,
+  gateCause,
+  readWeightCommand,
+  setWeightCommand,
+  stepLabel,
+  WEIGHT_RESET_SUFFIX,
+} from "./messages";
+import { withRetries } from "./retry";
+import type {
+  CanaryDrainer,
+  Clock,
+  Gate,
+  GateContext,
+  GateResult,
+  Logger,
+  RolloutEvent,
+  RolloutEventHook,
+  RolloutPhase,
+  RolloutStep,
+  TrafficRouter,
+} from "./types";
+
+export { DEFAULT_GATE_INTERVAL_SECONDS, formatDuration };
+
+/** Budgets of the engine's API calls (rollout.api). */
+export interface ApiRetryOptions {
+  /** Per call: how long transient failures are retried. @default DEFAULT_API_RETRY_BUDGET_SECONDS (2m) */
+  readonly retryBudgetSeconds?: number;
+  /** After an abort: how long setting the weight to 0 is retried. @default DEFAULT_API_ABORT_BUDGET_SECONDS (10m) */
+  readonly abortBudgetSeconds?: number;
+  /** Jitter source in [0, 1). @default Math.random */
+  readonly random?: () => number;
+}
 
 export interface RolloutOptions {
   readonly steps: readonly RolloutStep[];
@@ -12,51 +66,59 @@ export interface RolloutOptions {
   readonly router: TrafficRouter;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Seconds between gate rounds during a pause. @default 10 */
+  /** Seconds between gate rounds during a pause. @default DEFAULT_GATE_INTERVAL_SECONDS (15) */
   readonly gateIntervalSeconds?: number;
   /** Weight already in place for this same canary version (continuing a held release): steps at or below it are skipped and the weight is not reset. When undefined the weight is set to 0 first. */
   readonly resumeFromWeight?: number;
   /** Aborting (e.g. Ctrl-C) sets the weight to 0 and ends with outcome aborted, gate "interrupted". */
   readonly signal?: AbortSignal;
+  /** Told of every phase, weight change, gate round and retry as it happens. */
+  readonly onEvent?: RolloutEventHook;
+  readonly api?: ApiRetryOptions;
+  /** What an abort does to the clients already on the canary. @default DEFAULT_ON_ABORT ("drain"); needs `drainer` */
+  readonly onAbort?: OnAbort;
+  /** Drains the canary after an abort (rollout.onAbort drain). Without one, an abort only sets the weight to 0. */
+  readonly drainer?: CanaryDrainer;
 }
 
-export type RolloutAction =
-  | { readonly atMs: number; readonly kind: "set-weight"; readonly weight: number }
-  | {
-      readonly atMs: number;
-      readonly kind: "gates";
-      readonly step: number;
-      readonly ok: boolean;
-      readonly failed?: string;
-    };
+/** The subset of events kept as the result's `actions` (weights set and gate rounds). */
+export type RolloutAction = Extract<RolloutEvent, { kind: "set-weight" | "gates" }>;
 
 export type RolloutOutcome =
   | { readonly kind: "promoted" }
   | { readonly kind: "held"; readonly weight: number }
   | {
       readonly kind: "aborted";
+      /** 1-based step, 0 before the first step. */
       readonly step: number;
+      /** The failed gate, or API_GATE, ROUTER_GATE, INTERRUPTED_GATE. */
       readonly gate: string;
       readonly measured: string;
       readonly threshold: string;
       /** What to do before the next release, when the gate said (see GateResult.fix). */
       readonly fix?: string;
       readonly message: string;
+      /** False when the weight could not be set back to 0 within the abort budget. */
+      readonly weightReset: boolean;
+      /** With rollout.onAbort drain: the canary pods asked to drain (absent when no drain ran). */
+      readonly drained?: readonly string[];
     };
 
 export interface RolloutResult {
   readonly outcome: RolloutOutcome;
   readonly actions: readonly RolloutAction[];
+  readonly events: readonly RolloutEvent[];
 }
-
-/** Gate rounds run this often during a pause unless the caller says otherwise. */
-export const DEFAULT_GATE_INTERVAL_SECONDS = 10;
 
 /** Gate rounds are logged at most this often (plus the first and last of a pause) so output stays readable. */
 const GATE_LOG_EVERY_MS = 60_000;
 
 /** Gate name reported when the rollout is interrupted through its AbortSignal. */
 export const INTERRUPTED_GATE = "interrupted";
+/** Gate name reported when a Kubernetes API call (a weight write or a gate's read) fails for good. */
+export const API_GATE = "kubernetes-api";
+/** Gate name reported when a router that is not an API client fails to set the weight. */
+export const ROUTER_GATE = "router";
 
 /** One plain sentence per problem; [] when the schedule is valid. */
 export function validateSchedule(steps: readonly RolloutStep[]): string[] {
@@ -93,18 +155,6 @@ export function scheduleSeconds(steps: readonly RolloutStep[]): number {
   return steps.reduce((total, step) => total + step.pauseSeconds, 0);
 }
 
-/** Go-style duration: 300 -> "5m0s", 45 -> "45s", 3725 -> "1h2m5s". Rounds to whole seconds. */
-export function formatDuration(seconds: number): string {
-  const total = Math.round(Math.abs(seconds));
-  const sign = seconds < 0 && total > 0 ? "-" : "";
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${sign}${h}h${m}m${s}s`;
-  if (m > 0) return `${sign}${m}m${s}s`;
-  return `${sign}${s}s`;
-}
-
 /** Gate rounds in a pause: one right after the weight is set, one every interval, one at the pause end. */
 export function gateRounds(pauseSeconds: number, gateIntervalSeconds: number): number {
   const whole = Math.floor(pauseSeconds / gateIntervalSeconds);
@@ -115,6 +165,7 @@ export function gateRounds(pauseSeconds: number, gateIntervalSeconds: number): n
 export function describeSchedule(
   steps: readonly RolloutStep[],
   gateIntervalSeconds: number = DEFAULT_GATE_INTERVAL_SECONDS,
+  onAbort: OnAbort = DEFAULT_ON_ABORT,
 ): string[] {
   const problems = validateSchedule(steps);
   if (problems.length > 0) {
@@ -135,44 +186,12 @@ export function describeSchedule(
       ? `then promote; total pause ${formatDuration(scheduleSeconds(steps))}`
       : `then hold at ${last.weight}%; total pause ${formatDuration(scheduleSeconds(steps))}`,
   );
-  lines.push("a failing gate sets the canary weight back to 0 and fails the update");
+  lines.push(
+    onAbort === "drain"
+      ? "a failing gate sets the canary weight back to 0, drains the canary's clients to stable and fails the update"
+      : "a failing gate sets the canary weight back to 0 and fails the update (the canary's clients stay until it is retired)",
+  );
   return lines;
-}
-
-/** The one message format for a failed gate; tests and operators rely on it. */
-function gateFailureMessage(
-  step: number,
-  stepCount: number,
-  weight: number,
-  gate: string,
-  measured: string,
-  threshold: string,
-  fix?: string,
-): string {
-  const cause = gateFailureCause(step, stepCount, weight, gate, measured, threshold);
-  return `${cause}; ${WEIGHT_RESET_SUFFIX}${fixSuffix(fix)}`;
-}
-
-const WEIGHT_RESET_SUFFIX = "canary weight set back to 0";
-
-/** The fix goes last, after what happened to the weight: it is the operator's next action. */
-function fixSuffix(fix: string | undefined): string {
-  return fix === undefined ? "" : `; ${fix}`;
-}
-
-function gateFailureCause(
-  step: number,
-  stepCount: number,
-  weight: number,
-  gate: string,
-  measured: string,
-  threshold: string,
-): string {
-  return `step ${step}/${stepCount} (weight ${weight}%): gate ${gate} failed: measured ${measured}, threshold ${threshold}`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** A failed gate, as reported in an aborted outcome. */
@@ -181,36 +200,35 @@ export interface GateFailure {
   readonly measured: string;
   readonly threshold: string;
   readonly fix?: string;
+  /** Set when the failure is the API's: the cause reads "the Kubernetes API failed while ...". */
+  readonly cause?: string;
 }
 
-/** Runs every gate once; a gate that throws counts as failed with the error as the measured value. */
-async function runGateRound(gates: readonly Gate[], ctx: GateContext): Promise<GateFailure | undefined> {
-  const results = await Promise.all(
-    gates.map(async (gate): Promise<GateResult> => {
-      try {
-        return await gate.check(ctx);
-      } catch (error) {
-        return { ok: false, measured: errorText(error), threshold: "a completed check" };
-      }
-    }),
-  );
-  // The first failure in gate order is reported, so messages are deterministic.
-  const index = results.findIndex((result) => !result.ok);
-  if (index < 0) return undefined;
-  const { measured, threshold, fix } = results[index];
-  // No `fix` key at all when the gate gave none, so outcomes compare equal to plain failures.
-  return { gate: gates[index].name, measured, threshold, ...(fix === undefined ? {} : { fix }) };
+/** No `fix` key at all when there is none, so outcomes compare equal to plain failures. */
+function withFix<T extends object>(value: T, fix: string | undefined): T & { fix?: string } {
+  return fix === undefined || fix === "" ? value : { ...value, fix };
 }
 
-async function beginGates(gates: readonly Gate[], ctx: GateContext): Promise<GateFailure | undefined> {
-  for (const gate of gates) {
-    try {
-      await gate.beginStep?.(ctx);
-    } catch (error) {
-      return { gate: gate.name, measured: errorText(error), threshold: "a completed check" };
-    }
+/** How a thrown error reads in a message: an API error's summary and fix apart, anything else as its text. */
+function describe(error: unknown): { readonly text: string; readonly fix?: string } {
+  if (isApiError(error)) return withFix({ text: error.summary }, error.fix);
+  return { text: errorText(error) };
+}
+
+/** A failure from an error a gate threw: the API's when it is an API error, the gate's otherwise. */
+function thrownByGate(gate: Gate, error: unknown, reading: "read" | "began"): GateFailure {
+  if (isApiError(error)) {
+    return withFix(
+      {
+        gate: API_GATE,
+        measured: error.summary,
+        threshold: "a working Kubernetes API",
+        cause: `the Kubernetes API failed while gate ${gate.name} ${reading}: ${error.summary}`,
+      },
+      error.fix,
+    );
   }
-  return undefined;
+  return { gate: gate.name, measured: errorText(error), threshold: "a completed check" };
 }
 
 // A plain object, not a Symbol: the closure serializer recreates Symbols as ordinary objects anyway.
@@ -218,9 +236,427 @@ const INTERRUPT = { interrupted: true } as const;
 type Interrupt = typeof INTERRUPT;
 const isInterrupt = (value: unknown): value is Interrupt => value === INTERRUPT;
 
-/** Steps the canary weight through the schedule; see RolloutOptions for the contract. */
+/** State and helpers shared by the phases of one rollout. */
+interface Run {
+  readonly options: RolloutOptions;
+  readonly stepCount: number;
+  readonly intervalSeconds: number;
+  readonly retryBudgetSeconds: number;
+  readonly abortBudgetSeconds: number;
+  readonly onAbort: OnAbort;
+  readonly events: RolloutEvent[];
+  /** The weight known to be in place; undefined when unknown (nothing read or written yet). */
+  confirmed: number | undefined;
+  /** A weight whose write failed in a way that may have landed; undefined when none. */
+  uncertain: number | undefined;
+  gatesEnded: boolean;
+  emit(event: DistributiveOmit<RolloutEvent, "atMs">): void;
+  /** Retries a router or gate call within the per-call budget. */
+  retried<T>(operation: string, call: () => Promise<T>, beforeRetry?: () => Promise<void>): Promise<T>;
+  unlessInterrupted<T>(work: Promise<T>): Promise<T | Interrupt>;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function createRun(options: RolloutOptions, intervalSeconds: number): Run {
+  const { clock, signal, logger } = options;
+  const startMs = clock.now();
+  const interrupted = new Promise<Interrupt>((resolve) => {
+    if (signal?.aborted) resolve(INTERRUPT);
+    signal?.addEventListener("abort", () => resolve(INTERRUPT), { once: true });
+  });
+  const run: Run = {
+    options,
+    stepCount: options.steps.length,
+    intervalSeconds,
+    retryBudgetSeconds: options.api?.retryBudgetSeconds ?? DEFAULT_API_RETRY_BUDGET_SECONDS,
+    abortBudgetSeconds: options.api?.abortBudgetSeconds ?? DEFAULT_API_ABORT_BUDGET_SECONDS,
+    onAbort: options.onAbort ?? DEFAULT_ON_ABORT,
+    events: [],
+    confirmed: options.resumeFromWeight,
+    uncertain: undefined,
+    gatesEnded: false,
+    emit(partial) {
+      const event = { atMs: clock.now() - startMs, ...partial } as RolloutEvent;
+      run.events.push(event);
+      try {
+        options.onEvent?.(event);
+      } catch (error) {
+        logger.warn(`event hook failed (ignored): ${errorText(error)}`);
+      }
+    },
+    retried(operation, call, beforeRetry) {
+      return withRetries(call, {
+        clock,
+        budgetSeconds: run.retryBudgetSeconds,
+        budgetKey: "rollout.api.retryBudget",
+        random: options.api?.random,
+        stop: () => signal?.aborted === true,
+        onRetry: (attempt, delayMs, error) => {
+          logger.warn(
+            `${operation}: ${error.summary}; retrying in ${formatDuration(delayMs / 1000)} (attempt ${attempt + 1})`,
+          );
+          run.emit({ kind: "retry", operation, attempt, delayMs, error: error.summary });
+        },
+        ...(beforeRetry === undefined ? {} : { beforeRetry: () => beforeRetry() }),
+      });
+    },
+    // INTERRUPT as soon as the signal fires, whatever the awaited work is doing, and whenever it fired meanwhile.
+    async unlessInterrupted(work) {
+      if (signal === undefined) return work;
+      const result = await Promise.race([work, interrupted]);
+      return signal.aborted ? INTERRUPT : result;
+    },
+  };
+  return run;
+}
+
+function phase(run: Run, name: RolloutPhase, fields: { step?: number; weight?: number } = {}): void {
+  run.emit({ kind: "phase", phase: name, stepCount: run.stepCount, ...fields });
+}
+
+/**
+ * Sets the weight with retries; a 409 re-reads the weight before trying
+ * again. Throws the last error when it fails for good, after noting whether
+ * the write may have landed.
+ */
+async function setWeight(run: Run, target: number): Promise<void> {
+  const { router } = run.options;
+  try {
+    await run.retried(
+      `set the canary weight to ${target}%`,
+      () => router.setCanaryWeight(target),
+      async () => {
+        // A 409 means someone else wrote the object meanwhile: read it again before the next write.
+        await router.getCanaryWeight();
+      },
+    );
+  } catch (error) {
+    // A non-API router error says nothing about landing, so assume it may have.
+    if (!isApiError(error) || error.mayHaveLanded) run.uncertain = target;
+    throw error;
+  }
+  run.confirmed = target;
+  if (run.uncertain === target) run.uncertain = undefined;
+  run.emit({ kind: "set-weight", weight: target });
+}
+
+/** Runs every gate once (with API retries); a gate that throws counts as failed, an API failure as the API's. */
+async function runGateRound(
+  run: Run,
+  gates: readonly Gate[],
+  ctx: GateContext,
+): Promise<GateFailure | undefined> {
+  const results = await Promise.all(
+    gates.map(async (gate): Promise<GateResult | GateFailure> => {
+      try {
+        return await run.retried(`gate ${gate.name}`, () => gate.check(ctx));
+      } catch (error) {
+        return thrownByGate(gate, error, "read");
+      }
+    }),
+  );
+  // The first failure in gate order is reported, so messages are deterministic.
+  for (let index = 0; index < results.length; index++) {
+    const result = results[index];
+    if ("gate" in result) return result;
+    if (!result.ok) {
+      return withFix(
+        { gate: gates[index].name, measured: result.measured, threshold: result.threshold },
+        result.fix,
+      );
+    }
+  }
+  return undefined;
+}
+
+async function beginGates(
+  run: Run,
+  gates: readonly Gate[],
+  ctx: GateContext,
+): Promise<GateFailure | undefined> {
+  for (const gate of gates) {
+    try {
+      await run.retried(`gate ${gate.name}`, async () => {
+        await gate.beginStep?.(ctx);
+      });
+    } catch (error) {
+      return thrownByGate(gate, error, "began");
+    }
+  }
+  return undefined;
+}
+
+async function endGates(run: Run): Promise<void> {
+  if (run.gatesEnded) return;
+  run.gatesEnded = true;
+  await Promise.all(
+    run.options.gates.map(async (gate) => {
+      try {
+        await gate.end?.();
+      } catch (error) {
+        run.options.logger.warn(`gate ${gate.name}: cleaning up failed (ignored): ${errorText(error)}`);
+      }
+    }),
+  );
+}
+
+/** What an abort is about: where, the cause, and the failure fields of the outcome. */
+interface AbortReason {
+  readonly step: number;
+  readonly where: string;
+  readonly cause: string;
+  readonly failure: GateFailure;
+}
+
+/** Phase abort: weight to 0 within the abort budget, then drain (rollout.onAbort), then the one message. */
+async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult> {
+  const { router, clock, logger } = run.options;
+  const { failure } = reason;
+  const before = run.confirmed;
+  let weightText = WEIGHT_RESET_SUFFIX;
+  let weightReset = true;
+  let apiFix: string | undefined;
+  try {
+    // Whatever the error, retry transient failures for the whole abort budget: clients keep
+    // reaching the aborted version until this lands. The signal does not stop it.
+    await withRetries(() => router.setCanaryWeight(0), {
+      clock,
+      budgetSeconds: run.abortBudgetSeconds,
+      budgetKey: "rollout.api.abortBudget",
+      random: run.options.api?.random,
+      onRetry: (attempt, delayMs, error) => {
+        logger.warn(
+          `abort: setting the canary weight to 0 failed: ${error.summary}; retrying in ${formatDuration(delayMs / 1000)} (attempt ${attempt + 1})`,
+        );
+        run.emit({
+          kind: "retry",
+          operation: "set the canary weight to 0%",
+          attempt,
+          delayMs,
+          error: error.summary,
+        });
+      },
+    });
+    run.confirmed = 0;
+    run.uncertain = undefined;
+    run.emit({ kind: "set-weight", weight: 0 });
+  } catch (error) {
+    weightReset = false;
+    // A router that is not an API client says nothing about landing: the 0 may be in place.
+    if (!isApiError(error) || error.mayHaveLanded) run.uncertain = 0;
+    const { text, fix } = describe(error);
+    apiFix = fix;
+    weightText = `setting the canary weight back to 0 failed: ${text}; ${leftBehind(run, before)}`;
+  }
+  await endGates(run);
+  let drainText: string | undefined;
+  let drained: readonly string[] | undefined;
+  const drainer = run.options.drainer;
+  if (drainer !== undefined && run.onAbort === "drain") {
+    if (!weightReset) {
+      drainText = "the canary was not drained: its clients would reconnect to it while its weight is above 0";
+    } else {
+      phase(run, "drain", { step: reason.step, weight: 0 });
+      try {
+        drained = await run.retried("drain the canary", () => drainer.drainCanary());
+        run.emit({
+          kind: "phase",
+          phase: "drain",
+          step: reason.step,
+          stepCount: run.stepCount,
+          weight: 0,
+          pods: drained,
+        });
+        drainText =
+          drained.length === 0
+            ? "no canary pod to drain"
+            : `canary clients moved to stable: ${drained.length} pod${drained.length === 1 ? "" : "s"} of the aborted version asked to drain (${drained.join(", ")}), each closing its connections spread over its drain time`;
+      } catch (error) {
+        const how =
+          drainer.drainCommand === undefined ? "" : `: drain it by hand with: ${drainer.drainCommand}`;
+        drainText = `draining the canary failed: ${describe(error).text}; its clients stay on the aborted version until it is retired${how}`;
+      }
+    }
+  } else if (drainer !== undefined) {
+    drainText =
+      "canary clients kept (rollout.onAbort keep): they stay on the aborted version until it is retired";
+  }
+  const fixes = [failure.fix, apiFix].filter(
+    (fix, index, all): fix is string => fix !== undefined && fix !== "" && all.indexOf(fix) === index,
+  );
+  const message = failureMessage({
+    where: reason.where,
+    cause: reason.cause,
+    weight: weightText,
+    ...(drainText === undefined ? {} : { drain: drainText }),
+    ...(fixes.length === 0 ? {} : { fix: fixes.join("; ") }),
+  });
+  logger.warn(message);
+  run.emit({
+    kind: "phase",
+    phase: "abort",
+    step: reason.step,
+    stepCount: run.stepCount,
+    weight: 0,
+    gate: failure.gate,
+    message,
+  });
+  const outcome: RolloutOutcome = {
+    kind: "aborted",
+    step: reason.step,
+    ...withFix({ gate: failure.gate, measured: failure.measured, threshold: failure.threshold }, failure.fix),
+    message,
+    weightReset,
+    ...(drained === undefined ? {} : { drained }),
+  };
+  return result(run, outcome);
+}
+
+/** Exactly what the failed reset leaves: the weight in place (or the two it may be), and how to fix it. */
+function leftBehind(run: Run, before: number | undefined): string {
+  const ingress = run.options.router.canaryIngress;
+  const known = run.confirmed ?? before;
+  const maybe = run.uncertain;
+  if (maybe !== undefined && maybe !== known) {
+    const options = known === undefined ? `${maybe}% or unknown` : `${known}% or ${maybe}%`;
+    const how =
+      ingress === undefined
+        ? "check the canary weight on the router by hand and set it to 0"
+        : `check the canary Ingress by hand (${readWeightCommand(ingress)}) and set it to 0: ${setWeightCommand(ingress, 0)}`;
+    return `left behind: the canary weight is ${options} (a write may have landed); ${how}`;
+  }
+  if (known === 0) return "left behind: nothing (the canary weight was already 0)";
+  const weight = known === undefined ? "unknown" : `${known}%`;
+  const how =
+    ingress === undefined
+      ? "set it to 0 on the router by hand"
+      : `set it to 0 with: ${setWeightCommand(ingress, 0)}`;
+  return `left behind: the canary weight is still ${weight}, so new clients keep reaching the aborted version; ${how}`;
+}
+
+function result(run: Run, outcome: RolloutOutcome): RolloutResult {
+  const actions = run.events.filter(
+    (event): event is RolloutAction => event.kind === "set-weight" || event.kind === "gates",
+  );
+  return { outcome, actions, events: run.events };
+}
+
+/** An abort caused by a failed weight write. */
+function writeFailed(step: number, where: string, target: number, error: unknown): AbortReason {
+  const { text, fix } = describe(error);
+  const api = isApiError(error);
+  return {
+    step,
+    where,
+    cause: `could not set the canary weight to ${target}%: ${text}`,
+    failure: withFix(
+      {
+        gate: api ? API_GATE : ROUTER_GATE,
+        measured: text,
+        threshold: api ? "a working Kubernetes API" : "the weight accepted",
+      },
+      fix,
+    ),
+  };
+}
+
+function interruptReason(run: Run, step: number): AbortReason {
+  const signal = run.options.signal;
+  const reason = signal?.reason instanceof Error ? signal.reason.message : "abort signal";
+  const where =
+    step === 0 ? "before the first step" : stepLabel(step, run.stepCount, run.options.steps[step - 1].weight);
+  return {
+    step,
+    where,
+    cause: `interrupted (${reason})`,
+    failure: { gate: INTERRUPTED_GATE, measured: reason, threshold: "no interruption" },
+  };
+}
+
+function gateReason(run: Run, step: number, weight: number, failure: GateFailure): AbortReason {
+  return {
+    step,
+    where: stepLabel(step, run.stepCount, weight),
+    cause: failure.cause ?? gateCause(failure.gate, failure.measured, failure.threshold),
+    failure,
+  };
+}
+
+/** Phase reset: weight 0 before the first step, so the canary never starts from a stale weight. */
+async function resetPhase(run: Run): Promise<AbortReason | undefined> {
+  phase(run, "reset", { weight: 0 });
+  try {
+    await setWeight(run, 0);
+    return undefined;
+  } catch (error) {
+    return writeFailed(0, "before the first step", 0, error);
+  }
+}
+
+/** Phase step: set the step's weight and begin its gates. */
+async function stepPhase(
+  run: Run,
+  stepNumber: number,
+  step: RolloutStep,
+): Promise<AbortReason | Interrupt | undefined> {
+  const { logger, gates } = run.options;
+  const where = stepLabel(stepNumber, run.stepCount, step.weight);
+  try {
+    const set = await run.unlessInterrupted(setWeight(run, step.weight));
+    if (isInterrupt(set)) return INTERRUPT;
+  } catch (error) {
+    return writeFailed(stepNumber, where, step.weight, error);
+  }
+  phase(run, "step", { step: stepNumber, weight: step.weight });
+  const label = `step ${stepNumber}/${run.stepCount}`;
+  logger.info(
+    step.pauseSeconds > 0
+      ? `${label}: canary weight ${step.weight}% for ${formatDuration(step.pauseSeconds)}`
+      : `${label}: canary weight ${step.weight}%`,
+  );
+  const ctx: GateContext = { step: stepNumber, stepCount: run.stepCount, weight: step.weight };
+  const begun = await run.unlessInterrupted(beginGates(run, gates, ctx));
+  if (isInterrupt(begun)) return INTERRUPT;
+  return begun === undefined ? undefined : gateReason(run, stepNumber, step.weight, begun);
+}
+
+/** Phase pause: gate rounds right away, every interval, and at the pause's end. */
+async function pausePhase(
+  run: Run,
+  stepNumber: number,
+  step: RolloutStep,
+): Promise<AbortReason | Interrupt | undefined> {
+  const { clock, logger, gates } = run.options;
+  phase(run, "pause", { step: stepNumber, weight: step.weight });
+  const label = `step ${stepNumber}/${run.stepCount}`;
+  const ctx: GateContext = { step: stepNumber, stepCount: run.stepCount, weight: step.weight };
+  const rounds = gateRounds(step.pauseSeconds, run.intervalSeconds);
+  const stepStartMs = clock.now();
+  let loggedAtMs: number | undefined;
+  for (let round = 1; round <= rounds; round++) {
+    const dueMs = stepStartMs + Math.min((round - 1) * run.intervalSeconds, step.pauseSeconds) * 1000;
+    const waitMs = dueMs - clock.now();
+    if (waitMs > 0 && isInterrupt(await run.unlessInterrupted(clock.sleep(waitMs)))) return INTERRUPT;
+    const failure = await run.unlessInterrupted(runGateRound(run, gates, ctx));
+    if (isInterrupt(failure)) return INTERRUPT;
+    if (failure !== undefined) {
+      run.emit({ kind: "gates", step: stepNumber, ok: false, failed: failure.gate });
+      return gateReason(run, stepNumber, step.weight, failure);
+    }
+    run.emit({ kind: "gates", step: stepNumber, ok: true });
+    const nowMs = clock.now();
+    if (round === 1 || round === rounds || nowMs - (loggedAtMs ?? nowMs) >= GATE_LOG_EVERY_MS) {
+      logger.info(`${label}: gates ok (round ${round}/${rounds})`);
+      loggedAtMs = nowMs;
+    }
+  }
+  return undefined;
+}
+
+/** Steps the canary weight through the schedule; see RolloutOptions for the contract. Throws only for invalid input. */
 export async function runRollout(options: RolloutOptions): Promise<RolloutResult> {
-  const { steps, gates, router, clock, logger, signal } = options;
+  const { steps, logger, signal } = options;
   const problems = validateSchedule(steps);
   const intervalSeconds = options.gateIntervalSeconds ?? DEFAULT_GATE_INTERVAL_SECONDS;
   if (!Number.isFinite(intervalSeconds) || intervalSeconds <= 0) {
@@ -233,188 +669,95 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
   if (problems.length > 0) {
     throw new Error(`invalid rollout schedule: ${problems.join("; ")}`);
   }
+  const run = createRun(options, intervalSeconds);
+  try {
+    if (signal?.aborted) return await abortPhase(run, interruptReason(run, 0));
 
-  const startMs = clock.now();
-  const actions: RolloutAction[] = [];
-  const stepCount = steps.length;
-  // What we last asked the router for; the starting point for "never above where it was".
-  let weight: number | undefined = resume;
-
-  const interrupted = new Promise<Interrupt>((resolve) => {
-    if (signal?.aborted) resolve(INTERRUPT);
-    signal?.addEventListener("abort", () => resolve(INTERRUPT), { once: true });
-  });
-  // INTERRUPT as soon as the signal fires, whatever the awaited work is doing, and whenever it fired meanwhile.
-  const unlessInterrupted = async <T>(work: Promise<T>): Promise<T | Interrupt> => {
-    if (signal === undefined) return work;
-    const result = await Promise.race([work, interrupted]);
-    return signal.aborted ? INTERRUPT : result;
-  };
-
-  const setWeight = async (target: number, context: string): Promise<void> => {
-    try {
-      await router.setCanaryWeight(target);
-    } catch (error) {
-      const cause = `${context}: could not set the canary weight to ${target}%: ${errorText(error)}`;
-      if (target === 0) {
-        throw new Error(`${cause}; check the canary Ingress by hand`);
+    const pending = steps.filter((step) => resume === undefined || step.weight > resume);
+    const last = steps[steps.length - 1];
+    if (resume !== undefined && pending.length === 0) {
+      if (last.weight === resume) {
+        logger.info(`canary weight already ${resume}%, the end of the schedule; nothing to do`);
+        return result(run, resume === 100 ? { kind: "promoted" } : { kind: "held", weight: resume });
       }
-      // The write may have landed anyway, so go to 0 rather than trust the old value.
-      try {
-        await router.setCanaryWeight(0);
-      } catch (resetError) {
-        throw new Error(
-          `${cause}; setting it back to 0 also failed: ${errorText(resetError)}; check the canary Ingress by hand`,
-        );
-      }
-      actions.push({ atMs: clock.now() - startMs, kind: "set-weight", weight: 0 });
-      throw new Error(`${cause}; canary weight set back to 0`);
+      // Held above where the schedule now ends: lowering the weight is always safe.
+      pending.push(last);
     }
-    weight = target;
-    actions.push({ atMs: clock.now() - startMs, kind: "set-weight", weight: target });
-  };
-
-  // `cause` is the message without the reset suffix, so a failed reset can still name the failed gate.
-  const abort = async (step: number, failure: GateFailure, cause: string): Promise<RolloutResult> => {
-    try {
-      await router.setCanaryWeight(0);
-    } catch (error) {
-      const message = `${cause}; setting the canary weight back to 0 failed: ${errorText(error)}; check the canary Ingress by hand${fixSuffix(failure.fix)}`;
-      logger.warn(message);
-      throw new Error(message);
+    if (resume === undefined) {
+      const failed = await resetPhase(run);
+      if (failed !== undefined) return await abortPhase(run, failed);
+    } else {
+      logger.info(`continuing from canary weight ${resume}%`);
     }
-    weight = 0;
-    actions.push({ atMs: clock.now() - startMs, kind: "set-weight", weight: 0 });
-    const message = `${cause}; ${WEIGHT_RESET_SUFFIX}${fixSuffix(failure.fix)}`;
-    logger.warn(message);
-    return { outcome: { kind: "aborted", step, ...failure, message }, actions };
-  };
 
-  const interrupt = (step: number): Promise<RolloutResult> => {
-    const reason = signal?.reason instanceof Error ? signal.reason.message : "abort signal";
-    const where = step === 0 ? "before the first step" : `step ${step}/${stepCount} (weight ${weight ?? 0}%)`;
-    const failure = { gate: INTERRUPTED_GATE, measured: reason, threshold: "no interruption" };
-    return abort(step, failure, `${where}: interrupted (${reason})`);
-  };
-
-  if (signal?.aborted) return interrupt(0);
-
-  const pending = steps.filter((step) => resume === undefined || step.weight > resume);
-  const last = steps[stepCount - 1];
-  if (resume !== undefined && pending.length === 0) {
-    if (last.weight === resume) {
-      logger.info(`canary weight already ${resume}%, the end of the schedule; nothing to do`);
-      return { outcome: resume === 100 ? { kind: "promoted" } : { kind: "held", weight: resume }, actions };
+    for (const step of pending) {
+      const stepNumber = steps.indexOf(step) + 1;
+      if (signal?.aborted) return await abortPhase(run, interruptReason(run, stepNumber));
+      const begun = await stepPhase(run, stepNumber, step);
+      if (isInterrupt(begun)) return await abortPhase(run, interruptReason(run, stepNumber));
+      if (begun !== undefined) return await abortPhase(run, begun);
+      const paused = await pausePhase(run, stepNumber, step);
+      if (isInterrupt(paused)) return await abortPhase(run, interruptReason(run, stepNumber));
+      if (paused !== undefined) return await abortPhase(run, paused);
     }
-    // Held above where the schedule now ends: lowering the weight is always safe.
-    pending.push(last);
-  }
-  if (resume === undefined) {
-    await setWeight(0, "before the first step");
-  } else {
-    logger.info(`continuing from canary weight ${resume}%`);
-  }
 
-  for (const step of pending) {
-    const stepNumber = steps.indexOf(step) + 1;
-    const label = `step ${stepNumber}/${stepCount}`;
-    if (signal?.aborted) return interrupt(stepNumber);
-    await setWeight(step.weight, label);
-    logger.info(
-      step.pauseSeconds > 0
-        ? `${label}: canary weight ${step.weight}% for ${formatDuration(step.pauseSeconds)}`
-        : `${label}: canary weight ${step.weight}%`,
-    );
-    const ctx: GateContext = { step: stepNumber, stepCount, weight: step.weight };
-    const gateFailed = (failure: GateFailure): Promise<RolloutResult> =>
-      abort(
-        stepNumber,
-        failure,
-        gateFailureCause(
-          stepNumber,
-          stepCount,
-          step.weight,
-          failure.gate,
-          failure.measured,
-          failure.threshold,
-        ),
-      );
-
-    const begun = await unlessInterrupted(beginGates(gates, ctx));
-    if (isInterrupt(begun)) return interrupt(stepNumber);
-    if (begun !== undefined) return gateFailed(begun);
-
-    const rounds = gateRounds(step.pauseSeconds, intervalSeconds);
-    const stepStartMs = clock.now();
-    let loggedAtMs: number | undefined;
-    for (let round = 1; round <= rounds; round++) {
-      const dueMs = stepStartMs + Math.min((round - 1) * intervalSeconds, step.pauseSeconds) * 1000;
-      const waitMs = dueMs - clock.now();
-      if (waitMs > 0 && isInterrupt(await unlessInterrupted(clock.sleep(waitMs)))) {
-        return interrupt(stepNumber);
-      }
-      const failure = await unlessInterrupted(runGateRound(gates, ctx));
-      if (isInterrupt(failure)) return interrupt(stepNumber);
-      const atMs = clock.now() - startMs;
-      if (failure !== undefined) {
-        actions.push({ atMs, kind: "gates", step: stepNumber, ok: false, failed: failure.gate });
-        return gateFailed(failure);
-      }
-      actions.push({ atMs, kind: "gates", step: stepNumber, ok: true });
-      const nowMs = clock.now();
-      if (round === 1 || round === rounds || nowMs - (loggedAtMs ?? nowMs) >= GATE_LOG_EVERY_MS) {
-        logger.info(`${label}: gates ok (round ${round}/${rounds})`);
-        loggedAtMs = nowMs;
-      }
+    await endGates(run);
+    if (last.weight === 100) {
+      phase(run, "promote", { step: steps.length, weight: 100 });
+      logger.info("canary weight 100%: schedule complete, ready to promote");
+      return result(run, { kind: "promoted" });
     }
+    phase(run, "hold", { step: steps.length, weight: last.weight });
+    logger.info(`schedule ends at canary weight ${last.weight}%: holding there`);
+    return result(run, { kind: "held", weight: last.weight });
+  } finally {
+    await endGates(run);
   }
-
-  if (last.weight === 100) {
-    logger.info("canary weight 100%: schedule complete, ready to promote");
-    return { outcome: { kind: "promoted" }, actions };
-  }
-  logger.info(`schedule ends at canary weight ${last.weight}%: holding there`);
-  return { outcome: { kind: "held", weight: last.weight }, actions };
 }
 
 /**
  * A first release: no client is on another version, so stepping the weight
  * would only add waiting. Sets the weight to 0, runs every gate once (the
  * handshake gate reaches the canary through its header whatever the weight)
- * and promotes. A failure aborts with the same message format as a step.
+ * and promotes. A failure aborts with the same message format as a step; no
+ * drain (no client reached the canary at weight 0).
  */
 export async function runFirstRelease(
-  options: Pick<RolloutOptions, "gates" | "router" | "clock" | "logger">,
+  options: Pick<RolloutOptions, "gates" | "router" | "clock" | "logger" | "onEvent" | "api">,
 ): Promise<RolloutResult> {
-  const { gates, router, clock, logger } = options;
-  const startMs = clock.now();
-  const actions: RolloutAction[] = [];
-  const setZero = async (): Promise<void> => {
+  const { logger } = options;
+  const run = createRun(
+    { ...options, steps: [{ weight: 100, pauseSeconds: 0 }] },
+    DEFAULT_GATE_INTERVAL_SECONDS,
+  );
+  const where = "first release";
+  try {
+    phase(run, "reset", { weight: 0 });
     try {
-      await router.setCanaryWeight(0);
+      await setWeight(run, 0);
     } catch (error) {
-      throw new Error(`first release: could not set the canary weight to 0%: ${errorText(error)}`);
+      return await abortPhase(run, writeFailed(0, where, 0, error));
     }
-    actions.push({ atMs: clock.now() - startMs, kind: "set-weight", weight: 0 });
-  };
-  await setZero();
-  logger.info("first release: checking the gates once at canary weight 0%, then promoting");
-  const ctx: GateContext = { step: 1, stepCount: 1, weight: 0 };
-  const failure = (await beginGates(gates, ctx)) ?? (await runGateRound(gates, ctx));
-  actions.push({
-    atMs: clock.now() - startMs,
-    kind: "gates",
-    step: 1,
-    ok: failure === undefined,
-    ...(failure === undefined ? {} : { failed: failure.gate }),
-  });
-  if (failure === undefined) {
-    logger.info("step 1/1: gates ok (round 1/1)");
-    return { outcome: { kind: "promoted" }, actions };
+    logger.info("first release: checking the gates once at canary weight 0%, then promoting");
+    phase(run, "step", { step: 1, weight: 0 });
+    const ctx: GateContext = { step: 1, stepCount: 1, weight: 0 };
+    const failure =
+      (await beginGates(run, options.gates, ctx)) ?? (await runGateRound(run, options.gates, ctx));
+    run.emit({
+      kind: "gates",
+      step: 1,
+      ok: failure === undefined,
+      ...(failure === undefined ? {} : { failed: failure.gate }),
+    });
+    if (failure === undefined) {
+      logger.info("step 1/1: gates ok (round 1/1)");
+      await endGates(run);
+      phase(run, "promote", { step: 1, weight: 0 });
+      return result(run, { kind: "promoted" });
+    }
+    // Weight is already 0; the abort sets it again so the outcome holds even if something raced us.
+    return await abortPhase(run, { ...gateReason(run, 1, 0, failure), where: stepLabel(1, 1, 0) });
+  } finally {
+    await endGates(run);
   }
-  // Weight is already 0; set it again so the outcome holds even if something raced us.
-  await setZero();
-  const message = gateFailureMessage(1, 1, 0, failure.gate, failure.measured, failure.threshold, failure.fix);
-  logger.warn(message);
-  return { outcome: { kind: "aborted", step: 1, ...failure, message }, actions };
 }

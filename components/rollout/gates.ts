@@ -3,10 +3,25 @@
  * measured value and threshold read well in the abort message.
  */
 import WebSocket from "ws";
-import { CANARY_HEADER, CANARY_HEADER_ALWAYS } from "../names";
+import { CANARY_HEADER, CANARY_HEADER_ALWAYS, CLOSE_CODE_SERVICE_RESTART } from "../names";
 import { abortClearCommand, ANNOTATION_ABORT } from "./abortAnnotation";
-import { formatDuration } from "./engine";
-import type { AbortRequestSource, CanaryPod, CanaryPodSource, Gate, GateResult } from "./types";
+import {
+  DEFAULT_MAX_ABNORMAL_CLOSES,
+  DEFAULT_POD_STARTUP_SECONDS,
+  DEFAULT_PROMETHEUS_TIMEOUT_SECONDS,
+} from "./defaults";
+import { formatDuration } from "./messages";
+import { closeCounts, parsePrometheusText } from "./metrics";
+import type {
+  AbortRequestSource,
+  CanaryMetricsSource,
+  CanaryPod,
+  CanaryPodSource,
+  Gate,
+  GateResult,
+} from "./types";
+
+export { DEFAULT_POD_STARTUP_SECONDS };
 
 /** Gate settings as they come from stack config. */
 export interface GatesConfig {
@@ -20,15 +35,25 @@ export interface GatesConfig {
     readonly threshold: number;
     readonly comparison: "<=" | ">=";
   };
+  /** Connection-survival probes; off when absent or when `connections` is 0. */
+  readonly survival?: SurvivalSettings;
+  /** Abnormal closes from the canary pods' own /metrics; off when absent. */
+  readonly abnormalCloses?: { readonly maxPerStep: number };
+}
+
+/** Survival gate settings as stack config gives them (the URL and message are the handshake gate's). */
+export interface SurvivalSettings {
+  readonly connections: number;
+  readonly pingIntervalSeconds: number;
+  readonly pongTimeoutSeconds: number;
 }
 
 export const ABORT_REQUEST_GATE = "abort-request";
 export const PODS_READY_GATE = "pods-ready";
 export const HANDSHAKE_GATE = "ws-handshake";
 export const PROMETHEUS_GATE = "prometheus";
-
-/** Prometheus queries give up after this long unless told otherwise. @default 10 */
-const DEFAULT_PROMETHEUS_TIMEOUT_SECONDS = 10;
+export const SURVIVAL_GATE = "ws-survival";
+export const ABNORMAL_CLOSE_GATE = "abnormal-closes";
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
@@ -44,9 +69,6 @@ export interface PodsReadyOptions {
   /** Epoch milliseconds, compared with CanaryPod.createdAtMs. @default Date.now */
   readonly now?: () => number;
 }
-
-/** Pods that join mid-step get this long to become Ready unless told otherwise. */
-export const DEFAULT_POD_STARTUP_SECONDS = 120;
 
 function ageText(ageMs: number): string {
   // Floored so a pod shown as past the allowance never reads as younger than it; clamped because
@@ -300,6 +322,274 @@ export function prometheusGate(cfg: {
   };
 }
 
+/** Settings of the connection-survival gate. */
+export interface SurvivalGateOptions {
+  /** Public WebSocket URL; the canary header routes the probes to the canary. */
+  readonly url: string;
+  /** Probes held open through every pause. */
+  readonly connections: number;
+  /** Each probe sends `message` this often ... */
+  readonly pingIntervalSeconds: number;
+  /** ... and must receive any message within this long. Also the upgrade timeout. */
+  readonly pongTimeoutSeconds: number;
+  readonly message: string;
+  readonly headers?: Record<string, string>;
+  /** Epoch milliseconds, for the timings in messages. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** One probe connection and what happened to it. */
+interface Probe {
+  readonly index: number;
+  socket: WebSocket | undefined;
+  openedAtMs: number | undefined;
+  /** Drain-contract closes (1012/1001) this step, each followed by a reconnect. */
+  restartsThisStep: number;
+  pongTimer: NodeJS.Timeout | undefined;
+  /** The reason this probe fails the gate; undefined while it is healthy. */
+  problem: string | undefined;
+  maxRttMs: number;
+  pingSentAtMs: number | undefined;
+}
+
+/**
+ * Connection survival (DESIGN section 5): `connections` WebSockets opened
+ * through the canary header when the first step begins and held open across
+ * every pause, each sending an application ping (the probe message) every
+ * `pingIntervalSeconds` and expecting any message back within
+ * `pongTimeoutSeconds`. The most likely WebSocket regression is a version that
+ * accepts upgrades and then drops sockets after seconds or minutes; the
+ * handshake gate cannot see it, this one does within the step it happens in.
+ *
+ * Fails on: a close the probe did not ask for (any code but 1012 Service
+ * Restart and 1001 Going Away, the drain contract's), a missed pong, a failed
+ * (re)connect, or a second drain close of the same probe in one step. A
+ * drain close (e.g. the canary's HPA retires a pod) is followed by one
+ * reconnect through the canary header. Messages give the count, the close
+ * codes and how long each socket lived.
+ */
+export function survivalGate(options: SurvivalGateOptions): Gate {
+  const count = options.connections;
+  if (!(Number.isInteger(count) && count >= 1)) {
+    throw new Error(`${SURVIVAL_GATE}: connections ${count} is not an integer >= 1`);
+  }
+  const now = options.now ?? (() => Date.now());
+  const pongMs = options.pongTimeoutSeconds * 1000;
+  const threshold = `${plural(count, "connection")} through the canary held open, each answering a ping every ${formatDuration(options.pingIntervalSeconds)} within ${formatDuration(options.pongTimeoutSeconds)}`;
+  const probes: Probe[] = [];
+  let pinger: NodeJS.Timeout | undefined = undefined;
+  let ended = false;
+  const lived = (probe: Probe): string =>
+    probe.openedAtMs === undefined ? "" : ` after ${formatDuration((now() - probe.openedAtMs) / 1000)}`;
+
+  const connect = (probe: Probe): Promise<void> =>
+    new Promise<void>((resolve) => {
+      let settled = false;
+      const socket = new WebSocket(options.url, {
+        headers: { ...options.headers, [CANARY_HEADER]: CANARY_HEADER_ALWAYS },
+        handshakeTimeout: pongMs,
+      });
+      probe.socket = socket;
+      const opened = (problem: string | undefined): void => {
+        if (settled) return;
+        settled = true;
+        if (problem !== undefined) probe.problem = problem;
+        resolve();
+      };
+      socket.on("unexpected-response", (_request, response) => {
+        response.resume();
+        opened(`could not connect: HTTP ${response.statusCode ?? "?"} on upgrade`);
+        socket.terminate();
+      });
+      socket.on("open", () => {
+        probe.openedAtMs = now();
+        opened(undefined);
+      });
+      socket.on("message", () => {
+        if (probe.pingSentAtMs !== undefined) {
+          probe.maxRttMs = Math.max(probe.maxRttMs, now() - probe.pingSentAtMs);
+          probe.pingSentAtMs = undefined;
+        }
+        clearTimeout(probe.pongTimer);
+        probe.pongTimer = undefined;
+      });
+      socket.on("error", (error) => {
+        opened(`could not connect: ${error.message}`);
+      });
+      socket.on("close", (code) => {
+        clearTimeout(probe.pongTimer);
+        probe.pongTimer = undefined;
+        if (!settled) {
+          opened(`could not connect: closed with code ${code} during the upgrade`);
+          return;
+        }
+        if (ended || probe.socket !== socket || probe.problem !== undefined) return;
+        const drainClose = code === CLOSE_CODE_SERVICE_RESTART || code === 1001;
+        if (drainClose && probe.restartsThisStep === 0) {
+          // The drain contract at work (e.g. the canary's HPA retires a pod): reconnect once.
+          probe.restartsThisStep += 1;
+          probe.openedAtMs = undefined;
+          void connect(probe);
+          return;
+        }
+        probe.problem = drainClose
+          ? `closed with code ${code}${lived(probe)}, the second drain close this step`
+          : `closed with code ${code}${lived(probe)}`;
+      });
+    });
+
+  const ping = (): void => {
+    for (const probe of probes) {
+      const socket = probe.socket;
+      if (probe.problem !== undefined || socket === undefined || socket.readyState !== WebSocket.OPEN)
+        continue;
+      if (probe.pongTimer !== undefined) continue; // still waiting for the last one
+      probe.pingSentAtMs = now();
+      socket.send(options.message);
+      probe.pongTimer = setTimeout(() => {
+        probe.pongTimer = undefined;
+        if (!ended && probe.problem === undefined) {
+          probe.problem = `missed a pong: no reply within ${formatDuration(options.pongTimeoutSeconds)}${lived(probe)}`;
+        }
+      }, pongMs);
+    }
+  };
+
+  return {
+    name: SURVIVAL_GATE,
+    async beginStep() {
+      for (const probe of probes) probe.restartsThisStep = 0;
+      while (probes.length < count) {
+        probes.push({
+          index: probes.length,
+          socket: undefined,
+          openedAtMs: undefined,
+          restartsThisStep: 0,
+          pongTimer: undefined,
+          problem: undefined,
+          maxRttMs: 0,
+          pingSentAtMs: undefined,
+        });
+      }
+      // A probe still healthy keeps its socket across steps: sockets live as long as the canary does.
+      await Promise.all(
+        probes.filter((probe) => probe.socket === undefined && probe.problem === undefined).map(connect),
+      );
+      if (pinger === undefined) {
+        pinger = setInterval(ping, options.pingIntervalSeconds * 1000);
+        pinger.unref();
+        ping();
+      }
+    },
+    async check(): Promise<GateResult> {
+      if (probes.length === 0) return { ok: true, measured: "no probe open (no step begun)", threshold };
+      const failed = probes.filter((probe) => probe.problem !== undefined);
+      if (failed.length > 0) {
+        const detail = failed.map((probe) => `#${probe.index + 1} ${probe.problem}`).join("; ");
+        return {
+          ok: false,
+          measured: `${failed.length} of ${count} probe connections failed (${detail})`,
+          threshold,
+        };
+      }
+      const open = probes.filter((probe) => probe.socket?.readyState === WebSocket.OPEN);
+      const oldest = Math.max(0, ...open.map((probe) => now() - (probe.openedAtMs ?? now())));
+      const rtt = Math.max(0, ...probes.map((probe) => probe.maxRttMs));
+      const restarts = probes.reduce((sum, probe) => sum + probe.restartsThisStep, 0);
+      const reconnected = restarts === 0 ? "" : `, ${plural(restarts, "drain reconnect")}`;
+      return {
+        ok: true,
+        measured: `${open.length} of ${count} open, oldest ${formatDuration(oldest / 1000)}, slowest pong ${Math.round(rtt)}ms${reconnected}`,
+        threshold,
+      };
+    },
+    async end() {
+      ended = true;
+      clearInterval(pinger);
+      pinger = undefined;
+      for (const probe of probes) {
+        clearTimeout(probe.pongTimer);
+        const socket = probe.socket;
+        if (socket === undefined) continue;
+        socket.removeAllListeners();
+        socket.on("error", () => undefined);
+        if (socket.readyState === WebSocket.OPEN) socket.close(1000, "probe done");
+        else socket.terminate();
+        // Do not wait for the closing handshake of a wedged server.
+        setTimeout(() => socket.terminate(), 1000).unref();
+      }
+    },
+  };
+}
+
+/**
+ * Abnormal closes on the canary, from the gateway's own metrics (./metrics):
+ * closes with a code other than 1000, 1001 and 1012, plus upgrades refused
+ * for any reason but draining, counted since the step began, summed over the
+ * canary pods, at most `maxPerStep`. A pod whose counters went down (it
+ * restarted) counts from 0; a pod that appeared counts from 0.
+ */
+export function abnormalCloseGate(
+  source: CanaryMetricsSource,
+  options: { readonly maxPerStep?: number } = {},
+): Gate {
+  const max = options.maxPerStep ?? DEFAULT_MAX_ABNORMAL_CLOSES;
+  const threshold = `at most ${max} abnormal closes or failed upgrades on the canary per step`;
+  type Totals = { readonly byCode: Record<string, number>; readonly upgrades: number };
+  let baseline = new Map<string, Totals>();
+  const read = async (): Promise<Map<string, Totals & { open: number }>> => {
+    const pages = await source.scrapeCanaryMetrics();
+    return new Map(
+      pages.map((page) => {
+        const counts = closeCounts(parsePrometheusText(page.text));
+        return [
+          page.pod,
+          { byCode: { ...counts.abnormalByCode }, upgrades: counts.failedUpgrades, open: counts.open },
+        ];
+      }),
+    );
+  };
+  return {
+    name: ABNORMAL_CLOSE_GATE,
+    async beginStep() {
+      baseline = await read();
+    },
+    async check(): Promise<GateResult> {
+      const current = await read();
+      const byCode: Record<string, number> = {};
+      let upgrades = 0;
+      let open = 0;
+      const perPod: string[] = [];
+      for (const [pod, totals] of current) {
+        const before = baseline.get(pod);
+        const sinceFor = (value: number, old: number | undefined): number =>
+          old === undefined || value < old ? value : value - old;
+        let podTotal = 0;
+        for (const [code, value] of Object.entries(totals.byCode)) {
+          const delta = sinceFor(value, before?.byCode[code]);
+          if (delta > 0) byCode[code] = (byCode[code] ?? 0) + delta;
+          podTotal += delta;
+        }
+        const upgradeDelta = sinceFor(totals.upgrades, before?.upgrades);
+        upgrades += upgradeDelta;
+        podTotal += upgradeDelta;
+        open += totals.open;
+        if (podTotal > 0) perPod.push(`${pod}: ${podTotal}`);
+      }
+      const closes = Object.values(byCode).reduce((sum, value) => sum + value, 0);
+      const codes = Object.entries(byCode)
+        .map(([code, value]) => `code ${code}: ${value}`)
+        .join(", ");
+      const total = closes + upgrades;
+      const measured =
+        total === 0
+          ? `0 abnormal closes, 0 failed upgrades since the step began (${plural(current.size, "pod")}, ${open} open)`
+          : `${plural(closes, "abnormal close")}${codes === "" ? "" : ` (${codes})`} and ${plural(upgrades, "failed upgrade")} since the step began (${perPod.join(", ")}; ${open} open)`;
+      return { ok: total <= max, measured, threshold };
+    },
+  };
+}
+
 /**
  * Fails while the operator's abort annotation is on the canary Ingress (see
  * ./abortAnnotation). The reason is quoted as JSON so any text stays on the
@@ -332,11 +622,37 @@ function isAbortRequestSource(source: object): source is AbortRequestSource {
  * because the first failing gate in this order is the one reported: an
  * operator's request must not be reported as whatever else fails meanwhile.
  */
-export function buildGates(config: GatesConfig, pods: CanaryPodSource & Partial<AbortRequestSource>): Gate[] {
+export function buildGates(
+  config: GatesConfig,
+  pods: CanaryPodSource & Partial<AbortRequestSource> & Partial<CanaryMetricsSource>,
+): Gate[] {
   const gates: Gate[] = [];
   if (isAbortRequestSource(pods)) gates.push(abortRequestGate(pods));
   gates.push(podsReadyGate(pods, { startupSeconds: config.podStartupSeconds }));
-  if (config.handshake !== undefined) gates.push(handshakeGate(config.handshake));
+  const handshake = config.handshake;
+  if (handshake !== undefined) gates.push(handshakeGate(handshake));
+  const survival = config.survival;
+  if (handshake !== undefined && survival !== undefined && survival.connections > 0) {
+    gates.push(
+      survivalGate({
+        url: handshake.url,
+        message: handshake.message,
+        connections: survival.connections,
+        pingIntervalSeconds: survival.pingIntervalSeconds,
+        pongTimeoutSeconds: survival.pongTimeoutSeconds,
+      }),
+    );
+  }
+  const abnormal = config.abnormalCloses;
+  if (abnormal !== undefined) {
+    if (typeof pods.scrapeCanaryMetrics !== "function") {
+      throw new Error(`${ABNORMAL_CLOSE_GATE}: configured, but the router cannot read the canary's metrics`);
+    }
+    const source: CanaryMetricsSource = {
+      scrapeCanaryMetrics: () => pods.scrapeCanaryMetrics?.() ?? Promise.resolve([]),
+    };
+    gates.push(abnormalCloseGate(source, { maxPerStep: abnormal.maxPerStep }));
+  }
   if (config.prometheus !== undefined) gates.push(prometheusGate(config.prometheus));
   return gates;
 }

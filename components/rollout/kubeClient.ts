@@ -161,13 +161,17 @@ export class KubeApiError extends Error {
 }
 
 export interface KubeRequest {
-  readonly method: "GET" | "PATCH";
+  readonly method: "GET" | "PATCH" | "DELETE";
   /** Path and query, e.g. /api/v1/namespaces/prod/pods?labelSelector=... */
   readonly path: string;
   /** What the call is about, for error messages, e.g. `Ingress prod/ws-gateway-canary`. */
   readonly what: string;
   readonly body?: unknown;
   readonly contentType?: string;
+  /** A 404 answer resolves with undefined instead of failing (e.g. deleting a pod already gone). */
+  readonly allowNotFound?: boolean;
+  /** Resolve with the body as text instead of parsed JSON (e.g. a metrics page). */
+  readonly text?: boolean;
 }
 
 interface CachedToken {
@@ -291,7 +295,11 @@ export class KubeClient {
             body = undefined;
           }
           if (status >= 200 && status < 300) {
-            resolve(body);
+            resolve(req.text === true ? text : body);
+            return;
+          }
+          if (status === 404 && req.allowNotFound === true) {
+            resolve(undefined);
             return;
           }
           // Kubernetes answers errors with a Status object: reason (e.g. NotFound) and message.

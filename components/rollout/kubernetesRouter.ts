@@ -21,9 +21,12 @@
 import { ANNOTATION_CANARY_WEIGHT, APP_NAME, LABEL_APP, LABEL_VERSION } from "../names";
 import { ANNOTATION_ABORT } from "./abortAnnotation";
 import { KubeClient, loadDefaultKubeconfig, parseKubeconfig, type KubeConnection } from "./kubeClient";
+import { DEFAULT_METRICS_PATH, DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./defaults";
 import type {
   AbortRequestSource,
+  CanaryDrainer,
   CanaryIngressRef,
+  CanaryMetricsSource,
   CanaryPod,
   CanaryPodSource,
   TrafficRouter,
@@ -31,8 +34,7 @@ import type {
 
 export const MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json";
 
-/** API requests give up after this long unless told otherwise. */
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+export { DEFAULT_REQUEST_TIMEOUT_SECONDS };
 
 export interface KubernetesRouterOptions {
   /** Kubeconfig text (YAML or JSON) or an already resolved connection. @default kubectl's lookup: $KUBECONFIG, ~/.kube/config, in-cluster */
@@ -44,8 +46,12 @@ export interface KubernetesRouterOptions {
   readonly canaryIngressName: string;
   /** The canary version: its pods are the ones the pods-ready gate watches. */
   readonly version: string;
-  /** Per request, exec credential plugins get three times this. @default 10 */
+  /** Per request, exec credential plugins get three times this. @default DEFAULT_REQUEST_TIMEOUT_SECONDS */
   readonly requestTimeoutSeconds?: number;
+  /** The gateway container port serving Prometheus text metrics, read through the API server's pod proxy. @default none (no metrics) */
+  readonly metricsPort?: number;
+  /** @default DEFAULT_METRICS_PATH */
+  readonly metricsPath?: string;
 }
 
 interface PodDoc {
@@ -81,7 +87,9 @@ export function parseCreationTimestamp(value: string | undefined): number | unde
  * Reads and writes the canary weight on the canary Ingress, reads the abort
  * request there, and lists the canary version's pods.
  */
-export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource, AbortRequestSource {
+export class KubernetesCanaryRouter
+  implements TrafficRouter, CanaryPodSource, AbortRequestSource, CanaryDrainer, CanaryMetricsSource
+{
   readonly canaryIngress: CanaryIngressRef;
   private readonly client: KubeClient;
   private readonly ingressPath: string;
@@ -156,16 +164,83 @@ export class KubernetesCanaryRouter implements TrafficRouter, CanaryPodSource, A
     }
   }
 
-  async listCanaryPods(): Promise<readonly CanaryPod[]> {
+  private get selector(): string {
+    return `${LABEL_APP}=${APP_NAME},${LABEL_VERSION}=${this.options.version}`;
+  }
+
+  /** The canary version's pods, terminating ones included. */
+  private async podDocs(): Promise<PodDoc[]> {
     const ns = encodeURIComponent(this.options.namespace);
-    const selector = `${LABEL_APP}=${APP_NAME},${LABEL_VERSION}=${this.options.version}`;
     const list = (await this.client.request({
       method: "GET",
-      path: `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`,
-      what: `pods ${this.options.namespace}/${selector}`,
+      path: `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(this.selector)}`,
+      what: `pods ${this.options.namespace}/${this.selector}`,
     })) as { items?: PodDoc[] };
+    return list?.items ?? [];
+  }
+
+  /** kubectl command that drains the canary version by hand (rollout.onAbort drain). */
+  get drainCommand(): string {
+    return `kubectl delete pods -n ${this.options.namespace} -l ${this.selector} --wait=false`;
+  }
+
+  /**
+   * rollout.onAbort drain: deletes each pod of the canary version that is not
+   * already terminating. Each pod then runs the drain contract (preStop, then
+   * SIGTERM: readiness fails, closes spread over DRAIN_SECONDS with 1012), so
+   * its clients reconnect once, at a bounded rate, and land on the stable
+   * version because the weight is 0. The ReplicaSet's replacements get no
+   * traffic at weight 0. Deleting bypasses the PDB (FACTS 17), which is the
+   * point here. A pod already gone (404) counts as drained.
+   */
+  async drainCanary(): Promise<readonly string[]> {
+    const ns = encodeURIComponent(this.options.namespace);
+    const live = (await this.podDocs()).filter(
+      (pod) => pod.metadata?.deletionTimestamp === undefined && pod.metadata?.name !== undefined,
+    );
+    const drained: string[] = [];
+    for (const pod of live) {
+      const name = pod.metadata?.name ?? "";
+      await this.client.request({
+        method: "DELETE",
+        path: `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(name)}`,
+        what: `pod ${this.options.namespace}/${name}`,
+        allowNotFound: true,
+      });
+      drained.push(name);
+    }
+    return drained;
+  }
+
+  /** Each Ready canary pod's metrics page, through the API server's pod proxy (needs get on pods/proxy). */
+  async scrapeCanaryMetrics(): Promise<readonly { readonly pod: string; readonly text: string }[]> {
+    const port = this.options.metricsPort;
+    if (port === undefined) {
+      throw new Error(
+        "the abnormal-close gate needs the gateway's metrics port (rollout.gates.abnormalCloses.port)",
+      );
+    }
+    const ns = encodeURIComponent(this.options.namespace);
+    const metricsPath = this.options.metricsPath ?? DEFAULT_METRICS_PATH;
+    const pods = (await this.listCanaryPods()).filter((pod) => pod.ready);
+    return Promise.all(
+      pods.map(async (pod) => ({
+        pod: pod.name,
+        text: String(
+          await this.client.request({
+            method: "GET",
+            path: `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(pod.name)}:${port}/proxy${metricsPath}`,
+            what: `metrics of pod ${this.options.namespace}/${pod.name}`,
+            text: true,
+          }),
+        ),
+      })),
+    );
+  }
+
+  async listCanaryPods(): Promise<readonly CanaryPod[]> {
     // Terminating pods are on their way out (e.g. a scale-down); their readiness says nothing about the version.
-    return (list?.items ?? [])
+    return (await this.podDocs())
       .filter((pod) => pod.metadata?.deletionTimestamp === undefined)
       .map((pod): CanaryPod => {
         const createdAtMs = parseCreationTimestamp(pod.metadata?.creationTimestamp);

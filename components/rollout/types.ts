@@ -13,12 +13,45 @@ export interface RolloutStep {
   readonly pauseSeconds: number;
 }
 
-/** Where the canary weight lives (an Ingress annotation, or a local balancer). */
+/**
+ * Where the canary weight lives (an Ingress annotation, or a local balancer).
+ *
+ * Errors: a router throws plain Errors. One that marks itself with the fields
+ * of ApiFailure (./apiError: `apiFailure: true`, `transient`, ...) is an API
+ * failure: the engine retries it when transient and reports it as the API's,
+ * never as a gate's. Anything else fails the call at once.
+ */
 export interface TrafficRouter {
   /** Current canary weight, 0..100 (0 when never set). */
   getCanaryWeight(): Promise<number>;
   /** Sets the canary weight; resolves once the router has accepted it. */
   setCanaryWeight(weight: number): Promise<void>;
+  /** Where the weight lives, so a message can say how to set it by hand. */
+  readonly canaryIngress?: CanaryIngressRef;
+}
+
+/**
+ * Moves the connections already on the canary version to the stable one, once
+ * each (rollout.onAbort: drain). Called by the engine after an abort, once the
+ * canary weight is confirmed at 0, so every client that reconnects lands on
+ * the stable version.
+ */
+export interface CanaryDrainer {
+  /**
+   * Starts draining every pod of the canary version through the drain
+   * contract (the Kubernetes router deletes them: each pod's SIGTERM handler
+   * closes its connections spread over DRAIN_SECONDS). Resolves once the
+   * drain has started, not when it ends; returns the pods asked to drain.
+   */
+  drainCanary(): Promise<readonly string[]>;
+  /** A command an operator can run to do the same by hand, for messages when draining fails. */
+  readonly drainCommand?: string;
+}
+
+/** Prometheus text exposition of each canary pod, for the abnormal-close gate. */
+export interface CanaryMetricsSource {
+  /** One entry per canary pod: its name and its metrics page as text. */
+  scrapeCanaryMetrics(): Promise<readonly { readonly pod: string; readonly text: string }[]>;
 }
 
 /** State of one canary pod, as the pods-ready gate sees it. */
@@ -95,7 +128,69 @@ export interface GateResult {
 export interface Gate {
   /** Short kebab-case name used in messages, e.g. "pods-ready". */
   readonly name: string;
-  /** Called once when a step begins (e.g. to snapshot restart counts). */
+  /** Called once when a step begins (e.g. to snapshot restart counts, or to open probe connections). */
   beginStep?(ctx: GateContext): Promise<void>;
   check(ctx: GateContext): Promise<GateResult>;
+  /** Called once when the rollout ends, whatever the outcome (e.g. to close probe connections). Must not throw. */
+  end?(): Promise<void>;
 }
+
+/** The named phases of a rollout, in the order they can happen. */
+export type RolloutPhase =
+  /** The canary weight is set to 0 before the first step (skipped when resuming a held release). */
+  | "reset"
+  /** A step's weight is set and its gates begin. */
+  | "step"
+  /** The step's pause: gate rounds every interval. */
+  | "pause"
+  /** The schedule reached 100. */
+  | "promote"
+  /** The schedule ended below 100. */
+  | "hold"
+  /** A gate failed, the API failed for good, or the rollout was interrupted: weight back to 0. */
+  | "abort"
+  /** After an abort with rollout.onAbort drain: the canary's connections are moved to stable. */
+  | "drain";
+
+/**
+ * Everything the engine does, as it happens. The rehearsal and the provider
+ * read progress from these rather than from log text. `atMs` counts from the
+ * start of the rollout on its clock.
+ */
+export type RolloutEvent =
+  | {
+      readonly atMs: number;
+      readonly kind: "phase";
+      readonly phase: RolloutPhase;
+      /** 1-based step, 0 before the first step; absent for reset. */
+      readonly step?: number;
+      readonly stepCount: number;
+      /** The weight the phase is about (the step's weight; 0 for reset, abort and drain). */
+      readonly weight?: number;
+      /** Aborts: the gate (or "kubernetes-api", "interrupted") and the full message. */
+      readonly gate?: string;
+      readonly message?: string;
+      /** Drain: the pods asked to drain. */
+      readonly pods?: readonly string[];
+    }
+  | { readonly atMs: number; readonly kind: "set-weight"; readonly weight: number }
+  | {
+      readonly atMs: number;
+      readonly kind: "gates";
+      readonly step: number;
+      readonly ok: boolean;
+      readonly failed?: string;
+    }
+  | {
+      readonly atMs: number;
+      readonly kind: "retry";
+      /** What was retried, e.g. "set the canary weight to 25%". */
+      readonly operation: string;
+      /** The attempt that failed (1-based) and how long until the next one. */
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly error: string;
+    };
+
+/** Callback for RolloutEvents; must not throw (an exception is logged and ignored). */
+export type RolloutEventHook = (event: RolloutEvent) => void;

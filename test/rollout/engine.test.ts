@@ -10,7 +10,8 @@ import {
   type RolloutOptions,
 } from "../../components/rollout/engine";
 import { abortRequestGate, buildGates, podsReadyGate } from "../../components/rollout/gates";
-import type { Gate, RolloutStep } from "../../components/rollout/types";
+import { apiError } from "../../components/rollout/apiError";
+import type { Gate, RolloutEvent, RolloutStep } from "../../components/rollout/types";
 import {
   FakeAbortRequest,
   FakeClock,
@@ -28,6 +29,74 @@ const FOUR_STEPS: RolloutStep[] = [
   { weight: 100, pauseSeconds: 0 },
 ];
 
+const CANARY = { namespace: "prod", name: "ws-gateway-canary" };
+
+const INGRESS_CTX = { method: "PATCH", path: "/ingress", url: "http://127.0.0.1:6443/ingress" };
+
+function transient(status: number, reason: string) {
+  return apiError({
+    ...INGRESS_CTX,
+    status,
+    reason,
+    transient: true,
+    mayHaveLanded: false,
+    summary: `Kubernetes API PATCH /ingress (Ingress prod/ws-gateway-canary): HTTP ${status} ${reason}: boom`,
+    fix: "",
+  });
+}
+
+function refused() {
+  return apiError({
+    ...INGRESS_CTX,
+    status: undefined,
+    reason: "ECONNREFUSED",
+    transient: true,
+    mayHaveLanded: false,
+    summary:
+      "Kubernetes API PATCH http://127.0.0.1:6443/ingress (Ingress prod/ws-gateway-canary): connect ECONNREFUSED 127.0.0.1:6443",
+    fix: "check that the API server is reachable",
+  });
+}
+
+function timedOut() {
+  return apiError({
+    ...INGRESS_CTX,
+    status: undefined,
+    reason: "Timeout",
+    transient: true,
+    mayHaveLanded: true,
+    summary:
+      "Kubernetes API PATCH http://127.0.0.1:6443/ingress (Ingress prod/ws-gateway-canary): no answer within 10s",
+    fix: "",
+  });
+}
+
+function forbidden() {
+  return apiError({
+    ...INGRESS_CTX,
+    status: 403,
+    reason: "Forbidden",
+    transient: false,
+    mayHaveLanded: false,
+    summary: "Kubernetes API PATCH /ingress (Ingress prod/ws-gateway-canary): HTTP 403 Forbidden: denied",
+    fix: "grant patch",
+  });
+}
+
+function unauthorized() {
+  return apiError({
+    method: "GET",
+    path: "/pods",
+    url: "http://127.0.0.1:6443/pods",
+    status: 401,
+    reason: "Unauthorized",
+    transient: false,
+    mayHaveLanded: false,
+    summary: "Kubernetes API GET /pods (pods prod/v2): HTTP 401 Unauthorized",
+    fix: "refresh the credentials",
+  });
+}
+
 function setup(
   steps: readonly RolloutStep[],
   gates: (clock: FakeClock) => Gate[],
@@ -36,7 +105,16 @@ function setup(
   const clock = new FakeClock();
   const router = new FakeRouter(extra.resumeFromWeight ?? 0);
   const logger = new RecordingLogger();
-  const options: RolloutOptions = { steps, gates: gates(clock), router, clock, logger, ...extra };
+  // Rounds every 10s keep the expected timelines short; the default is tested on its own.
+  const options: RolloutOptions = {
+    steps,
+    gates: gates(clock),
+    router,
+    clock,
+    logger,
+    gateIntervalSeconds: 10,
+    ...extra,
+  };
   return { clock, router, logger, options };
 }
 
@@ -199,6 +277,7 @@ describe("runRollout", () => {
           const message = `step ${failAt}/4 (weight ${weight}%): gate ${kind.name} failed: measured ${kind.measured}, threshold ${kind.threshold}; canary weight set back to 0`;
           assert.deepEqual(result.outcome, {
             kind: "aborted",
+            weightReset: true,
             step: failAt,
             gate: kind.name,
             measured: kind.measured,
@@ -267,6 +346,7 @@ describe("runRollout", () => {
     const result = await runRollout(options);
     assert.deepEqual(result.outcome, {
       kind: "aborted",
+      weightReset: true,
       step: 3,
       gate: "pods-ready",
       measured: "GET pods: HTTP 500 InternalError",
@@ -373,7 +453,7 @@ describe("runRollout", () => {
         resumeFromWeight: 25,
       });
       const result = await runRollout(options);
-      assert.deepEqual(result, { outcome: { kind: "held", weight: 25 }, actions: [] });
+      assert.deepEqual(result, { outcome: { kind: "held", weight: 25 }, actions: [], events: [] });
       assert.deepEqual(router.writes, []);
     });
 
@@ -401,6 +481,7 @@ describe("runRollout", () => {
 
       assert.deepEqual(result.outcome, {
         kind: "aborted",
+        weightReset: true,
         step: 2,
         gate: "interrupted",
         measured: "SIGINT received",
@@ -448,7 +529,6 @@ describe("runRollout", () => {
   });
 
   describe("abort request (ws-gateway.io/abort)", () => {
-    const CANARY = { namespace: "prod", name: "ws-gateway-canary" };
     const FIX = "remove it with: kubectl annotate ingress ws-gateway-canary -n prod ws-gateway.io/abort-";
     const THRESHOLD = "no ws-gateway.io/abort annotation on the canary Ingress";
 
@@ -469,6 +549,7 @@ describe("runRollout", () => {
         'step 2/4 (weight 25%): gate abort-request failed: measured abort requested: "bad latency", threshold no ws-gateway.io/abort annotation on the canary Ingress; canary weight set back to 0';
       assert.deepEqual(result.outcome, {
         kind: "aborted",
+        weightReset: true,
         step: 2,
         gate: "abort-request",
         measured: 'abort requested: "bad latency"',
@@ -496,6 +577,7 @@ describe("runRollout", () => {
 
       assert.deepEqual(result.outcome, {
         kind: "aborted",
+        weightReset: true,
         step: 2,
         gate: "abort-request",
         measured: 'abort requested: "bad latency"',
@@ -561,24 +643,35 @@ describe("runRollout", () => {
         }
       };
 
-      await assert.rejects(runRollout(options), {
-        message: `step 2/4 (weight 25%): gate abort-request failed: measured abort requested: "bad latency", threshold ${THRESHOLD}; setting the canary weight back to 0 failed: HTTP 503 ServiceUnavailable; check the canary Ingress by hand; ${FIX}`,
-      });
+      const result = await runRollout(options);
+      assert.equal(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        `step 2/4 (weight 25%): gate abort-request failed: measured abort requested: "bad latency", threshold ${THRESHOLD}; setting the canary weight back to 0 failed: HTTP 503 ServiceUnavailable; left behind: the canary weight is 25% or 0% (a write may have landed); check the canary weight on the router by hand and set it to 0; ${FIX}`,
+      );
       assert.equal(router.weight, 25);
     });
   });
 
   describe("router errors", () => {
     const gates = (clock: FakeClock) => [scriptedGate("always-ok", clock, () => OK)];
+    const SET_0 =
+      "kubectl annotate ingress ws-gateway-canary -n prod nginx.ingress.kubernetes.io/canary-weight=0 --overwrite";
+    const READ =
+      "kubectl get ingress ws-gateway-canary -n prod -o jsonpath='{.metadata.annotations.nginx\\.ingress\\.kubernetes\\.io/canary-weight}'";
 
-    it("GIVEN the router fails to set 25 WHEN step 2 starts THEN the weight is set back to 0 and the rollout throws naming the step and cause", async () => {
+    it("GIVEN a router whose write of 25 fails with a plain error WHEN step 2 starts THEN it aborts as the router's failure, weight back at 0", async () => {
       const { options, router } = setup(FOUR_STEPS, gates);
-      router.failures.set(25, {
-        error: new Error("PATCH Ingress prod/ws-gateway-canary: HTTP 500 InternalError"),
-      });
-      await assert.rejects(runRollout(options), {
+      router.failures.set(25, { error: new Error("balancer rejected the weight") });
+      const result = await runRollout(options);
+      assert.deepEqual(result.outcome, {
+        kind: "aborted",
+        weightReset: true,
+        step: 2,
+        gate: "router",
+        measured: "balancer rejected the weight",
+        threshold: "the weight accepted",
         message:
-          "step 2/4: could not set the canary weight to 25%: PATCH Ingress prod/ws-gateway-canary: HTTP 500 InternalError; canary weight set back to 0",
+          "step 2/4 (weight 25%): could not set the canary weight to 25%: balancer rejected the weight; canary weight set back to 0",
       });
       assert.deepEqual(router.writes, [0, 5, 25, 0]);
       assert.equal(router.weight, 0);
@@ -587,55 +680,293 @@ describe("runRollout", () => {
     it("GIVEN a write of 25 that lands but whose answer is lost WHEN step 2 starts THEN the weight still ends at 0", async () => {
       const { options, router } = setup(FOUR_STEPS, gates);
       router.failures.set(25, { error: new Error("no answer within 10s"), landed: true });
-      await assert.rejects(
-        runRollout(options),
-        /could not set the canary weight to 25%: no answer within 10s/,
+      const result = await runRollout(options);
+      assert.match(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        /could not set the canary weight to 25%: no answer within 10s; canary weight set back to 0$/,
       );
       assert.equal(router.weight, 0);
     });
 
-    it("GIVEN the router fails to set 25 and also to set 0 WHEN step 2 starts THEN the error says both and the weight was never raised", async () => {
-      const { options, router } = setup(FOUR_STEPS, gates);
-      router.failures.set(25, { error: new Error("HTTP 409 Conflict") });
-      router.failures.set(0, { error: new Error("HTTP 503 ServiceUnavailable") });
-      router.weight = 5; // as if the first steps had run before the API went away
-      await assert.rejects(runRollout({ ...options, resumeFromWeight: 5 }), {
-        message:
-          "step 2/4: could not set the canary weight to 25%: HTTP 409 Conflict; setting it back to 0 also failed: HTTP 503 ServiceUnavailable; check the canary Ingress by hand",
+    it("GIVEN transient API failures on a write (500, 409, 429) that clear within the budget WHEN the rollout runs THEN it retries with growing back-off, re-reads after the 409 and promotes", async () => {
+      const { options, router, clock, logger } = setup(FOUR_STEPS, gates, { api: { random: () => 0.5 } });
+      const script = [
+        transient(500, "InternalError"),
+        transient(409, "Conflict"),
+        transient(429, "TooManyRequests"),
+      ];
+      const setCanaryWeight = router.setCanaryWeight.bind(router);
+      let reads = 0;
+      router.getCanaryWeight = async () => {
+        reads += 1;
+        return router.weight;
+      };
+      router.setCanaryWeight = async (weight) => {
+        if (weight === 25 && script.length > 0) throw script.shift();
+        return setCanaryWeight(weight);
+      };
+      const events: RolloutEvent[] = [];
+      const result = await runRollout({ ...options, onEvent: (event) => events.push(event) });
+      assert.deepEqual(result.outcome, { kind: "promoted" });
+      const retries = events.filter((event) => event.kind === "retry");
+      // Equal jitter at 0.5: 3/4 of 500ms, 1s, 2s.
+      assert.deepEqual(
+        retries.map((event) => (event.kind === "retry" ? [event.attempt, event.delayMs] : [])),
+        [
+          [1, 375],
+          [2, 750],
+          [3, 1500],
+        ],
+      );
+      assert.ok(reads >= 3, `re-read after each retry, got ${reads}`);
+      assert.ok(clock.nowMs >= 720_000 + 2625);
+      assert.ok(
+        logger.lines.some((line) =>
+          /set the canary weight to 25%: .*HTTP 500 InternalError: boom; retrying in 0\.375s \(attempt 2\)/.test(
+            line,
+          ),
+        ),
+      );
+    });
+
+    it("GIVEN a write that keeps failing with 500 WHEN its budget runs out THEN it aborts as the API's failure naming attempts, duration and budget key", async () => {
+      const { options, router } = setup(FOUR_STEPS, gates, {
+        api: { retryBudgetSeconds: 10, random: () => 0 },
       });
+      router.canaryIngress = CANARY;
+      const setCanaryWeight = router.setCanaryWeight.bind(router);
+      router.setCanaryWeight = async (weight) => {
+        if (weight === 25) throw transient(500, "InternalError");
+        return setCanaryWeight(weight);
+      };
+      const result = await runRollout(options);
+      assert.equal(result.outcome.kind, "aborted");
+      if (result.outcome.kind !== "aborted") return;
+      assert.equal(result.outcome.gate, "kubernetes-api");
+      // Delays 250, 500, 1000, 2000, 4000 (equal jitter at 0): 7.75s; the next (7.5s) would pass 10s.
+      assert.equal(
+        result.outcome.message,
+        "step 2/4 (weight 25%): could not set the canary weight to 25%: Kubernetes API PATCH /ingress (Ingress prod/ws-gateway-canary): HTTP 500 InternalError: boom; still failing after 6 attempts in 8s (rollout.api.retryBudget 10s); canary weight set back to 0",
+      );
+      assert.equal(router.weight, 0);
+    });
+
+    it("GIVEN the API down from step 2 on WHEN the abort cannot set 0 within the abort budget THEN it gives up and says the weight left and the exact command", async () => {
+      const { options, router, clock } = setup(FOUR_STEPS, gates, {
+        api: { retryBudgetSeconds: 5, abortBudgetSeconds: 60, random: () => 0 },
+      });
+      router.canaryIngress = CANARY;
+      const setCanaryWeight = router.setCanaryWeight.bind(router);
+      router.setCanaryWeight = async (weight) => {
+        if (router.writes.length >= 2) throw refused();
+        return setCanaryWeight(weight);
+      };
+      const drainer = { drainCanary: async () => ["never"] };
+      const result = await runRollout({ ...options, drainer });
+      assert.equal(result.outcome.kind, "aborted");
+      if (result.outcome.kind !== "aborted") return;
+      assert.equal(result.outcome.weightReset, false);
+      assert.equal(
+        result.outcome.message,
+        `step 2/4 (weight 25%): could not set the canary weight to 25%: Kubernetes API PATCH http://127.0.0.1:6443/ingress (Ingress prod/ws-gateway-canary): connect ECONNREFUSED 127.0.0.1:6443; still failing after 5 attempts in 4s (rollout.api.retryBudget 5s); setting the canary weight back to 0 failed: Kubernetes API PATCH http://127.0.0.1:6443/ingress (Ingress prod/ws-gateway-canary): connect ECONNREFUSED 127.0.0.1:6443; still failing after 12 attempts in 53s (rollout.api.abortBudget 1m0s); left behind: the canary weight is still 5%, so new clients keep reaching the aborted version; set it to 0 with: ${SET_0}; the canary was not drained: its clients would reconnect to it while its weight is above 0; check that the API server is reachable`,
+      );
       assert.equal(router.weight, 5);
+      assert.ok(clock.nowMs < 120_000 + 5_000 + 60_000 + 1, "bounded by the budgets");
     });
 
-    it("GIVEN the router cannot set 0 at the start WHEN the rollout starts THEN it throws before any step", async () => {
-      const { options, router } = setup(FOUR_STEPS, gates);
-      router.weight = 30;
-      router.failures.set(0, { error: new Error("HTTP 404 NotFound") });
-      await assert.rejects(runRollout(options), {
-        message:
-          "before the first step: could not set the canary weight to 0%: HTTP 404 NotFound; check the canary Ingress by hand",
+    it("GIVEN a write of 25 that timed out (may have landed) and a reset that fails for good WHEN step 2 aborts THEN it says the weight is 5% or 25% and to check the canary Ingress by hand", async () => {
+      const { options, router } = setup(FOUR_STEPS, gates, {
+        api: { retryBudgetSeconds: 1, abortBudgetSeconds: 1, random: () => 0 },
       });
-      assert.deepEqual(router.writes, [0]);
-      assert.equal(router.weight, 30);
+      router.canaryIngress = CANARY;
+      const setCanaryWeight = router.setCanaryWeight.bind(router);
+      router.setCanaryWeight = async (weight) => {
+        if (weight === 25) throw timedOut();
+        if (weight === 0 && router.weight !== 0) throw forbidden();
+        return setCanaryWeight(weight);
+      };
+      const result = await runRollout(options);
+      const message = result.outcome.kind === "aborted" ? result.outcome.message : "";
+      assert.ok(
+        message.endsWith(
+          `left behind: the canary weight is 5% or 25% (a write may have landed); check the canary Ingress by hand (${READ}) and set it to 0: ${SET_0}; grant patch`,
+        ),
+        message,
+      );
     });
 
-    it("GIVEN a failing gate and a router that cannot set 0 WHEN the gate fails THEN the error names the gate and the failed reset", async () => {
+    it("GIVEN a reset that fails with 403 (a write refused, nothing landed) WHEN a gate aborts THEN the message does not say to check by hand", async () => {
       const { options, router } = setup(FOUR_STEPS, (clock) => [
         scriptedGate("prometheus", clock, (ctx) =>
           ctx.step === 2 ? { ok: false, measured: "0.2", threshold: "<= 0.01" } : OK,
         ),
       ]);
-      let writes = 0;
+      router.canaryIngress = CANARY;
       const setCanaryWeight = router.setCanaryWeight.bind(router);
       router.setCanaryWeight = async (weight) => {
-        writes += 1;
-        if (writes > 3) throw new Error("HTTP 500 InternalError");
+        if (router.writes.length >= 3) throw forbidden();
         return setCanaryWeight(weight);
       };
-      await assert.rejects(runRollout(options), {
-        message:
-          "step 2/4 (weight 25%): gate prometheus failed: measured 0.2, threshold <= 0.01; setting the canary weight back to 0 failed: HTTP 500 InternalError; check the canary Ingress by hand",
-      });
+      const result = await runRollout(options);
+      assert.equal(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        `step 2/4 (weight 25%): gate prometheus failed: measured 0.2, threshold <= 0.01; setting the canary weight back to 0 failed: Kubernetes API PATCH /ingress (Ingress prod/ws-gateway-canary): HTTP 403 Forbidden: denied; left behind: the canary weight is still 25%, so new clients keep reaching the aborted version; set it to 0 with: ${SET_0}; grant patch`,
+      );
       assert.equal(router.weight, 25);
+    });
+
+    it("GIVEN the router cannot set 0 at the start WHEN the rollout starts THEN it aborts before any step", async () => {
+      const { options, router } = setup(FOUR_STEPS, gates);
+      router.weight = 30;
+      router.failures.set(0, { error: new Error("HTTP 404 NotFound") });
+      const result = await runRollout(options);
+      assert.equal(result.outcome.kind, "aborted");
+      if (result.outcome.kind !== "aborted") return;
+      assert.equal(result.outcome.step, 0);
+      assert.match(
+        result.outcome.message,
+        /^before the first step: could not set the canary weight to 0%: HTTP 404 NotFound; setting the canary weight back to 0 failed: HTTP 404 NotFound; left behind: the canary weight is 0% or unknown/,
+      );
+      assert.equal(router.weight, 30);
+    });
+  });
+
+  describe("API failures while gates read", () => {
+    it("GIVEN a gate whose read fails twice with 503 then works WHEN the round runs THEN it is retried and the rollout promotes", async () => {
+      let failures = 2;
+      const { options } = setup(FOUR_STEPS, () => [
+        {
+          name: "pods-ready",
+          async check() {
+            if (failures > 0) {
+              failures -= 1;
+              throw transient(503, "ServiceUnavailable");
+            }
+            return OK;
+          },
+        },
+      ]);
+      const result = await runRollout(options);
+      assert.deepEqual(result.outcome, { kind: "promoted" });
+    });
+
+    it("GIVEN a gate whose read keeps failing WHEN its budget runs out THEN the abort names the API, not the gate, and the API's fix comes last", async () => {
+      const { options } = setup(FOUR_STEPS, (clock) => [
+        scriptedGate("abort-request", clock, () => OK),
+        {
+          name: "pods-ready",
+          async check(ctx) {
+            if (ctx.step === 2) throw unauthorized();
+            return OK;
+          },
+        },
+      ]);
+      const result = await runRollout(options);
+      assert.equal(result.outcome.kind, "aborted");
+      if (result.outcome.kind !== "aborted") return;
+      assert.equal(result.outcome.gate, "kubernetes-api");
+      assert.equal(
+        result.outcome.message,
+        "step 2/4 (weight 25%): the Kubernetes API failed while gate pods-ready read: Kubernetes API GET /pods (pods prod/v2): HTTP 401 Unauthorized; canary weight set back to 0; refresh the credentials",
+      );
+    });
+  });
+
+  describe("onAbort", () => {
+    const failing = (clock: FakeClock) => [
+      scriptedGate("ws-survival", clock, (ctx) =>
+        ctx.step === 2
+          ? { ok: false, measured: "3 of 10 probe connections failed", threshold: "10 open" }
+          : OK,
+      ),
+    ];
+
+    it("GIVEN onAbort drain (the default) and a drainer WHEN a gate aborts THEN the canary is drained after the weight is 0, announced by phase events", async () => {
+      const { options, router } = setup(FOUR_STEPS, failing);
+      const calls: string[] = [];
+      const drainer = {
+        drainCommand: "kubectl delete pods ...",
+        async drainCanary() {
+          calls.push(`drain at weight ${router.weight}`);
+          return ["gw-v2-a", "gw-v2-b"];
+        },
+      };
+      const events: RolloutEvent[] = [];
+      const result = await runRollout({ ...options, drainer, onEvent: (event) => events.push(event) });
+      assert.deepEqual(calls, ["drain at weight 0"]);
+      assert.equal(result.outcome.kind, "aborted");
+      if (result.outcome.kind !== "aborted") return;
+      assert.deepEqual(result.outcome.drained, ["gw-v2-a", "gw-v2-b"]);
+      assert.equal(
+        result.outcome.message,
+        "step 2/4 (weight 25%): gate ws-survival failed: measured 3 of 10 probe connections failed, threshold 10 open; canary weight set back to 0; canary clients moved to stable: 2 pods of the aborted version asked to drain (gw-v2-a, gw-v2-b), each closing its connections spread over its drain time",
+      );
+      const phases = events
+        .filter((event) => event.kind === "phase")
+        .map((event) => (event.kind === "phase" ? `${event.phase}:${event.step ?? "-"}` : ""));
+      assert.deepEqual(phases, [
+        "reset:-",
+        "step:1",
+        "pause:1",
+        "step:2",
+        "pause:2",
+        "drain:2",
+        "drain:2",
+        "abort:2",
+      ]);
+    });
+
+    it("GIVEN onAbort keep WHEN a gate aborts THEN nothing is drained and the message says the clients stay", async () => {
+      const { options } = setup(FOUR_STEPS, failing, { onAbort: "keep" });
+      let drained = false;
+      const drainer = {
+        async drainCanary() {
+          drained = true;
+          return [];
+        },
+      };
+      const result = await runRollout({ ...options, drainer });
+      assert.equal(drained, false);
+      assert.match(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        /; canary weight set back to 0; canary clients kept \(rollout.onAbort keep\): they stay on the aborted version until it is retired$/,
+      );
+    });
+
+    it("GIVEN a drainer that fails for good WHEN a gate aborts THEN the message says the clients stay and gives the command", async () => {
+      const { options } = setup(FOUR_STEPS, failing);
+      const drainer = {
+        drainCommand: "kubectl delete pods -n prod -l app=x --wait=false",
+        async drainCanary(): Promise<readonly string[]> {
+          throw new Error("no pods API");
+        },
+      };
+      const result = await runRollout({ ...options, drainer });
+      assert.match(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        /; canary weight set back to 0; draining the canary failed: no pods API; its clients stay on the aborted version until it is retired: drain it by hand with: kubectl delete pods -n prod -l app=x --wait=false$/,
+      );
+    });
+  });
+
+  describe("gate end hook", () => {
+    it("GIVEN gates with end WHEN the rollout promotes or aborts THEN each gate's end runs exactly once", async () => {
+      for (const failAt of [0, 2]) {
+        let ended = 0;
+        const { options } = setup(FOUR_STEPS, () => [
+          {
+            name: "probe",
+            async check(ctx) {
+              return ctx.step === failAt ? { ok: false, measured: "x", threshold: "y" } : OK;
+            },
+            async end() {
+              ended += 1;
+            },
+          },
+        ]);
+        await runRollout(options);
+        assert.equal(ended, 1, `failAt ${failAt}`);
+      }
     });
   });
 
@@ -676,13 +1007,15 @@ describe("runFirstRelease", () => {
       clock,
       logger: new RecordingLogger(),
     });
-    assert.deepEqual(result, {
-      outcome: { kind: "promoted" },
-      actions: [
-        { atMs: 0, kind: "set-weight", weight: 0 },
-        { atMs: 0, kind: "gates", step: 1, ok: true },
-      ],
-    });
+    assert.deepEqual(result.outcome, { kind: "promoted" });
+    assert.deepEqual(result.actions, [
+      { atMs: 0, kind: "set-weight", weight: 0 },
+      { atMs: 0, kind: "gates", step: 1, ok: true },
+    ]);
+    assert.deepEqual(
+      result.events.filter((event) => event.kind === "phase").map((event) => event.phase),
+      ["reset", "step", "promote"],
+    );
   });
 
   it("GIVEN a failing handshake WHEN a first release runs THEN it aborts with the usual message at weight 0", async () => {
@@ -777,12 +1110,12 @@ describe("schedule helpers", () => {
   it("GIVEN the design's schedule WHEN described THEN preview shows one line per step and the ending", () => {
     assert.deepEqual(describeSchedule(FOUR_STEPS), [
       "canary weight set to 0%",
-      "step 1/4: canary weight 5% for 2m0s, gates every 10s (13 rounds)",
-      "step 2/4: canary weight 25% for 5m0s, gates every 10s (31 rounds)",
-      "step 3/4: canary weight 50% for 5m0s, gates every 10s (31 rounds)",
+      "step 1/4: canary weight 5% for 2m0s, gates every 15s (9 rounds)",
+      "step 2/4: canary weight 25% for 5m0s, gates every 15s (21 rounds)",
+      "step 3/4: canary weight 50% for 5m0s, gates every 15s (21 rounds)",
       "step 4/4: canary weight 100%, gates once",
       "then promote; total pause 12m0s",
-      "a failing gate sets the canary weight back to 0 and fails the update",
+      "a failing gate sets the canary weight back to 0, drains the canary's clients to stable and fails the update",
     ]);
   });
 
@@ -791,7 +1124,7 @@ describe("schedule helpers", () => {
       "canary weight set to 0%",
       "step 1/1: canary weight 10% for 1m40s, gates every 45s (4 rounds)",
       "then hold at 10%; total pause 1m40s",
-      "a failing gate sets the canary weight back to 0 and fails the update",
+      "a failing gate sets the canary weight back to 0, drains the canary's clients to stable and fails the update",
     ]);
   });
 

@@ -29,6 +29,8 @@ export class FakeClock implements Clock {
 
 export class FakeRouter implements TrafficRouter {
   weight: number;
+  /** Set to have messages name the Ingress and the kubectl commands. */
+  canaryIngress: CanaryIngressRef | undefined = undefined;
   readonly writes: number[] = [];
   /** Throws for these target weights; `landed` writes the weight before throwing (a lost response). */
   failures = new Map<number, { error: Error; landed?: boolean }>();
