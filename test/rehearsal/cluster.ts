@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as http from "node:http";
 import * as path from "node:path";
 import { ENV_DRAIN_SECONDS, READINESS_PATH } from "../../components/names";
+import { DEFAULT_METRICS_PATH as METRICS_PATH } from "../../components/rollout/defaults";
 import type { CanaryPod, CanaryPodSource, Clock } from "../../components/rollout/types";
 import type { Balancer, ServiceName } from "./balancer";
 import type { ApiPod, ApiPodSource } from "./kubeApi";
@@ -214,6 +215,21 @@ export class LocalCluster implements CanaryPodSource, ApiPodSource {
       }));
   }
 
+  /** ApiPodSource: a DELETE through the API terminates the pod the Kubernetes way (not awaited). */
+  deletePodNamed(name: string): boolean {
+    const pod = this.pods.find((p) => p.name === name && !(p.exited && p.terminating));
+    if (pod === undefined) return false;
+    void this.deletePod(pod);
+    return true;
+  }
+
+  /** ApiPodSource: the pod's /metrics page. */
+  async podMetrics(name: string): Promise<string | undefined> {
+    const pod = this.pods.find((p) => p.name === name);
+    if (pod === undefined || pod.port === undefined || pod.exited) return undefined;
+    return fetchText(pod.port, METRICS_PATH);
+  }
+
   /** A rolling update's Service selects every version of the app; ours select one. */
   setSelector(service: ServiceName, versions: readonly string[]): void {
     this.selectors[service] = versions;
@@ -297,6 +313,18 @@ export class LocalCluster implements CanaryPodSource, ApiPodSource {
       balancer.setEndpoints("canary", canary);
     }, scale.realMs(endpointPropagationSeconds));
   }
+}
+
+function fetchText(port: number, urlPath: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: "127.0.0.1", port, path: urlPath, timeout: 2000, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined));
+    });
+    req.once("timeout", () => req.destroy());
+    req.once("error", () => resolve(undefined));
+  });
 }
 
 function probe(port: number, urlPath: string): Promise<boolean> {

@@ -36,6 +36,14 @@ import {
   LIVENESS_PATH,
   READINESS_PATH,
 } from "../../components/names";
+import { DEFAULT_METRICS_PATH } from "../../components/rollout/defaults";
+import {
+  METRIC_CLOSES,
+  METRIC_CONNECTIONS_OPEN,
+  METRIC_UPGRADE_ERRORS,
+  METRIC_UPGRADES,
+  UPGRADE_ERROR_DRAINING,
+} from "../../components/rollout/metrics";
 import { VERSION_HEADER } from "./protocol";
 
 const version = process.env.GATEWAY_VERSION ?? "dev";
@@ -48,13 +56,35 @@ const dropAfterMs = Number(process.env.DROP_AFTER_MS ?? "5000");
 
 let draining = false;
 let unready = false;
+// Prometheus counters (components/rollout/metrics.ts names them): upgrades, refused upgrades by reason, closes by code.
+let upgrades = 0;
+const upgradeErrors = new Map<string, number>();
+const closes = new Map<number, number>();
+const count = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+
+function metricsText(): string {
+  const v = `version="${version}"`;
+  const lines = [
+    `# TYPE ${METRIC_CONNECTIONS_OPEN} gauge`,
+    `${METRIC_CONNECTIONS_OPEN}{${v}} ${clients.size}`,
+    `# TYPE ${METRIC_UPGRADES} counter`,
+    `${METRIC_UPGRADES}{${v}} ${upgrades}`,
+    `# TYPE ${METRIC_UPGRADE_ERRORS} counter`,
+    ...[...upgradeErrors].map(([reason, n]) => `${METRIC_UPGRADE_ERRORS}{${v},reason="${reason}"} ${n}`),
+    `# TYPE ${METRIC_CLOSES} counter`,
+    ...[...closes].map(([code, n]) => `${METRIC_CLOSES}{${v},code="${code}"} ${n}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
 const clients = new Set<WebSocket>();
 const wss = new WebSocketServer({ noServer: true });
 
 wss.on("headers", (headers) => headers.push(`${VERSION_HEADER}: ${version}`));
 wss.on("connection", (ws) => {
   clients.add(ws);
-  ws.on("close", () => {
+  upgrades += 1;
+  ws.on("close", (code) => {
+    count(closes, code);
     clients.delete(ws);
     if (draining && clients.size === 0) process.exit(0);
   });
@@ -69,6 +99,8 @@ const server = http.createServer((req, res) => {
   if (req.url === READINESS_PATH) {
     const failing = draining || unready;
     res.writeHead(failing ? 503 : 200).end(draining ? "draining\n" : unready ? "unready\n" : "ready\n");
+  } else if (req.url === DEFAULT_METRICS_PATH) {
+    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" }).end(metricsText());
   } else if (req.url === LIVENESS_PATH) {
     res.writeHead(200).end("alive\n");
   } else {
@@ -78,12 +110,14 @@ const server = http.createServer((req, res) => {
 
 server.on("upgrade", (req, socket, head) => {
   if (draining) {
+    count(upgradeErrors, UPGRADE_ERROR_DRAINING);
     // The ingress may still route here for a moment after endpoint removal; a
     // clean 503 lets the client retry instead of waiting on a dead socket.
     socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     return;
   }
   if (fault === "refuse") {
+    count(upgradeErrors, "refused");
     socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     return;
   }

@@ -32,6 +32,10 @@ export interface ApiPod {
 
 export interface ApiPodSource {
   listPods(): readonly ApiPod[];
+  /** DELETE of a pod: starts its termination (preStop, SIGTERM, drain); false when there is no such pod. */
+  deletePodNamed(name: string): boolean;
+  /** The pod's metrics page (its /metrics), through the API server's pod proxy; undefined when unreachable. */
+  podMetrics(name: string): Promise<string | undefined>;
 }
 
 /** How the API answers: normally, with transient errors, or not at all. */
@@ -183,6 +187,30 @@ export class LocalKubeApi {
       }
       if (url.pathname === this.podsPath() && req.method === "GET") {
         json(res, 200, this.podList(url.searchParams.get("labelSelector") ?? ""));
+        return;
+      }
+      const podPath = url.pathname.startsWith(`${this.podsPath()}/`)
+        ? url.pathname.slice(this.podsPath().length + 1)
+        : undefined;
+      if (podPath !== undefined && req.method === "DELETE" && !podPath.includes("/")) {
+        const name = decodeURIComponent(podPath);
+        if (this.options.pods.deletePodNamed(name)) {
+          json(res, 200, { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: this.options.namespace } });
+        } else {
+          status(res, 404, "NotFound", `pods "${name}" not found`);
+        }
+        return;
+      }
+      // GET /api/v1/namespaces/{ns}/pods/{name}:{port}/proxy/{path}: the pod proxy the metrics gate reads through.
+      const proxy = podPath === undefined ? null : /^([^/:]+):(\d+)\/proxy(\/.*)$/.exec(podPath);
+      if (proxy !== null && req.method === "GET") {
+        void this.options.pods.podMetrics(decodeURIComponent(proxy[1])).then((text) => {
+          if (text === undefined) {
+            status(res, 503, "ServiceUnavailable", `pod ${proxy[1]} is not answering on port ${proxy[2]}`);
+            return;
+          }
+          res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" }).end(text);
+        });
         return;
       }
       status(res, 404, "NotFound", `${req.method} ${url.pathname} is not served by the rehearsal's API`);

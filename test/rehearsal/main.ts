@@ -63,11 +63,11 @@ const RATE_WINDOW_SECONDS = BACKOFF_CAP_SECONDS;
 const ARRIVAL_SHARE = 0.5;
 
 /**
- * How long the API stays away in the api-down fault: longer than a gate round
- * and a retried call, so the engine must decide without it; it comes back so
- * the weight can be set to 0 and the run can show what was left.
+ * How long the API stays away in the api-down fault beyond one call's retry
+ * budget: the engine must give up on it and abort; it comes back (within the
+ * abort budget) so the weight can reach 0 and the run can show what was left.
  */
-const API_DOWN_SECONDS = 180;
+const API_DOWN_BEYOND_RETRY_SECONDS = 60;
 
 /** The whole configuration of a run, from the command line and the stack file. */
 function buildConfig(cli: Cli, clients: number): RehearsalConfig {
@@ -109,7 +109,11 @@ function buildConfig(cli: Cli, clients: number): RehearsalConfig {
     rampMs: cli.quick ? 1000 : 3000,
     arrivalShare: ARRIVAL_SHARE,
     weightPropagationSeconds: 1,
-    apiDownSeconds: API_DOWN_SECONDS,
+    // Down longer than one call's retry budget (the engine must give up on it), back well within the abort budget.
+    apiDownSeconds: release.retryBudgetSeconds + API_DOWN_BEYOND_RETRY_SECONDS,
+    onAbort: release.onAbort,
+    retryBudgetSeconds: release.retryBudgetSeconds,
+    abortBudgetSeconds: release.abortBudgetSeconds,
     workerShutdownTimeoutSeconds: release.workerShutdownTimeoutSeconds,
   };
 }

@@ -11,6 +11,7 @@ import {
   buildGates,
   HANDSHAKE_GATE,
   PODS_READY_GATE,
+  SURVIVAL_GATE,
 } from "../../components/rollout/gates";
 import { KubernetesCanaryRouter } from "../../components/rollout/kubernetesRouter";
 import { Balancer } from "./balancer";
@@ -127,7 +128,11 @@ describe("gates (the set pulumi up builds, made local)", () => {
       namespace: "ws-gateway",
       ingressName: "ws-gateway-canary",
       balancer,
-      pods: { listPods: () => [{ name: "p", version: "v2", ready: true, restarts: 0, createdAtMs: 0, terminating: false }] },
+      pods: {
+        listPods: () => [{ name: "p", version: "v2", ready: true, restarts: 0, createdAtMs: 0, terminating: false }],
+        deletePodNamed: (name) => name === "p",
+        podMetrics: async () => undefined,
+      },
       now: () => 0,
       propagationMs: 0,
     });
@@ -147,6 +152,7 @@ describe("gates (the set pulumi up builds, made local)", () => {
       [ABORT_REQUEST_GATE, PODS_READY_GATE],
     );
     assert.ok(gates.some((g) => g.name === HANDSHAKE_GATE));
+    assert.ok(gates.some((g) => g.name === SURVIVAL_GATE), "the connection-survival gate runs too");
     const ctx = { step: 1, stepCount: 4, weight: 5 };
     // AND no abort is requested by default; a request fails the gate; a reset withdraws it
     assert.equal((await gates[0].check(ctx)).ok, true);
@@ -170,7 +176,7 @@ describe("gates (the set pulumi up builds, made local)", () => {
       namespace: "ns",
       ingressName: "canary",
       balancer,
-      pods: { listPods: () => [] },
+      pods: { listPods: () => [], deletePodNamed: () => false, podMetrics: async () => undefined },
       now: () => 0,
       propagationMs: 0,
       flakyRate: 1,

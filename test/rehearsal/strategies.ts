@@ -9,6 +9,7 @@ import {
   READINESS_PERIOD_SECONDS,
 } from "../../components/gateway/versionedGateway";
 import { CANARY_INGRESS } from "../../components/names";
+import type { OnAbort } from "../../components/rollout/defaults";
 import { runRollout } from "../../components/rollout/engine";
 import { buildGates, PODS_READY_GATE, podsReadyGate } from "../../components/rollout/gates";
 import { KubernetesCanaryRouter } from "../../components/rollout/kubernetesRouter";
@@ -76,6 +77,10 @@ export interface RehearsalConfig {
   readonly weightPropagationSeconds: number;
   /** How long the API stays unreachable in the api-down fault, scheduled seconds. */
   readonly apiDownSeconds: number;
+  /** The stack's rollout.onAbort and rollout.api budgets, handed to the engine as `pulumi up` does. */
+  readonly onAbort: OnAbort;
+  readonly retryBudgetSeconds: number;
+  readonly abortBudgetSeconds: number;
   /** The controller's worker-shutdown-timeout (stack ingress.workerShutdownTimeout), scheduled seconds. */
   readonly workerShutdownTimeoutSeconds: number;
 }
@@ -499,6 +504,16 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
         logger: env.logger,
         gateIntervalSeconds: env.gates.intervalSeconds,
         signal: env.signal,
+        onAbort: cfg.onAbort,
+        drainer: router,
+        api: { retryBudgetSeconds: cfg.retryBudgetSeconds, abortBudgetSeconds: cfg.abortBudgetSeconds },
+        // Phases come from the engine's events, never from its log text.
+        onEvent: (event) => {
+          if (event.kind !== "phase") return;
+          if (event.phase === "abort") phase(`aborted at step ${event.step ?? 0} by ${event.gate ?? "?"}`);
+          if (event.phase === "drain" && event.pods !== undefined) phase(`draining ${event.pods.length} canary pods`);
+          if (event.phase === "hold") phase(`held at ${event.weight ?? "?"}%`);
+        },
       });
       result =
         outcome.kind === "aborted"
@@ -532,10 +547,11 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
       return extras;
     }
     if (result.kind === "aborted") {
-      // onAbort drain: with the weight at 0, the canary's pods are deleted and drain through the
-      // contract, so each client on the aborted version reconnects to the stable version once.
-      phase("aborted, draining canary");
-      await Promise.all(cluster.remaining(NEW_VERSION).map((p) => cluster.deletePod(p)));
+      // With onAbort drain the engine deleted the canary's pods through the API; they drain through
+      // the contract, so each client on the aborted version reconnects to the stable version once.
+      // The release is over for those clients when the pods are gone.
+      const draining = cluster.remaining(NEW_VERSION).filter((p) => p.terminating);
+      await Promise.all(draining.map((p) => p.gone));
       return extras;
     }
     phase(result.kind === "held" ? (result.message ?? "held") : "engine failed");
