@@ -37,11 +37,11 @@ export const ANNOTATION_PROXY_SEND_TIMEOUT = `${NGINX_ANNOTATION_PREFIX}proxy-se
 export const CANARY_HEADER = "X-Ws-Gateway-Canary";
 export const CANARY_HEADER_ALWAYS = "always";
 
-/** pulumi-kubernetes annotations (FACTS 19). */
+/** pulumi-kubernetes annotations (docs/facts.md F19). */
 export const ANNOTATION_DELETION_PROPAGATION = "pulumi.com/deletionPropagationPolicy";
 export const ANNOTATION_SKIP_AWAIT = "pulumi.com/skipAwait";
 
-/** The drain contract's environment variable (DESIGN section 4). */
+/** The drain contract's environment variable (docs/drain-contract.md). */
 export const ENV_DRAIN_SECONDS = "DRAIN_SECONDS";
 /** Close code a draining gateway sends: 1012 Service Restart (IANA registry). */
 export const CLOSE_CODE_SERVICE_RESTART = 1012;

@@ -3,7 +3,7 @@
  * components in release order, and returns the stack outputs. No resource
  * logic of its own lives here.
  *
- * Release order inside one `pulumi up` (DESIGN section 3):
+ * Release order inside one `pulumi up` (docs/how-it-works.md):
  *   1. the new version's Deployment, HPA and PDB (Pulumi waits until Ready);
  *   2. canary weight reset to 0, then the canary Service selects the new version;
  *   3. the rollout engine steps the canary weight through the schedule, running gates;

@@ -6,7 +6,7 @@
  * node pool upgrades BLUE_GREEN, draining the old nodes in batches with a
  * soak that covers a pod's whole grace period (preStop + drain + margin), so a
  * node upgrade disconnects each client at most once, spread over the drain.
- * Argument names follow @pulumi/gcp 9.37 (`types/input.d.ts`, FACTS 20-22).
+ * Argument names follow @pulumi/gcp 9.37 (`types/input.d.ts`, docs/facts.md F20-F22).
  */
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";

@@ -3,7 +3,7 @@
  * `ws-gateway-<version>`. A release adds a new VersionedGateway and drops the
  * previous one from the program; Pulumi deletes the previous one at the end of
  * the update with background propagation, and its pods drain per the drain
- * contract (DESIGN section 4) without blocking `pulumi up`.
+ * contract (docs/drain-contract.md) without blocking `pulumi up`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

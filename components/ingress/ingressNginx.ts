@@ -1,11 +1,11 @@
 /**
  * The ingress-nginx controller, installed through @pulumi/kubernetes-ingress-nginx
- * with the chart pinned to the project's final release (FACTS 11).
+ * with the chart pinned to the project's final release (docs/facts.md F11).
  *
  * Every setting that protects open WebSockets lives here: worker-shutdown-timeout
  * at least the drain (an nginx reload closes old workers' connections when it
- * expires, FACTS 8), long proxy timeouts (FACTS 9), externalTrafficPolicy Local
- * (FACTS 16), replicas spread over zones with a PDB, and a grace period that
+ * expires, docs/facts.md F8), long proxy timeouts (docs/facts.md F9), externalTrafficPolicy Local
+ * (docs/facts.md F16), replicas spread over zones with a PDB, and a grace period that
  * covers the worker shutdown timeout. Its inputs never depend on the gateway
  * version, nor on drainSeconds: a release never touches the controller.
  *

@@ -1,7 +1,7 @@
 /**
  * The traffic objects of the ingress-nginx traffic layer.
  *
- * Shape (DESIGN section 3, FACTS 1-5): two fixed Services, `ws-gateway-stable`
+ * Shape (docs/how-it-works.md, docs/facts.md F1-F5): two fixed Services, `ws-gateway-stable`
  * and `ws-gateway-canary`, whose selectors name a version; a primary Ingress
  * pointing at `stable` and a permanent canary Ingress (`canary: "true"`)
  * pointing at `canary`. A release changes only Service selectors (endpoint
@@ -38,7 +38,7 @@ import { versionLabels } from "../gateway/versionedGateway";
 
 import Input = k8s.types.input;
 
-/** Seconds nginx waits between reads or writes on a proxied WebSocket (FACTS 9). */
+/** Seconds nginx waits between reads or writes on a proxied WebSocket (docs/facts.md F9). */
 export const WEBSOCKET_PROXY_TIMEOUT_SECONDS = 3600;
 /** Port of the stable and canary Services. */
 export const SERVICE_PORT = 80;
@@ -69,7 +69,7 @@ function ingress(a: GatewayRoutesArgs, role: RouteRole): Input.networking.v1.Ing
   };
   if (role === "canary") {
     annotations[ANNOTATION_CANARY] = "true";
-    // Gates reach the canary through this header whatever the weight (FACTS 2).
+    // Gates reach the canary through this header whatever the weight (docs/facts.md F2).
     annotations[ANNOTATION_CANARY_BY_HEADER] = CANARY_HEADER;
   }
   return {
@@ -81,7 +81,7 @@ function ingress(a: GatewayRoutesArgs, role: RouteRole): Input.networking.v1.Ing
     },
     spec: {
       ingressClassName: a.className,
-      // Host, path and pathType must match between primary and canary (FACTS 1).
+      // Host, path and pathType must match between primary and canary (docs/facts.md F1).
       rules: [
         {
           host: a.host,

@@ -1,5 +1,5 @@
 /**
- * The gates of DESIGN section 5. Each one turns a check into a GateResult whose
+ * The rollout gates (docs/how-it-works.md#gates). Each one turns a check into a GateResult whose
  * measured value and threshold read well in the abort message.
  */
 import WebSocket from "ws";

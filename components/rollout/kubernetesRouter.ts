@@ -125,7 +125,7 @@ export class KubernetesCanaryRouter
 
   async getCanaryWeight(): Promise<number> {
     const raw = (await this.ingressAnnotations())[ANNOTATION_CANARY_WEIGHT];
-    // ingress-nginx treats a missing weight as 0 (FACTS 2).
+    // ingress-nginx treats a missing weight as 0 (docs/facts.md F2).
     if (raw === undefined) return 0;
     const weight = Number(raw);
     if (!Number.isInteger(weight) || weight < 0 || weight > 100) {

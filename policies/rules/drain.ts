@@ -1,5 +1,5 @@
 /**
- * The gateway drain contract (DESIGN section 4): a terminating pod leaves the
+ * The gateway drain contract (docs/drain-contract.md): a terminating pod leaves the
  * routes (preStop), fails readiness, closes its connections spread over
  * DRAIN_SECONDS, and is not killed before it is done; a retired version is
  * deleted without Pulumi waiting for that drain.

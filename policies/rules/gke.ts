@@ -1,6 +1,6 @@
 /**
- * The GKE cluster and node pool, from their @pulumi/gcp arguments (DESIGN
- * section 6; FACTS 20-22). Node upgrades are releases too from a client's
+ * The GKE cluster and node pool, from their @pulumi/gcp arguments (see
+ * docs/how-it-works.md; docs/facts.md F20-F22). Node upgrades are releases too from a client's
  * point of view: blue-green with a soak that covers the gateway drain.
  */
 import * as gcp from "@pulumi/gcp";

@@ -1,10 +1,10 @@
 /**
  * The ingress-nginx controller, checked on the IngressController component's
  * own inputs: the objects its Helm release installs are invisible to policies
- * (FACTS 28). Every check reads the controller values the chart will actually
+ * (docs/facts.md F28). Every check reads the controller values the chart will actually
  * receive (lib/chart.ts): a typed `controller` argument replaces
  * helmOptions.values.controller wholesale. An nginx reload closes every old
- * worker's connections when worker-shutdown-timeout expires (FACTS 8), so it
+ * worker's connections when worker-shutdown-timeout expires (docs/facts.md F8), so it
  * must cover the gateway drain.
  */
 import * as nginx from "@pulumi/kubernetes-ingress-nginx";
@@ -31,7 +31,7 @@ import {
 import { TYPES, containersOf, describe, envValue, isGatewayObject } from "../lib/kube";
 import { at, isUnknown, knownItems, num, seconds, show, type Unknown } from "../lib/values";
 
-/** ingress-nginx defaults (FACTS 8, 10): worker-shutdown-timeout 240 s, chart grace period 300 s. */
+/** ingress-nginx defaults (docs/facts.md F8, F10): worker-shutdown-timeout 240 s, chart grace period 300 s. */
 const NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS = 240;
 const CHART_DEFAULT_GRACE_SECONDS = 300;
 const WST = "worker-shutdown-timeout";

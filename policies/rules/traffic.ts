@@ -1,6 +1,6 @@
 /**
  * The WebSocket traffic layer: long proxy timeouts, a canary Ingress that
- * ingress-nginx can merge into the primary (FACTS 1), a weight with a single
+ * ingress-nginx can merge into the primary (docs/facts.md F1), a weight with a single
  * writer (the rollout engine), no selector switching behind a pass-through
  * load balancer, and client-preserving Local traffic on the controller.
  */
@@ -26,7 +26,7 @@ import { TYPES, describe, namespaceOf } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { UNKNOWN, at, isUnknown, knownItems, seconds, show, stringMap, type Unknown } from "../lib/values";
 
-/** ingress-nginx's default proxy timeouts, seconds (FACTS 9). */
+/** ingress-nginx's default proxy timeouts, seconds (docs/facts.md F9). */
 const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
 
 export const ingressWebsocketTimeouts: ResourceValidationPolicy = {

@@ -313,7 +313,7 @@ describe("prod stack: key properties", () => {
     assert.equal(pa[ANNOTATION_SKIP_AWAIT], "true");
     assert.equal(ca[ANNOTATION_SKIP_AWAIT], "true");
     assert.equal(pa["nginx.ingress.kubernetes.io/proxy-read-timeout"], "3600");
-    // Host, path and pathType mirror each other (FACTS 1).
+    // Host, path and pathType mirror each other (docs/facts.md F1).
     const rule = (i: Json) => get(i, "spec.rules") as Json[];
     assert.equal(get(rule(primary)[0], "host"), "ws.acme.example");
     assert.equal(get(rule(canary)[0], "host"), "ws.acme.example");

@@ -2,9 +2,9 @@
  * The rehearsal's stand-in for ingress-nginx's Lua balancer.
  *
  * In ingress-nginx the canary Ingress becomes an alternative backend of the
- * main one (FACTS 1); the controller pushes backends, endpoints and the canary
+ * main one (docs/facts.md F1); the controller pushes backends, endpoints and the canary
  * weight to a Lua endpoint, and `balancer.lua` picks a backend per request
- * without reloading nginx (FACTS 2, 4). Debian's nginx has no Lua, so the same
+ * without reloading nginx (docs/facts.md F2, F4). Debian's nginx has no Lua, so the same
  * decision lives here, in a small HTTP service nginx consults with
  * `auth_request` for every upgrade; nginx then proxies to the endpoint named in
  * the response header. Weight and endpoint changes are plain assignments here
@@ -78,7 +78,7 @@ export class Balancer {
   }
 
   /**
-   * ingress-nginx's order (FACTS 2): `canary-by-header` "always"/"never"
+   * ingress-nginx's order (docs/facts.md F2): `canary-by-header` "always"/"never"
    * first, then the weight, `random(1..100) <= weight`. A canary without
    * endpoints is not an alternative at all, so traffic stays on stable.
    */

@@ -5,7 +5,7 @@
  * version. The stable and canary Services are version selectors over Ready,
  * non-terminating pods; their endpoints reach the balancer after a
  * propagation delay, as EndpointSlices reach ingress-nginx. Deleting a pod
- * follows Kubernetes (FACTS 13): the pod leaves the endpoints, its preStop
+ * follows Kubernetes (docs/facts.md F13): the pod leaves the endpoints, its preStop
  * runs, then SIGTERM, then SIGKILL when the grace period (counted from the
  * deletion) runs out.
  */

@@ -1,5 +1,5 @@
 /**
- * Reference gateway: the drain contract (DESIGN section 4) in one small Node.js
+ * Reference gateway: the drain contract (docs/drain-contract.md) in one small Node.js
  * process. The rehearsal runs it as its pods; the README shows it as the
  * example of what a gateway must do.
  *

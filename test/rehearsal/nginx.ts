@@ -3,14 +3,14 @@
  *
  * Mapping to ingress-nginx:
  *  - one location for the gateway path: the primary Ingress's rule. The canary
- *    gets no location of its own: it is an alternative backend (FACTS 1).
+ *    gets no location of its own: it is an alternative backend (docs/facts.md F1).
  *  - `auth_request` to the balancer replaces `balancer.lua`: the backend (stable
  *    or canary Service, then one endpoint of it) is chosen per upgrade request,
- *    and weight or endpoint changes never reload nginx (FACTS 2, 4). An
+ *    and weight or endpoint changes never reload nginx (docs/facts.md F2, F4). An
  *    auth_request subrequest carries the client's headers (so the canary header
  *    reaches the decision) and no body, which is fine for a GET upgrade.
- *  - WebSocket upgrade headers, proxy read/send timeouts of 3600 s (FACTS 9) and a
- *    worker_shutdown_timeout at least drainSeconds (FACTS 8), as the ingress
+ *  - WebSocket upgrade headers, proxy read/send timeouts of 3600 s (docs/facts.md F9) and a
+ *    worker_shutdown_timeout at least drainSeconds (docs/facts.md F8), as the ingress
  *    component configures them.
  * Not modelled: ingress-nginx's retry of another endpoint on a connect error
  * (`proxy-next-upstream`); a failed upgrade here goes straight to the client.
