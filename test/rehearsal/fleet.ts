@@ -70,8 +70,6 @@ interface Client {
   readonly stats: ClientStats;
   socket: WebSocket | undefined;
   timer: NodeJS.Timeout | undefined;
-  /** performance.now() at which the pending timer fires. */
-  dueAtReal: number;
   /** Cause carried to the next attempt. */
   nextCause: AttemptCause;
 }
@@ -100,7 +98,6 @@ export class Fleet {
       id: this.clients.length,
       socket: undefined,
       timer: undefined,
-      dueAtReal: 0,
       nextCause: cause,
       stats: {
         releaseDisconnects: 0,
@@ -179,9 +176,9 @@ export class Fleet {
     return this.handshaking;
   }
 
-  /** Clients whose next attempt is due by `realMs` (performance.now()) but has not started yet. */
-  retriesDueBy(realMs: number): number {
-    return this.clients.filter((c) => c.timer !== undefined && c.dueAtReal <= realMs).length;
+  /** Clients waiting out a back-off before their next attempt. */
+  retriesPending(): number {
+    return this.clients.filter((c) => c.timer !== undefined && !c.stats.departed).length;
   }
 
   /** Clients so far, initial and arrived. */
@@ -343,7 +340,6 @@ export class Fleet {
   private retry(client: Client, cause: AttemptCause): void {
     client.nextCause = cause;
     const delayMs = this.options.scale.realMs(Math.random() * this.options.backoffCapSeconds);
-    client.dueAtReal = performance.now() + delayMs;
     client.timer = setTimeout(() => this.connect(client), delayMs);
   }
 

@@ -283,15 +283,15 @@ export async function runStrategy(
     }
     setPhase("release done, waiting one back-off cap");
     fleet.stopBlips();
-    // Every client cut at the very end gets its full back-off; then the attempts due by then (a busy
-    // event loop fires timers late, which at a high time scale is many scheduled seconds) and the
-    // handshakes in flight finish.
-    const capEnd = performance.now() + scale.realMs(cfg.backoffCapSeconds);
-    await sleepReal(capEnd - performance.now());
-    const handshakeDeadline = performance.now() + 2 * cfg.handshakeTimeoutMs;
+    // Every client cut at the very end gets its full back-off. Then the fleet settles: the back-offs
+    // still running and the handshakes in flight finish (blips have stopped, so these are the
+    // release's). A busy event loop delivers the last closes late, which at a high time scale is many
+    // scheduled seconds; the wait is bounded by a second back-off cap.
+    await sleepReal(scale.realMs(cfg.backoffCapSeconds));
+    const settleDeadline = performance.now() + scale.realMs(cfg.backoffCapSeconds) + 2 * cfg.handshakeTimeoutMs;
     while (
-      (fleet.pendingHandshakes() > 0 || fleet.retriesDueBy(capEnd) > 0) &&
-      performance.now() < handshakeDeadline
+      (fleet.pendingHandshakes() > 0 || fleet.retriesPending() > 0) &&
+      performance.now() < settleDeadline
     ) {
       await sleepReal(20);
     }
