@@ -171,6 +171,9 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     version: gw.version,
     kubeconfig,
     kubeContext,
+    requestTimeoutSeconds: rollout.api.requestTimeoutSeconds,
+    retryBudgetSeconds: rollout.api.retryBudgetSeconds,
+    abortBudgetSeconds: rollout.api.abortBudgetSeconds,
   };
   const reset = new CanaryWeightReset("canary-weight-reset", engineTarget, { dependsOn: [routes] });
   const canary = new GatewayService(
@@ -186,6 +189,8 @@ export function createProgram(config: StackConfig): ProgramOutputs {
       steps: [...rollout.steps],
       gates: rollout.gates,
       stableVersion: rollout.stableVersion,
+      onAbort: rollout.onAbort,
+      metricsPort: rollout.gates.abnormalCloses?.port,
     },
     { dependsOn: [canary, release] },
   );

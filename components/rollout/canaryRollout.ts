@@ -36,7 +36,10 @@ import {
 } from "./engine";
 import { buildGates, type GatesConfig } from "./gates";
 import { KubernetesCanaryRouter } from "./kubernetesRouter";
-import type { OnAbort } from "./defaults";
+import { errorText, isApiError } from "./apiError";
+import { DEFAULT_API_RETRY_BUDGET_SECONDS, type OnAbort } from "./defaults";
+import { formatDuration } from "./messages";
+import { withRetries } from "./retry";
 import type { Clock, Logger, RolloutStep } from "./types";
 
 /** First line of the plan `pulumi preview` prints. */
@@ -159,9 +162,31 @@ function sameTarget(olds: TargetInputs, news: TargetInputs): boolean {
   );
 }
 
+/** A router call outside the engine, with the same retries under rollout.api.retryBudget. */
+function retried<T>(inputs: TargetInputs, call: () => Promise<T>): Promise<T> {
+  const logger = stderrLogger(inputs.version);
+  return withRetries(call, {
+    clock: systemClock(),
+    budgetSeconds: inputs.retryBudgetSeconds ?? DEFAULT_API_RETRY_BUDGET_SECONDS,
+    budgetKey: "rollout.api.retryBudget",
+    onRetry: (attempt, delayMs, error) =>
+      logger.warn(`${error.summary}; retrying in ${formatDuration(delayMs / 1000)} (attempt ${attempt + 1})`),
+  });
+}
+
 async function resetWeight(inputs: TargetInputs): Promise<WeightResetOutputs> {
   const logger = stderrLogger(inputs.version);
-  await routerFor(inputs).setCanaryWeight(0);
+  const router = routerFor(inputs);
+  try {
+    await retried(inputs, () => router.setCanaryWeight(0));
+  } catch (error) {
+    // The canary Service still selects the previous version (it waits for this resource), so nothing moved.
+    const what = isApiError(error) ? error.summary : errorText(error);
+    const fix = isApiError(error) && error.fix !== "" ? `; ${error.fix}` : "";
+    throw new Error(
+      `could not set the canary weight to 0 before the canary points at ${inputs.version}: ${what}; nothing moved: the canary still serves the previous version${fix}`,
+    );
+  }
   logger.info(`canary weight set to 0% before the canary points at ${inputs.version}`);
   return {
     namespace: inputs.namespace,
@@ -283,7 +308,11 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
       logger.info(`${inputs.version} is already promoted; nothing to roll out`);
       return { ...previous, steps: inputs.steps, gates: inputs.gates };
     }
-    const live = await router.getCanaryWeight();
+    const live = await retried(inputs, () => router.getCanaryWeight()).catch((error: unknown) => {
+      throw new Error(
+        `could not read the canary weight of the held release: ${errorText(error)}; nothing was changed`,
+      );
+    });
     if (live === previous.weight) {
       resumeFromWeight = live;
     } else {

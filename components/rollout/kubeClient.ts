@@ -1,164 +1,38 @@
 /**
- * A small Kubernetes REST client: enough kubeconfig support for GKE (exec
- * credential plugin), kind and in-cluster service accounts, and one JSON
- * request at a time with a timeout.
+ * The rollout's Kubernetes API client: @kubernetes/client-node for the
+ * kubeconfig and credentials, our own requests for timeouts and errors.
  *
- * Why not @kubernetes/client-node: version 2 is ESM-only and loads undici 8,
- * which needs Node >= 22.19; on the Node 20 this project supports, loading the
- * package throws (zlib.createZstdDecompress is missing). The rollout needs
- * three requests (GET and merge-PATCH an Ingress, list pods), so plain
- * node:https keeps it dependency-free and also keeps the dynamic provider's
- * serialized closure small.
+ * Why @kubernetes/client-node, and why only for this part. It survives
+ * Pulumi's closure serializer when it is loaded lazily inside a method (the
+ * serializer then writes `require("@kubernetes/client-node")`, resolved in
+ * the dynamic-provider host from the project's node_modules; an SDK client
+ * captured at module level does not serialize, pulumi/pulumi#13960,
+ * #18997). test/rollout/canaryRollout.test.ts runs the serialized providers
+ * in a fresh `node` process to prove it. Version 2 needs Node >= 22.19
+ * (undici 8), which the project's Node 22 LTS has. It reads every kubeconfig
+ * form kubectl does (exec credential plugins such as gke-gcloud-auth-plugin,
+ * client certificates, tokens, token files, in-cluster service accounts) and
+ * refreshes exec tokens when they expire: that is what it is for here.
+ * Requests stay ours (node:http/https with the options it fills in): the
+ * rollout needs a whole-request deadline, a precise error for every failure
+ * (./apiError: status, reason, path, what to do) and retries under a budget
+ * (./retry), and the generated API classes wrap errors in a generic
+ * "Unknown API Status Code!" exception and no per-request deadline.
  */
-import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import { homedir } from "node:os";
 import * as path from "node:path";
-import { load as parseYaml } from "js-yaml";
-
-/** The parts of a kubeconfig user entry we act on (client.authentication.k8s.io exec plugins included). */
-export interface KubeUser {
-  readonly token?: string;
-  readonly tokenFile?: string;
-  readonly clientCertificateData?: string;
-  readonly clientKeyData?: string;
-  readonly clientCertificate?: string;
-  readonly clientKey?: string;
-  readonly exec?: {
-    readonly command: string;
-    readonly args?: readonly string[];
-    readonly env?: readonly { readonly name: string; readonly value: string }[];
-    readonly apiVersion?: string;
-  };
-}
-
-/** Where and how to reach the API server, resolved from a kubeconfig's current context. */
-export interface KubeConnection {
-  readonly server: string;
-  readonly caData?: string;
-  readonly skipTlsVerify: boolean;
-  readonly user: KubeUser;
-  /** Directory relative file paths in the kubeconfig are resolved against. */
-  readonly baseDir: string;
-}
-
-type Doc = Record<string, unknown>;
-
-function asDoc(value: unknown): Doc {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Doc) : {};
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function named(list: unknown, name: string, kind: string, source: string): Doc {
-  const entry = (Array.isArray(list) ? list : []).map(asDoc).find((item) => item.name === name);
-  if (entry === undefined) throw new Error(`kubeconfig (${source}): no ${kind} named "${name}"`);
-  return asDoc(entry[kind]);
-}
-
-/** Resolves a context of a kubeconfig document (YAML or JSON text): `context`, or the current one. */
-export function parseKubeconfig(
-  text: string,
-  source = "inline",
-  baseDir = process.cwd(),
-  context?: string,
-): KubeConnection {
-  let doc: Doc;
-  try {
-    doc = asDoc(parseYaml(text));
-  } catch (error) {
-    throw new Error(`kubeconfig (${source}) is not valid YAML: ${(error as Error).message}`);
-  }
-  const contextName = context ?? str(doc["current-context"]);
-  if (contextName === undefined) throw new Error(`kubeconfig (${source}) has no current-context`);
-  const ctx = named(doc.contexts, contextName, "context", source);
-  const clusterName = str(ctx.cluster) ?? "";
-  const cluster = named(doc.clusters, clusterName, "cluster", source);
-  const userName = str(ctx.user);
-  const user = userName === undefined ? {} : named(doc.users, userName, "user", source);
-  const server = str(cluster.server);
-  if (server === undefined) throw new Error(`kubeconfig (${source}): cluster "${clusterName}" has no server`);
-  const caFile = str(cluster["certificate-authority"]);
-  const exec = asDoc(user.exec);
-  return {
-    server: server.replace(/\/+$/, ""),
-    caData:
-      str(cluster["certificate-authority-data"]) ??
-      (caFile === undefined ? undefined : readFileSync(path.resolve(baseDir, caFile)).toString("base64")),
-    skipTlsVerify: cluster["insecure-skip-tls-verify"] === true,
-    baseDir,
-    user: {
-      token: str(user.token),
-      tokenFile: str(user.tokenFile),
-      clientCertificateData: str(user["client-certificate-data"]),
-      clientKeyData: str(user["client-key-data"]),
-      clientCertificate: str(user["client-certificate"]),
-      clientKey: str(user["client-key"]),
-      exec:
-        str(exec.command) === undefined
-          ? undefined
-          : {
-              command: str(exec.command) ?? "",
-              args: Array.isArray(exec.args) ? exec.args.map(String) : [],
-              env: (Array.isArray(exec.env) ? exec.env : []).map(asDoc).map((entry) => ({
-                name: String(entry.name),
-                value: String(entry.value),
-              })),
-              apiVersion: str(exec.apiVersion),
-            },
-    },
-  };
-}
-
-const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
-
-/**
- * kubectl's lookup order: $KUBECONFIG (first file that exists), ~/.kube/config,
- * then the in-cluster service account. Merging several KUBECONFIG files is not
- * supported: pass the kubeconfig explicitly for that.
- */
-export function loadDefaultKubeconfig(
-  env: NodeJS.ProcessEnv = process.env,
-  context?: string,
-): KubeConnection {
-  const candidates = (env.KUBECONFIG ?? "")
-    .split(path.delimiter)
-    .filter((file) => file !== "")
-    .concat(path.join(env.HOME ?? homedir(), ".kube", "config"));
-  const file = candidates.find((candidate) => existsSync(candidate));
-  if (file !== undefined) {
-    return parseKubeconfig(readFileSync(file, "utf8"), file, path.dirname(file), context);
-  }
-  const host = env.KUBERNETES_SERVICE_HOST;
-  if (host !== undefined && existsSync(path.join(SERVICE_ACCOUNT_DIR, "token"))) {
-    const hostPart = host.includes(":") ? `[${host}]` : host;
-    return {
-      server: `https://${hostPart}:${env.KUBERNETES_SERVICE_PORT ?? "443"}`,
-      caData: readFileSync(path.join(SERVICE_ACCOUNT_DIR, "ca.crt")).toString("base64"),
-      skipTlsVerify: false,
-      baseDir: SERVICE_ACCOUNT_DIR,
-      user: { tokenFile: path.join(SERVICE_ACCOUNT_DIR, "token") },
-    };
-  }
-  throw new Error(
-    `no kubeconfig found: looked at ${candidates.join(", ")} and for an in-cluster service account; pass kubeconfig explicitly`,
-  );
-}
-
-/** An API call that did not succeed; `status` is the HTTP status, undefined for timeouts and network errors. */
-export class KubeApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-  ) {
-    super(message);
-    this.name = "KubeApiError";
-  }
-}
+import type { KubeConfig } from "@kubernetes/client-node";
+import {
+  httpApiError,
+  isApiError,
+  networkApiError,
+  refreshCredentialsFix,
+  timeoutApiError,
+  type RequestContext,
+} from "./apiError";
 
 export interface KubeRequest {
   readonly method: "GET" | "PATCH" | "DELETE";
@@ -170,132 +44,184 @@ export interface KubeRequest {
   readonly contentType?: string;
   /** A 404 answer resolves with undefined instead of failing (e.g. deleting a pod already gone). */
   readonly allowNotFound?: boolean;
+  /** Said when the object is missing (404). */
+  readonly notFoundFix?: string;
   /** Resolve with the body as text instead of parsed JSON (e.g. a metrics page). */
   readonly text?: boolean;
 }
 
-interface CachedToken {
-  readonly token: string;
-  readonly expiresAtMs: number;
+export interface KubeClientOptions {
+  /** Kubeconfig text (YAML or JSON). @default kubectl's lookup: $KUBECONFIG, ~/.kube/config, in-cluster */
+  readonly kubeconfig?: string;
+  /** kubeconfig context to use. @default the kubeconfig's current context */
+  readonly kubeContext?: string;
+  /** Whole-request deadline. */
+  readonly timeoutMs: number;
+  /** Environment for the default lookup. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Exec plugin tokens without an expiry are reused for this long. */
-const EXEC_TOKEN_DEFAULT_TTL_MS = 5 * 60_000;
+/** A loaded kubeconfig: the library's object, the API server, the context name. */
+export interface LoadedKubeConfig {
+  readonly kc: KubeConfig;
+  readonly server: string;
+  readonly context: string;
+}
 
-/** Runs a client.authentication.k8s.io exec plugin (e.g. gke-gcloud-auth-plugin) and returns its token. */
-function runExecPlugin(
-  exec: NonNullable<KubeUser["exec"]>,
-  server: string,
-  timeoutMs: number,
-): Promise<CachedToken> {
-  const apiVersion = exec.apiVersion ?? "client.authentication.k8s.io/v1beta1";
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const entry of exec.env ?? []) env[entry.name] = entry.value;
-  env.KUBERNETES_EXEC_INFO = JSON.stringify({
-    apiVersion,
-    kind: "ExecCredential",
-    spec: { interactive: false, cluster: { server } },
-  });
-  return new Promise((resolve, reject) => {
-    execFile(exec.command, [...(exec.args ?? [])], { env, timeout: timeoutMs }, (error, stdout, stderr) => {
-      if (error !== null) {
-        reject(new Error(`kubeconfig exec plugin ${exec.command} failed: ${error.message} ${stderr}`.trim()));
-        return;
-      }
-      const status = asDoc(asDoc(JSON.parse(stdout)).status);
-      const token = str(status.token);
-      if (token === undefined) {
-        reject(
-          new Error(
-            `kubeconfig exec plugin ${exec.command} returned no token (client certificates are not supported)`,
-          ),
+const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/**
+ * kubectl's lookup order: the files of $KUBECONFIG that exist (merged, the
+ * first one's current context wins), else ~/.kube/config, else the in-cluster
+ * service account. Throws a one-line error naming where it looked.
+ */
+export async function loadKubeConfig(
+  options: Omit<KubeClientOptions, "timeoutMs">,
+): Promise<LoadedKubeConfig> {
+  const lib = await import("@kubernetes/client-node");
+  const env = options.env ?? process.env;
+  const kc = new lib.KubeConfig();
+  const text = options.kubeconfig;
+  try {
+    if (text !== undefined && text.trim() !== "") {
+      kc.loadFromString(text);
+    } else {
+      const listed = (env.KUBECONFIG ?? "").split(path.delimiter).filter((file) => file !== "");
+      const home = path.join(env.HOME ?? homedir(), ".kube", "config");
+      const candidates = listed.length > 0 ? listed : [home];
+      const files = candidates.filter((file) => existsSync(file));
+      if (files.length > 0) {
+        kc.loadFromFile(files[0]);
+        for (const file of files.slice(1)) {
+          const more = new lib.KubeConfig();
+          more.loadFromFile(file);
+          kc.mergeConfig(more, true);
+        }
+      } else if (env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(SERVICE_ACCOUNT_TOKEN)) {
+        kc.loadFromCluster();
+      } else {
+        throw new Error(
+          `no kubeconfig found: looked at ${candidates.join(", ")} and for an in-cluster service account; pass kubeconfig explicitly`,
         );
-        return;
       }
-      const expiry = str(status.expirationTimestamp);
-      const expiresAtMs =
-        expiry === undefined ? Date.now() + EXEC_TOKEN_DEFAULT_TTL_MS : Date.parse(expiry) - 60_000;
-      resolve({ token, expiresAtMs });
-    });
-  });
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      message.startsWith("no kubeconfig found") ? message : `kubeconfig could not be read: ${message}`,
+    );
+  }
+  if (options.kubeContext !== undefined && options.kubeContext !== "") {
+    if (kc.getContextObject(options.kubeContext) === null) {
+      const known = kc.getContexts().map((context) => context.name);
+      throw new Error(
+        `kubeconfig has no context named "${options.kubeContext}" (it has: ${known.join(", ") || "none"}); set kubeContext to one of them`,
+      );
+    }
+    kc.setCurrentContext(options.kubeContext);
+  }
+  const context = kc.getCurrentContext();
+  if (context === "" || context === undefined || kc.getContextObject(context) === null) {
+    throw new Error("kubeconfig has no current context; set current-context or pass kubeContext");
+  }
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) {
+    throw new Error(`kubeconfig context "${context}" names a cluster that the kubeconfig does not define`);
+  }
+  return { kc, server: cluster.server.replace(/\/+$/, ""), context };
 }
 
-/** One JSON request at a time against the API server of a KubeConnection. */
+/** Error codes of a socket that was never connected: nothing reached the server. */
+const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"];
+
+/** Seconds from a Retry-After header (delta-seconds form), in ms. */
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const seconds = value === undefined ? NaN : Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 60) * 1000 : undefined;
+}
+
+/** One JSON request at a time against the API server of a kubeconfig. */
 export class KubeClient {
-  private execToken: CachedToken | undefined;
-  private readonly tls: https.AgentOptions;
+  private loaded: Promise<LoadedKubeConfig> | undefined = undefined;
 
-  constructor(
-    readonly connection: KubeConnection,
-    readonly timeoutMs: number,
-  ) {
-    const user = connection.user;
-    const file = (name: string | undefined): Buffer | undefined =>
-      name === undefined ? undefined : readFileSync(path.resolve(connection.baseDir, name));
-    const data = (value: string | undefined): Buffer | undefined =>
-      value === undefined ? undefined : Buffer.from(value, "base64");
-    this.tls = {
-      ca: data(connection.caData),
-      cert: data(user.clientCertificateData) ?? file(user.clientCertificate),
-      key: data(user.clientKeyData) ?? file(user.clientKey),
-      rejectUnauthorized: !connection.skipTlsVerify,
-    };
+  constructor(readonly options: KubeClientOptions) {}
+
+  /** The kubeconfig, read once on first use (and the library loaded then, not at import). */
+  config(): Promise<LoadedKubeConfig> {
+    if (this.loaded === undefined) {
+      this.loaded = loadKubeConfig(this.options);
+      // A failed load is retried on the next call rather than cached.
+      this.loaded.catch(() => (this.loaded = undefined));
+    }
+    return this.loaded;
   }
 
-  private async bearerToken(): Promise<string | undefined> {
-    const user = this.connection.user;
-    if (user.token !== undefined) return user.token;
-    // Re-read each time: projected service account tokens rotate.
-    if (user.tokenFile !== undefined) {
-      return readFileSync(path.resolve(this.connection.baseDir, user.tokenFile), "utf8").trim();
-    }
-    if (user.exec !== undefined) {
-      if (this.execToken === undefined || this.execToken.expiresAtMs <= Date.now()) {
-        this.execToken = await runExecPlugin(user.exec, this.connection.server, this.timeoutMs * 3);
-      }
-      return this.execToken.token;
-    }
-    return undefined;
-  }
-
-  /** Sends one request; resolves with the parsed JSON body of a 2xx answer, rejects with a KubeApiError otherwise. */
+  /**
+   * Sends one request; resolves with the parsed JSON body of a 2xx answer
+   * (or its text), rejects with an API error (./apiError) otherwise.
+   */
   async request(req: KubeRequest): Promise<unknown> {
-    const token = await this.bearerToken();
-    const url = new URL(this.connection.server + req.path);
+    const { kc, server, context } = await this.config();
+    const url = new URL(server + req.path);
+    const ctx: RequestContext = {
+      method: req.method,
+      path: req.path,
+      url: url.toString(),
+      what: req.what,
+      context,
+      ...(req.notFoundFix === undefined ? {} : { notFoundFix: req.notFoundFix }),
+    };
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-    const headers: http.OutgoingHttpHeaders = { Accept: "application/json" };
-    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    const options: https.RequestOptions = { method: req.method, headers: {} };
+    try {
+      // CA, client certificate, bearer token (exec plugins run here, tokens cached until they expire).
+      await kc.applyToHTTPSOptions(options);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `Kubernetes API ${req.method} ${req.path} (${req.what}): could not get credentials: ${message}; ${refreshCredentialsFix(context)}`,
+      );
+    }
+    const headers: http.OutgoingHttpHeaders = {
+      ...(options.headers as http.OutgoingHttpHeaders | undefined),
+      Accept: "application/json",
+    };
     if (payload !== undefined) {
       headers["Content-Type"] = req.contentType ?? "application/json";
       headers["Content-Length"] = Buffer.byteLength(payload);
     }
-    const describe = `${req.method} ${req.what}`;
-    const seconds = this.timeoutMs / 1000;
+    options.headers = headers;
+    const seconds = this.options.timeoutMs / 1000;
     return new Promise((resolve, reject) => {
-      // Declared before the callbacks that clear it: the closure serializer rejects uses ahead of declarations.
+      // Declared before the callbacks that use them: the closure serializer rejects uses ahead of declarations.
       let timer: NodeJS.Timeout | undefined = undefined;
-      const options: https.RequestOptions = {
-        method: req.method,
-        headers,
-        ...(url.protocol === "https:" ? this.tls : {}),
-      };
+      let sent = false;
+      let timedOut = false;
       const client = url.protocol === "https:" ? https : http;
       const request = client.request(url, options, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", (error) => reject(new KubeApiError(`${describe}: ${error.message}`, undefined)));
+        response.on("error", (error) => {
+          clearTimeout(timer);
+          reject(networkApiError(ctx, "ECONNRESET", `answer cut off: ${error.message}`, true));
+        });
         response.on("end", () => {
           clearTimeout(timer);
           const text = Buffer.concat(chunks).toString("utf8");
           const status = response.statusCode ?? 0;
-          let body: unknown;
-          try {
-            body = text === "" ? undefined : JSON.parse(text);
-          } catch {
-            body = undefined;
-          }
           if (status >= 200 && status < 300) {
-            resolve(req.text === true ? text : body);
+            if (req.text === true) {
+              resolve(text);
+              return;
+            }
+            try {
+              resolve(text === "" ? undefined : JSON.parse(text));
+            } catch {
+              reject(
+                httpApiError(ctx, status, "InvalidResponse", `the answer is not JSON: ${text.slice(0, 200)}`),
+              );
+            }
             return;
           }
           if (status === 404 && req.allowNotFound === true) {
@@ -303,27 +229,36 @@ export class KubeClient {
             return;
           }
           // Kubernetes answers errors with a Status object: reason (e.g. NotFound) and message.
-          const statusDoc = asDoc(body);
-          const reason = str(statusDoc.reason) ?? response.statusMessage ?? "";
-          const detail = str(statusDoc.message) ?? text.slice(0, 200);
-          reject(
-            new KubeApiError(
-              `${describe}: HTTP ${status} ${reason}${detail === "" ? "" : `: ${detail}`}`,
-              status,
-            ),
-          );
+          let body: { reason?: unknown; message?: unknown } = {};
+          try {
+            body = JSON.parse(text) as typeof body;
+          } catch {
+            // Not a Status object (e.g. a proxy's error page): its text is the detail.
+          }
+          const reason = typeof body.reason === "string" ? body.reason : (response.statusMessage ?? "");
+          const detail = typeof body.message === "string" ? body.message : text.trim().slice(0, 200);
+          reject(httpApiError(ctx, status, reason, detail, retryAfterMs(response.headers["retry-after"])));
         });
       });
       // A whole-request deadline: socket timeouts alone miss a server that trickles bytes.
       timer = setTimeout(() => {
-        request.destroy(new KubeApiError(`${describe}: no answer within ${seconds}s`, undefined));
-      }, this.timeoutMs);
-      request.on("error", (error) => {
+        timedOut = true;
+        request.destroy();
+        reject(timeoutApiError(ctx, seconds));
+      }, this.options.timeoutMs);
+      request.on("socket", (socket) => {
+        socket.on("connect", () => (sent = true));
+        socket.on("secureConnect", () => (sent = true));
+      });
+      request.on("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
+        if (timedOut) return;
+        const code = error.code ?? "ERROR";
+        const describeIt = code === "ECONNREFUSED" ? `connection refused (${error.message})` : error.message;
         reject(
-          error instanceof KubeApiError
+          isApiError(error)
             ? error
-            : new KubeApiError(`${describe}: ${error.message}`, undefined),
+            : networkApiError(ctx, code, describeIt, sent && !NOT_SENT.includes(code)),
         );
       });
       request.end(payload);

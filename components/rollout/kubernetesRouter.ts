@@ -20,7 +20,7 @@
  */
 import { ANNOTATION_CANARY_WEIGHT, APP_NAME, LABEL_APP, LABEL_VERSION } from "../names";
 import { ANNOTATION_ABORT } from "./abortAnnotation";
-import { KubeClient, loadDefaultKubeconfig, parseKubeconfig, type KubeConnection } from "./kubeClient";
+import { KubeClient } from "./kubeClient";
 import { DEFAULT_METRICS_PATH, DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./defaults";
 import type {
   AbortRequestSource,
@@ -37,8 +37,8 @@ export const MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json";
 export { DEFAULT_REQUEST_TIMEOUT_SECONDS };
 
 export interface KubernetesRouterOptions {
-  /** Kubeconfig text (YAML or JSON) or an already resolved connection. @default kubectl's lookup: $KUBECONFIG, ~/.kube/config, in-cluster */
-  readonly kubeconfig?: string | KubeConnection;
+  /** Kubeconfig text (YAML or JSON); empty means the default. @default kubectl's lookup: $KUBECONFIG, ~/.kube/config, in-cluster */
+  readonly kubeconfig?: string;
   /** kubeconfig context to use. @default the kubeconfig's current context */
   readonly kubeContext?: string;
   readonly namespace: string;
@@ -94,21 +94,20 @@ export class KubernetesCanaryRouter
   private readonly client: KubeClient;
   private readonly ingressPath: string;
   private readonly ingressWhat: string;
+  private readonly ingressMissing: string;
 
   constructor(readonly options: KubernetesRouterOptions) {
-    const kubeconfig = options.kubeconfig;
-    const connection =
-      typeof kubeconfig === "object"
-        ? kubeconfig
-        : kubeconfig === undefined || kubeconfig.trim() === ""
-          ? loadDefaultKubeconfig(process.env, options.kubeContext)
-          : parseKubeconfig(kubeconfig, "inline", process.cwd(), options.kubeContext);
     const seconds = options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
-    this.client = new KubeClient(connection, seconds * 1000);
+    this.client = new KubeClient({
+      kubeconfig: options.kubeconfig,
+      kubeContext: options.kubeContext,
+      timeoutMs: seconds * 1000,
+    });
     const ns = encodeURIComponent(options.namespace);
     this.ingressPath = `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${encodeURIComponent(options.canaryIngressName)}`;
     this.ingressWhat = `Ingress ${options.namespace}/${options.canaryIngressName}`;
     this.canaryIngress = { namespace: options.namespace, name: options.canaryIngressName };
+    this.ingressMissing = `the canary Ingress ${options.namespace}/${options.canaryIngressName} does not exist: check the namespace and canaryIngressName, and that the stack's routes were created (kubectl get ingress -n ${options.namespace})`;
   }
 
   /** One GET of the canary Ingress; the weight and the abort request are both read from its annotations. */
@@ -117,6 +116,7 @@ export class KubernetesCanaryRouter
       method: "GET",
       path: this.ingressPath,
       what: this.ingressWhat,
+      notFoundFix: this.ingressMissing,
     })) as {
       metadata?: { annotations?: Record<string, string> };
     };
@@ -154,6 +154,7 @@ export class KubernetesCanaryRouter
       method: "PATCH",
       path: this.ingressPath,
       what: this.ingressWhat,
+      notFoundFix: this.ingressMissing,
       contentType: MERGE_PATCH_CONTENT_TYPE,
       body: { metadata: { annotations: { [ANNOTATION_CANARY_WEIGHT]: String(weight) } } },
     });

@@ -56,11 +56,11 @@ export async function withRetries<T>(call: () => Promise<T>, options: RetryOptio
       const elapsedMs = clock.now() - startMs;
       const delayMs = backoffMs(attempt, random(), error.retryAfterMs);
       if (elapsedMs + delayMs > budgetMs || options.stop?.() === true) {
-        const attempts = attempt === 1 ? "1 attempt" : `${attempt} attempts`;
-        throw withSummary(
-          error,
-          `${error.summary}; still failing after ${attempts} in ${formatDuration(elapsedMs / 1000)} (${budgetKey} ${formatDuration(budgetSeconds)})`,
-        );
+        const tail =
+          attempt === 1
+            ? `not retried (${budgetKey} ${formatDuration(budgetSeconds)})`
+            : `still failing after ${attempt} attempts in ${formatDuration(elapsedMs / 1000)} (${budgetKey} ${formatDuration(budgetSeconds)})`;
+        throw withSummary(error, `${error.summary}; ${tail}`);
       }
       options.onRetry?.(attempt, delayMs, error);
       await clock.sleep(delayMs);

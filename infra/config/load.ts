@@ -71,6 +71,12 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
     rollout: {
       steps: p.rollout.steps.map((s) => ({ weight: s.weight, pauseSeconds: s.pause ?? 0 })),
       stableVersion: p.rollout.stableVersion,
+      onAbort: p.rollout.onAbort,
+      api: {
+        requestTimeoutSeconds: p.rollout.api.requestTimeout,
+        retryBudgetSeconds: p.rollout.api.retryBudget,
+        abortBudgetSeconds: p.rollout.api.abortBudget,
+      },
       gates: {
         intervalSeconds: p.rollout.gates.interval,
         podStartupSeconds: p.rollout.gates.podStartup,
@@ -79,6 +85,15 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
           timeoutSeconds: p.rollout.gates.handshake.timeout,
           message: p.rollout.gates.handshake.message,
         },
+        survival: {
+          connections: p.rollout.gates.survival.connections,
+          pingIntervalSeconds: p.rollout.gates.survival.pingInterval,
+          pongTimeoutSeconds: p.rollout.gates.survival.pongTimeout,
+        },
+        abnormalCloses:
+          p.rollout.gates.abnormalCloses === undefined
+            ? undefined
+            : { port: p.rollout.gates.abnormalCloses.port, maxPerStep: p.rollout.gates.abnormalCloses.max },
         prometheus:
           prom === undefined
             ? undefined

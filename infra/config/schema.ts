@@ -2,7 +2,21 @@
 import type { z } from "zod";
 import { APP_NAME } from "../../components/names";
 import { FINAL_INGRESS_NGINX_CHART } from "../../components/ingress/ingressNginx";
-import { DEFAULT_POD_STARTUP_SECONDS } from "../../components/rollout/gates";
+import {
+  DEFAULT_API_ABORT_BUDGET_SECONDS,
+  DEFAULT_API_RETRY_BUDGET_SECONDS,
+  DEFAULT_GATE_INTERVAL_SECONDS,
+  DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
+  DEFAULT_MAX_ABNORMAL_CLOSES,
+  DEFAULT_ON_ABORT,
+  DEFAULT_POD_STARTUP_SECONDS,
+  DEFAULT_PROBE_MESSAGE,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_SURVIVAL_CONNECTIONS,
+  DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
+  DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
+  ON_ABORT_MODES,
+} from "../../components/rollout/defaults";
 import type {
   ExclusionScope,
   MaintenanceWindow,
@@ -257,13 +271,17 @@ export const gatewaySchema = section(
   "gateway settings",
 );
 
-const DEFAULT_GATE_INTERVAL_SECONDS = 15;
-const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 5;
-const DEFAULT_HANDSHAKE_MESSAGE = "ping";
+const DEFAULT_HANDSHAKE_MESSAGE = DEFAULT_PROBE_MESSAGE;
 const DEFAULT_HANDSHAKE = {
   url: undefined,
   timeout: DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
   message: DEFAULT_HANDSHAKE_MESSAGE,
+};
+
+const DEFAULT_SURVIVAL = {
+  connections: DEFAULT_SURVIVAL_CONNECTIONS,
+  pingInterval: DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
+  pongTimeout: DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
 };
 
 export const rolloutSchema = section(
@@ -281,6 +299,28 @@ export const rolloutSchema = section(
       20,
     ),
     stableVersion: version("ws-gateway:rollout.stableVersion").optional(),
+    // Release safety (docs/release-safety.md): what an abort does, and the API's budgets.
+    onAbort: oneOf(ON_ABORT_MODES, "pick drain (move the canary's clients to stable) or keep").default(
+      DEFAULT_ON_ABORT,
+    ),
+    api: section(
+      {
+        requestTimeout: duration(1, 300, "set how long one Kubernetes API request may take").default(
+          DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        ),
+        retryBudget: duration(0, 3600, "set how long transient API failures are retried per call").default(
+          DEFAULT_API_RETRY_BUDGET_SECONDS,
+        ),
+        abortBudget: duration(0, 7200, "set how long an abort keeps trying to set the weight to 0").default(
+          DEFAULT_API_ABORT_BUDGET_SECONDS,
+        ),
+      },
+      "Kubernetes API settings",
+    ).default({
+      requestTimeout: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+      retryBudget: DEFAULT_API_RETRY_BUDGET_SECONDS,
+      abortBudget: DEFAULT_API_ABORT_BUDGET_SECONDS,
+    }),
     gates: section(
       {
         interval: duration(1, 600, "set how often gates run during a pause").default(
@@ -307,6 +347,31 @@ export const rolloutSchema = section(
           },
           "handshake gate settings",
         ).default(DEFAULT_HANDSHAKE),
+        survival: section(
+          {
+            connections: intIn(
+              0,
+              100,
+              "set how many probe connections to hold open (0 turns the gate off)",
+            ).default(DEFAULT_SURVIVAL_CONNECTIONS),
+            pingInterval: duration(1, 300, "set how often each probe sends a ping").default(
+              DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
+            ),
+            pongTimeout: duration(1, 120, "set how long a probe waits for the reply to a ping").default(
+              DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
+            ),
+          },
+          "connection-survival gate settings",
+        ).default(DEFAULT_SURVIVAL),
+        abnormalCloses: section(
+          {
+            port: intIn(1, 65535, "set the gateway container port that serves /metrics"),
+            max: intIn(0, 1_000_000, "set how many abnormal closes per step pass").default(
+              DEFAULT_MAX_ABNORMAL_CLOSES,
+            ),
+          },
+          "abnormal-close gate settings",
+        ).optional(),
         prometheus: section(
           {
             url: matching(
@@ -332,6 +397,8 @@ export const rolloutSchema = section(
       interval: DEFAULT_GATE_INTERVAL_SECONDS,
       podStartup: DEFAULT_POD_STARTUP_SECONDS,
       handshake: DEFAULT_HANDSHAKE,
+      survival: DEFAULT_SURVIVAL,
+      abnormalCloses: undefined,
       prometheus: undefined,
     }),
   },

@@ -1,5 +1,7 @@
 /** The validated configuration the program receives, and the raw shape it is read from. */
 import { APP_NAME } from "../../components/names";
+import type { OnAbort } from "../../components/rollout/defaults";
+import type { SurvivalSettings } from "../../components/rollout/gates";
 import type { RolloutStep } from "../../components/rollout/types";
 import type { GkeClusterArgs } from "../../components/cluster/gkeCluster";
 
@@ -83,7 +85,19 @@ export interface RolloutConfig {
     /** A canary pod that joins during a step (HPA scale-up) may take this long to become Ready. */
     readonly podStartupSeconds: number;
     readonly handshake: HandshakeGateConfig;
+    /** Connection-survival probes; connections 0 turns the gate off. */
+    readonly survival: SurvivalSettings;
+    /** Abnormal closes from the canary pods' /metrics; undefined when off. */
+    readonly abnormalCloses: { readonly port: number; readonly maxPerStep: number } | undefined;
     readonly prometheus: PrometheusGateConfig | undefined;
+  };
+  /** What an abort does to the clients already on the canary. */
+  readonly onAbort: OnAbort;
+  /** Kubernetes API budgets of the rollout. */
+  readonly api: {
+    readonly requestTimeoutSeconds: number;
+    readonly retryBudgetSeconds: number;
+    readonly abortBudgetSeconds: number;
   };
 }
 

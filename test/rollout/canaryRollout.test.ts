@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { CanaryRollout, CanaryWeightReset } from "../../components/rollout/canaryRollout";
-import { FakeKubeApi, INGRESS, NAMESPACE, pod } from "./fakeKubeApi";
+import { FakeKubeApi, INGRESS, INGRESS_PATH, NAMESPACE, pod } from "./fakeKubeApi";
 
 const registered: pulumi.runtime.MockResourceArgs[] = [];
 
@@ -153,7 +153,9 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
     assert.equal(typeof rolloutProvider, "string");
     assert.match(rolloutProvider, /exports\.handler/);
     assert.match(rolloutProvider, /require\("ws"\)/);
-    assert.match(rolloutProvider, /require\("js-yaml"\)/);
+    assert.match(rolloutProvider, /require\("@kubernetes\/client-node"\)/);
+    assert.ok(!rolloutProvider.includes("class KubeApiError"), "no subclass of a built-in is captured");
+    assert.doesNotMatch(rolloutProvider, /extends (Error|Map|Set|Array|Promise)\b/);
     assert.ok(
       !rolloutProvider.includes(PROJECT_ROOT),
       "no absolute path of this checkout is frozen into state",
@@ -220,6 +222,178 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
     });
   });
 
+  describe("API errors as they reach Pulumi, through the serialized provider", () => {
+    const RBAC = "see the rollout's RBAC in docs/release-safety.md";
+    const head = `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary)`;
+    const moved = "nothing moved: the canary still serves the previous version";
+    const noRetry = "not retried (rollout.api.retryBudget 0s)";
+    const cases = [
+      {
+        status: 401,
+        reason: "Unauthorized",
+        message: "Unauthorized",
+        expected: `${head}: HTTP 401 Unauthorized: Unauthorized; ${moved}; the credentials of kubeconfig context "fake" were refused (expired or revoked): refresh them and run pulumi up again (GKE: gcloud container clusters get-credentials CLUSTER --region REGION, with gke-gcloud-auth-plugin installed and on PATH; otherwise renew the token or client certificate of that context, or pick another with rollout kubeContext)`,
+      },
+      {
+        status: 403,
+        reason: "Forbidden",
+        message:
+          'ingresses.networking.k8s.io "ws-gateway-canary" is forbidden: User "ci" cannot patch resource "ingresses"',
+        expected: `${head}: HTTP 403 Forbidden: ingresses.networking.k8s.io "ws-gateway-canary" is forbidden: User "ci" cannot patch resource "ingresses"; ${moved}; the credentials lack permission to patch ingresses in namespace prod: grant it (${RBAC}) and run pulumi up again`,
+      },
+      {
+        status: 404,
+        reason: "NotFound",
+        message: 'ingresses.networking.k8s.io "ws-gateway-canary" not found',
+        expected: `${head}: HTTP 404 NotFound: ingresses.networking.k8s.io "ws-gateway-canary" not found; ${moved}; the canary Ingress prod/ws-gateway-canary does not exist: check the namespace and canaryIngressName, and that the stack's routes were created (kubectl get ingress -n prod)`,
+      },
+      {
+        status: 409,
+        reason: "Conflict",
+        message: "the object has been modified",
+        expected: `${head}: HTTP 409 Conflict: the object has been modified; ${noRetry}; ${moved}`,
+      },
+      {
+        status: 429,
+        reason: "TooManyRequests",
+        message: "too many requests",
+        expected: `${head}: HTTP 429 TooManyRequests: too many requests; ${noRetry}; ${moved}`,
+      },
+      {
+        status: 500,
+        reason: "InternalError",
+        message: "etcdserver: request timed out",
+        expected: `${head}: HTTP 500 InternalError: etcdserver: request timed out; ${noRetry}; ${moved}`,
+      },
+    ] as const;
+    for (const c of cases) {
+      it(`GIVEN the API answers ${c.status} WHEN the weight reset runs in the host THEN the error is the real message with status, reason, path and what to do`, async () => {
+        api.reply = () => ({ status: c.status, reason: c.reason, message: c.message });
+        const answer = await host(resetProvider, "create", { ...target("v2"), retryBudgetSeconds: 0 });
+        assert.equal(answer.error, c.expected);
+      });
+    }
+
+    it("GIVEN an API server that never answers WHEN the weight reset runs in the host THEN the error names the URL and the limit", async () => {
+      api.reply = () => "hang";
+      const answer = await host(resetProvider, "create", {
+        ...target("v2"),
+        requestTimeoutSeconds: 0.3,
+        retryBudgetSeconds: 0,
+      });
+      assert.equal(
+        answer.error,
+        `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${api.url}${INGRESS_PATH} (Ingress prod/ws-gateway-canary): no answer within 0.3s (rollout.api.requestTimeout); ${noRetry}; ${moved}`,
+      );
+    });
+
+    it("GIVEN nothing listening at the API server's address WHEN the weight reset runs in the host THEN the error says the connection was refused and what to check", async () => {
+      const closed = await new FakeKubeApi().start();
+      await closed.stop();
+      const answer = await host(resetProvider, "create", {
+        ...target("v2"),
+        kubeconfig: closed.kubeconfig(),
+        retryBudgetSeconds: 0,
+      });
+      const address = closed.url.replace("http://", "");
+      assert.equal(
+        answer.error,
+        `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${closed.url}${INGRESS_PATH} (Ingress prod/ws-gateway-canary): connection refused (connect ECONNREFUSED ${address}); ${noRetry}; ${moved}; check that the API server of kubeconfig context "fake" (${closed.url}) is reachable from this machine (VPN, GKE authorized networks, cluster up)`,
+      );
+    });
+
+    it("GIVEN a 500 and a 409 that clear WHEN the weight reset runs in the host with its default budget THEN it retries and succeeds", async () => {
+      const script = [
+        { status: 500, reason: "InternalError", message: "etcd leader changed" },
+        { status: 409, reason: "Conflict", message: "modified" },
+      ];
+      api.reply = (request) =>
+        request.method === "PATCH" && script.length > 0 ? (script.shift() ?? "default") : "default";
+      const answer = await host(resetProvider, "create", target("v2"));
+      assert.equal(answer.error, undefined);
+      assert.equal(api.weight, "0");
+      assert.match(answer.stderr, /HTTP 500 InternalError: etcd leader changed; retrying in \d/);
+      assert.match(answer.stderr, /HTTP 409 Conflict: modified; retrying in \d/);
+    });
+
+    it("GIVEN a 500 on every patch to 10 WHEN the rollout runs in the host THEN it aborts as the API's failure, weight 0, canary drained", async () => {
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      api.reply = (request) =>
+        request.method === "PATCH" && request.body.includes('"10"')
+          ? { status: 500, reason: "InternalError", message: "boom" }
+          : "default";
+      const answer = await host(
+        rolloutProvider,
+        "update",
+        "id",
+        {
+          namespace: NAMESPACE,
+          canaryIngressName: INGRESS,
+          version: "v1",
+          steps: [],
+          gates: { intervalSeconds: 0.05 },
+          outcome: "promoted",
+          weight: 100,
+        },
+        {
+          ...target("v2"),
+          steps: [
+            { weight: 10, pauseSeconds: 0.1 },
+            { weight: 100, pauseSeconds: 0 },
+          ],
+          gates: { intervalSeconds: 0.05 },
+          retryBudgetSeconds: 0,
+        },
+      );
+      assert.equal(
+        answer.error,
+        `step 1/2 (weight 10%): could not set the canary weight to 10%: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): HTTP 500 InternalError: boom; ${noRetry}; canary weight set back to 0; canary clients moved to stable: 1 pod of the aborted version asked to drain (gw-v2-a), each closing its connections spread over its drain time`,
+      );
+      assert.equal(api.weight, "0");
+    });
+
+    it("GIVEN the pod list hangs during a pause WHEN the rollout runs in the host THEN the abort names the API, not the gate that read", async () => {
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      let lists = 0;
+      api.reply = (request) => {
+        if (request.method === "GET" && request.url.includes("/pods?")) {
+          lists += 1;
+          if (lists > 2) return "hang";
+        }
+        return "default";
+      };
+      const answer = await host(
+        rolloutProvider,
+        "update",
+        "id",
+        {
+          namespace: NAMESPACE,
+          canaryIngressName: INGRESS,
+          version: "v1",
+          steps: [],
+          gates: { intervalSeconds: 0.05 },
+          outcome: "promoted",
+          weight: 100,
+        },
+        {
+          ...target("v2"),
+          steps: [
+            { weight: 10, pauseSeconds: 1 },
+            { weight: 100, pauseSeconds: 0 },
+          ],
+          gates: { intervalSeconds: 0.1 },
+          requestTimeoutSeconds: 0.3,
+          retryBudgetSeconds: 0,
+        },
+      );
+      assert.match(
+        answer.error ?? "",
+        /^step 1\/2 \(weight 10%\): the Kubernetes API failed while gate pods-ready read: Kubernetes API GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/prod\/pods\?labelSelector=\S+ \(pods prod\/\S+\): no answer within 0\.3s \(rollout\.api\.requestTimeout\); not retried \(rollout\.api\.retryBudget 0s\); canary weight set back to 0; draining the canary failed: .*; its clients stay on the aborted version until it is retired: drain it by hand with: kubectl delete pods -n prod -l \S+ --wait=false$/,
+      );
+      assert.equal(api.weight, "0");
+    });
+  });
+
   describe("CanaryRollout", () => {
     const steps = [
       { weight: 10, pauseSeconds: 0.1 },
@@ -258,7 +432,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       assert.equal(answer.error, undefined);
       assert.deepEqual(answer.result, { outs: outs("v2", "promoted", 100) });
       assert.deepEqual(patchedWeights(), ["0", "10", "100"]);
-      assert.match(answer.stderr, /step 1\/2: canary weight 10% for 0s/);
+      assert.match(answer.stderr, /step 1\/2: canary weight 10% for 0\.1s/);
       assert.match(answer.stderr, /step 2\/2: gates ok \(round 1\/1\)/);
     });
 
@@ -271,7 +445,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       });
       assert.equal(
         answer.error,
-        "step 1/2 (weight 10%): gate pods-ready failed: measured 1 of 1 pod not Ready (gw-v3-a), threshold all pods Ready; canary weight set back to 0",
+        "step 1/2 (weight 10%): gate pods-ready failed: measured 1 of 1 pod not Ready (gw-v3-a), threshold all pods Ready; canary weight set back to 0; canary clients moved to stable: 1 pod of the aborted version asked to drain (gw-v3-a), each closing its connections spread over its drain time",
       );
       assert.deepEqual(patchedWeights(), ["0", "10", "0"]);
       assert.equal(api.weight, "0");
@@ -409,13 +583,13 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
 
       assert.equal(
         result.error,
-        "step 1/2 (weight 10%): interrupted (SIGINT received); canary weight set back to 0",
+        "step 1/2 (weight 10%): interrupted (SIGINT received); canary weight set back to 0; canary clients moved to stable: 1 pod of the aborted version asked to drain (gw-v5-a), each closing its connections spread over its drain time",
       );
       assert.equal(api.weight, "0");
     });
 
-    const abortMessage = (step: string, reason: string) =>
-      `${step}: gate abort-request failed: measured abort requested: ${JSON.stringify(reason)}, threshold no ws-gateway.io/abort annotation on the canary Ingress; canary weight set back to 0; remove it with: kubectl annotate ingress ws-gateway-canary -n prod ws-gateway.io/abort-`;
+    const abortMessage = (step: string, reason: string, drained: string) =>
+      `${step}: gate abort-request failed: measured abort requested: ${JSON.stringify(reason)}, threshold no ws-gateway.io/abort annotation on the canary Ingress; canary weight set back to 0; canary clients moved to stable: 1 pod of the aborted version asked to drain (${drained}), each closing its connections spread over its drain time; remove it with: kubectl annotate ingress ws-gateway-canary -n prod ws-gateway.io/abort-`;
 
     it("GIVEN a long pause WHEN an operator adds the abort annotation to the canary Ingress THEN the next gate round aborts: weight back to 0, update failed with the reason and how to remove it", async () => {
       api.pods = [pod("gw-v6-a", "v6", true, [0])];
@@ -438,7 +612,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
 
       const result = await answer;
 
-      assert.equal(result.error, abortMessage("step 1/2 (weight 10%)", "bad latency"));
+      assert.equal(result.error, abortMessage("step 1/2 (weight 10%)", "bad latency", "gw-v6-a"));
       assert.equal(api.weight, "0");
       assert.deepEqual(patchedWeights(), ["0", "10", "0"]);
       // One gate interval (0.2s) plus the host's exit, not the 60s pause.
@@ -456,7 +630,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
         steps,
         gates,
       });
-      assert.equal(answer.error, abortMessage("step 1/2 (weight 10%)", ""));
+      assert.equal(answer.error, abortMessage("step 1/2 (weight 10%)", "", "gw-v7-a"));
       assert.deepEqual(patchedWeights(), ["0", "10", "0"]);
       assert.equal(api.weight, "0");
     });

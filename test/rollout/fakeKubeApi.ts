@@ -67,7 +67,11 @@ export class FakeKubeApi {
     return this.annotations["nginx.ingress.kubernetes.io/canary-weight"];
   }
 
-  /** A kubeconfig (YAML) for this server with a static token. */
+  /**
+   * A kubeconfig (YAML) for this server with a static token. The server is
+   * plain HTTP on loopback, which @kubernetes/client-node accepts only with
+   * insecure-skip-tls-verify (a real API server speaks HTTPS).
+   */
   kubeconfig(token = "test-token"): string {
     return [
       "apiVersion: v1",
@@ -76,6 +80,7 @@ export class FakeKubeApi {
       "- name: fake",
       "  cluster:",
       `    server: ${this.url}`,
+      "    insecure-skip-tls-verify: true",
       "users:",
       "- name: tester",
       "  user:",
@@ -146,6 +151,19 @@ export class FakeKubeApi {
     }
     if (path === INGRESS_PATH && request.method === "GET") {
       return { status: 200, body: this.ingress() };
+    }
+    const podPrefix = `/api/v1/namespaces/${NAMESPACE}/pods/`;
+    if (path.startsWith(podPrefix) && request.method === "DELETE") {
+      const name = decodeURIComponent(path.slice(podPrefix.length));
+      const index = this.pods.findIndex((item) => item.metadata.name === name);
+      if (index < 0) {
+        return {
+          status: 404,
+          body: { kind: "Status", reason: "NotFound", message: `pods "${name}" not found` },
+        };
+      }
+      const [deleted] = this.pods.splice(index, 1);
+      return { status: 200, body: deleted };
     }
     if (path === `/api/v1/namespaces/${NAMESPACE}/pods` && request.method === "GET") {
       return { status: 200, body: { kind: "PodList", apiVersion: "v1", items: this.pods } };

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { runRollout } from "../../components/rollout/engine";
 import { buildGates } from "../../components/rollout/gates";
-import { loadDefaultKubeconfig, parseKubeconfig } from "../../components/rollout/kubeClient";
+import { loadKubeConfig } from "../../components/rollout/kubeClient";
 import { KubernetesCanaryRouter } from "../../components/rollout/kubernetesRouter";
 import { FakeClock, OK, RecordingLogger, scriptedGate } from "./fakes";
 import { FakeKubeApi, INGRESS, INGRESS_PATH, NAMESPACE, pod } from "./fakeKubeApi";
@@ -107,7 +107,11 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
   it("GIVEN the API answers 403 WHEN the abort request is read THEN the error names the Ingress", async () => {
     api.reply = () => ({ status: 403, reason: "Forbidden", message: "no" });
     await assert.rejects(router.getAbortRequest(), {
-      message: "GET Ingress prod/ws-gateway-canary: HTTP 403 Forbidden: no",
+      message: `Kubernetes API GET ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): HTTP 403 Forbidden: no; the credentials lack permission to get ingresses in namespace prod: grant it (see the rollout's RBAC in docs/release-safety.md) and run pulumi up again`,
+      status: 403,
+      reason: "Forbidden",
+      path: INGRESS_PATH,
+      transient: false,
     });
   });
 
@@ -177,22 +181,31 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
     ],
     [500, "InternalError", "etcdserver: request timed out"],
   ] as const) {
-    it(`GIVEN the API answers ${status} WHEN the weight is set THEN the error names the Ingress, the status and the reason`, async () => {
+    it(`GIVEN the API answers ${status} WHEN the weight is set THEN the error names the path, the status and the reason, and says whether a retry can help`, async () => {
       api.reply = () => ({ status, reason, message });
+      const fix =
+        status === 404
+          ? "; the canary Ingress prod/ws-gateway-canary does not exist: check the namespace and canaryIngressName, and that the stack's routes were created (kubectl get ingress -n prod)"
+          : "";
       await assert.rejects(router.setCanaryWeight(25), {
-        name: "KubeApiError",
+        name: "KubernetesApiError",
         status,
-        message: `PATCH Ingress prod/ws-gateway-canary: HTTP ${status} ${reason}: ${message}`,
+        reason,
+        transient: status !== 404,
+        mayHaveLanded: status === 500,
+        message: `Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): HTTP ${status} ${reason}: ${message}${fix}`,
       });
     });
   }
 
-  it("GIVEN an API server that never answers WHEN the weight is read THEN it fails after the request timeout", async () => {
+  it("GIVEN an API server that never answers WHEN the weight is read THEN it fails after the request timeout, naming the URL and the limit", async () => {
     api.reply = () => "hang";
     const started = Date.now();
     await assert.rejects(router.getCanaryWeight(), {
-      name: "KubeApiError",
-      message: "GET Ingress prod/ws-gateway-canary: no answer within 0.3s",
+      name: "KubernetesApiError",
+      message: `Kubernetes API GET ${api.url}${INGRESS_PATH} (Ingress prod/ws-gateway-canary): no answer within 0.3s (rollout.api.requestTimeout)`,
+      transient: true,
+      mayHaveLanded: false,
     });
     assert.ok(Date.now() - started < 2000);
   });
@@ -204,8 +217,7 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
       message: 'pods is forbidden: User "x" cannot list resource "pods"',
     });
     await assert.rejects(router.listCanaryPods(), {
-      message:
-        'GET pods prod/app.kubernetes.io/name=ws-gateway,app.kubernetes.io/version=2f9c1ab: HTTP 403 Forbidden: pods is forbidden: User "x" cannot list resource "pods"',
+      message: `Kubernetes API GET ${PODS_PATH} (pods prod/app.kubernetes.io/name=ws-gateway,app.kubernetes.io/version=2f9c1ab): HTTP 403 Forbidden: pods is forbidden: User "x" cannot list resource "pods"; the credentials lack permission to list pods in namespace prod: grant it (see the rollout's RBAC in docs/release-safety.md) and run pulumi up again`,
     });
   });
 
@@ -223,7 +235,15 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
         router,
         clock,
         logger: new RecordingLogger(),
+        // Small budgets on the fake clock keep a hung server's attempts (0.3s real each) few.
+        api: { retryBudgetSeconds: 2, abortBudgetSeconds: 2, random: () => 0 },
       });
+    };
+    const messageOf = async () => {
+      const result = await run();
+      return result.outcome.kind === "aborted"
+        ? result.outcome.message
+        : `not aborted: ${result.outcome.kind}`;
     };
     const patchedWeights = () =>
       api.requests
@@ -240,18 +260,15 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
           if (failure === "409") return { status: 409, reason: "Conflict", message: "modified" };
           return failure;
         };
-        await assert.rejects(
-          run(),
-          /^Error: step 2\/3: could not set the canary weight to 25%: PATCH Ingress prod\/ws-gateway-canary: .*; canary weight set back to 0$/,
+        assert.match(
+          await messageOf(),
+          /^step 2\/3 \(weight 25%\): could not set the canary weight to 25%: Kubernetes API PATCH .*; still failing after \d+ attempts in .* \(rollout.api.retryBudget 2s\); canary weight set back to 0$/,
         );
         assert.equal(api.weight, "0");
-        const patches = api.requests
-          .filter((r) => r.method === "PATCH")
-          .map((r) => JSON.parse(r.body).metadata.annotations);
-        assert.deepEqual(
-          patches.map((a: Record<string, string>) => a["nginx.ingress.kubernetes.io/canary-weight"]),
-          ["0", "5", "25", "0"],
-        );
+        const weights = patchedWeights();
+        assert.deepEqual(weights.slice(0, 3), ["0", "5", "25"]);
+        assert.equal(weights.at(-1), "0");
+        assert.ok(weights.filter((w: string) => w === "25").length >= 3, `retried: ${weights.join(",")}`);
       });
     }
 
@@ -287,17 +304,64 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
       assert.equal(count("GET", PODS_PATH), 2 + 5, "one pod list per step start and per round");
     });
 
-    it("GIVEN every request to the API fails after step 1 WHEN step 2 starts THEN the error says the reset failed too and the annotation stays at 5", async () => {
-      // Once step 1's weight is stored, every write fails.
+    it("GIVEN every write fails with 503 after step 1 WHEN step 2 starts THEN the message says the reset failed too, what is left and the command, and the annotation stays at 5", async () => {
+      // Once step 1's weight is stored, every write fails; a 503 may have landed, so both weights are possible.
       api.reply = (request) =>
         request.method === "PATCH" && api.weight === "5"
           ? { status: 503, reason: "ServiceUnavailable", message: "down" }
           : "default";
-      await assert.rejects(
-        run(),
-        /setting it back to 0 also failed: PATCH Ingress prod\/ws-gateway-canary: HTTP 503 ServiceUnavailable: down; check the canary Ingress by hand$/,
+      assert.match(
+        await messageOf(),
+        /; setting the canary weight back to 0 failed: Kubernetes API PATCH .*HTTP 503 ServiceUnavailable: down; still failing after \d+ attempts in .* \(rollout.api.abortBudget 2s\); left behind: the canary weight is 5% or 0% \(a write may have landed\); check the canary Ingress by hand \(kubectl get ingress ws-gateway-canary -n prod .*\) and set it to 0: kubectl annotate ingress ws-gateway-canary -n prod nginx.ingress.kubernetes.io\/canary-weight=0 --overwrite$/,
       );
       assert.equal(api.weight, "5");
+    });
+
+    it("GIVEN one 500 and one 409 on the patch to 25 WHEN the rollout runs THEN they are retried (the 409 after a re-read) and it promotes", async () => {
+      const script = [
+        { status: 500, reason: "InternalError", message: "etcd leader changed" },
+        { status: 409, reason: "Conflict", message: "the object has been modified" },
+      ];
+      api.reply = (request) =>
+        request.method === "PATCH" && isPatchTo(request.body, 25) && script.length > 0
+          ? (script.shift() ?? "default")
+          : "default";
+      const result = await run();
+      assert.deepEqual(result.outcome, { kind: "promoted" });
+      assert.deepEqual(patchedWeights(), ["0", "5", "25", "25", "25", "100"]);
+      assert.equal(result.events.filter((event) => event.kind === "retry").length, 2);
+    });
+
+    it("GIVEN onAbort drain WHEN a gate aborts THEN each live canary pod is deleted after the weight is 0, terminating ones skipped, a 404 counted as gone", async () => {
+      api.pods = [
+        pod("gw-a", "2f9c1ab", true, [0]),
+        pod("gw-b", "2f9c1ab", true, [0]),
+        pod("gw-c", "2f9c1ab", true, [0], true),
+      ];
+      const clock = new FakeClock();
+      const result = await runRollout({
+        steps,
+        gates: [
+          scriptedGate("bad", clock, (ctx) =>
+            ctx.step === 2 ? { ok: false, measured: "x", threshold: "y" } : OK,
+          ),
+        ],
+        router,
+        drainer: router,
+        clock,
+        logger: new RecordingLogger(),
+      });
+      assert.equal(result.outcome.kind === "aborted" ? result.outcome.drained?.join(",") : "", "gw-a,gw-b");
+      const deletes = api.requests.filter((r) => r.method === "DELETE").map((r) => r.url);
+      assert.deepEqual(deletes, ["/api/v1/namespaces/prod/pods/gw-a", "/api/v1/namespaces/prod/pods/gw-b"]);
+      const lastPatch = api.requests.map((r) => r.method).lastIndexOf("PATCH");
+      const firstDelete = api.requests.map((r) => r.method).indexOf("DELETE");
+      assert.ok(lastPatch < firstDelete, "weight 0 before any pod is deleted");
+      assert.equal(api.weight, "0");
+      assert.equal(
+        router.drainCommand,
+        "kubectl delete pods -n prod -l app.kubernetes.io/name=ws-gateway,app.kubernetes.io/version=2f9c1ab --wait=false",
+      );
     });
   });
 });
@@ -324,7 +388,7 @@ describe("kubeconfig loading", () => {
     const kubeconfig = JSON.stringify({
       "current-context": "gke",
       contexts: [{ name: "gke", context: { cluster: "c", user: "u" } }],
-      clusters: [{ name: "c", cluster: { server: api.url } }],
+      clusters: [{ name: "c", cluster: { server: api.url, "insecure-skip-tls-verify": true } }],
       users: [
         {
           name: "u",
@@ -349,27 +413,35 @@ describe("kubeconfig loading", () => {
     assert.equal(api.requests.at(-1)?.authorization, "Bearer from-plugin-x");
   });
 
-  it("GIVEN KUBECONFIG names a missing file and an existing one WHEN loading the default THEN the existing one is used", () => {
+  it("GIVEN KUBECONFIG names a missing file and an existing one WHEN loading the default THEN the existing one is used", async () => {
     const file = path.join(dir, "config");
     writeFileSync(file, api.kubeconfig("file-token"));
-    const connection = loadDefaultKubeconfig({
-      KUBECONFIG: `${path.join(dir, "missing")}${path.delimiter}${file}`,
-      HOME: dir,
+    const loaded = await loadKubeConfig({
+      env: { KUBECONFIG: `${path.join(dir, "missing")}${path.delimiter}${file}`, HOME: dir },
     });
-    assert.equal(connection.server, api.url);
-    assert.equal(connection.user.token, "file-token");
+    assert.equal(loaded.server, api.url);
+    assert.equal(loaded.context, "fake");
+    assert.equal(loaded.kc.getCurrentUser()?.token, "file-token");
   });
 
-  it("GIVEN no kubeconfig anywhere WHEN loading the default THEN the error lists where it looked", () => {
-    assert.throws(() => loadDefaultKubeconfig({ HOME: path.join(dir, "nohome") }), {
+  it("GIVEN no kubeconfig anywhere WHEN loading the default THEN the error lists where it looked", async () => {
+    await assert.rejects(loadKubeConfig({ env: { HOME: path.join(dir, "nohome") } }), {
       message: `no kubeconfig found: looked at ${path.join(dir, "nohome", ".kube", "config")} and for an in-cluster service account; pass kubeconfig explicitly`,
     });
   });
 
-  it("GIVEN a kubeconfig whose context names a missing cluster WHEN parsed THEN it says which", () => {
+  it("GIVEN a kubeconfig whose context names a missing cluster WHEN loaded THEN it says which", async () => {
     const text =
       "current-context: a\ncontexts:\n- name: a\n  context: {cluster: nope, user: u}\nclusters: []\nusers: []\n";
-    assert.throws(() => parseKubeconfig(text), { message: 'kubeconfig (inline): no cluster named "nope"' });
+    await assert.rejects(loadKubeConfig({ kubeconfig: text }), {
+      message: 'kubeconfig context "a" names a cluster that the kubeconfig does not define',
+    });
+  });
+
+  it("GIVEN a kubeContext the kubeconfig lacks WHEN loaded THEN it lists the contexts there are", async () => {
+    await assert.rejects(loadKubeConfig({ kubeconfig: api.kubeconfig(), kubeContext: "prod" }), {
+      message: 'kubeconfig has no context named "prod" (it has: fake); set kubeContext to one of them',
+    });
   });
 
   it("GIVEN an empty kubeconfig string WHEN a router is built THEN it uses the default lookup ($KUBECONFIG)", async () => {
