@@ -16,7 +16,6 @@ import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { ANNOTATION_CANARY_WEIGHT, APP_NAME, LABEL_APP, LABEL_VERSION } from "../../components/names";
 import { ANNOTATION_ABORT } from "../../components/rollout/abortAnnotation";
-import type { KubeConnection } from "../../components/rollout/kubeClient";
 import type { Balancer } from "./balancer";
 
 /** What a pod looks like to the API: the fields the router reads. */
@@ -95,9 +94,22 @@ export class LocalKubeApi {
     await this.listen(0);
   }
 
-  /** Where the router connects: plain HTTP on loopback, no credentials. */
-  connection(): KubeConnection {
-    return { server: `http://127.0.0.1:${this.port}`, skipTlsVerify: false, user: {}, baseDir: process.cwd() };
+  /** The API's address: plain HTTP on loopback, no credentials. */
+  address(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** A kubeconfig for the router, as `pulumi up` hands it one: this API, no credentials. */
+  kubeconfig(): string {
+    return JSON.stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      // Plain HTTP on loopback: the client accepts it only with TLS verification off, which is moot here.
+      clusters: [{ name: "rehearsal", cluster: { server: this.address(), "insecure-skip-tls-verify": true } }],
+      users: [{ name: "rehearsal", user: {} }],
+      contexts: [{ name: "rehearsal", context: { cluster: "rehearsal", user: "rehearsal" } }],
+      "current-context": "rehearsal",
+    });
   }
 
   /**

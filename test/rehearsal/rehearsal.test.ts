@@ -139,7 +139,7 @@ describe("gates (the set pulumi up builds, made local)", () => {
     await api.start();
     t.after(() => api.stop());
     const router = new KubernetesCanaryRouter({
-      kubeconfig: api.connection(),
+      kubeconfig: api.kubeconfig(),
       namespace: "ws-gateway",
       canaryIngressName: "ws-gateway-canary",
       version: "v2",
@@ -188,7 +188,7 @@ describe("gates (the set pulumi up builds, made local)", () => {
     const get = (): Promise<number | string> =>
       new Promise((resolve) => {
         const req = http.get(
-          `${api.connection().server}/apis/networking.k8s.io/v1/namespaces/ns/ingresses/canary`,
+          `${api.address()}/apis/networking.k8s.io/v1/namespaces/ns/ingresses/canary`,
           { agent: false },
           (res) => {
             res.resume();

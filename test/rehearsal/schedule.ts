@@ -3,17 +3,8 @@
  * timings and gates of `stacks/Pulumi.local.yaml`, read and validated by the
  * same parser `pulumi up` uses, so the rehearsal measures what the stack declares.
  */
-import {
-  DEFAULT_API_ABORT_BUDGET_SECONDS,
-  DEFAULT_API_RETRY_BUDGET_SECONDS,
-  DEFAULT_ON_ABORT,
-  DEFAULT_SURVIVAL_CONNECTIONS,
-  DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
-  DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
-  type OnAbort,
-} from "../../components/rollout/defaults";
+import type { OnAbort } from "../../components/rollout/defaults";
 import { validateSchedule } from "../../components/rollout/engine";
-import type { GatesConfig, SurvivalSettings } from "../../components/rollout/gates";
 import type { RolloutStep } from "../../components/rollout/types";
 import { parseConfig, parseDuration, type RolloutConfig } from "../../infra/config";
 import { rawStackConfig } from "../helpers/stacks";
@@ -38,24 +29,12 @@ export interface StackRelease {
   readonly abortBudgetSeconds: number;
 }
 
-/** The parsed `rollout.gates` of a stack file, with the gates the engine adds on top. */
-export type StackGates = RolloutConfig["gates"] & Pick<GatesConfig, "survival" | "abnormalCloses">;
-
-/**
- * The rollout settings beyond the schedule, read where the parsed config
- * carries them and the engine's defaults (components/rollout/defaults.ts)
- * otherwise, exactly as `pulumi up` falls back to them.
- */
-interface RolloutExtras {
-  readonly onAbort?: OnAbort;
-  readonly api?: { readonly retryBudgetSeconds?: number; readonly abortBudgetSeconds?: number };
-  readonly gates: { readonly survival?: SurvivalSettings; readonly abnormalCloses?: { readonly maxPerStep: number } };
-}
+/** The parsed `rollout.gates` of a stack file. */
+export type StackGates = RolloutConfig["gates"];
 
 /** The release settings of a stack file, validated (a bad stack file fails with the program's messages). */
 export function stackRelease(stack: string = DEFAULT_STACK): StackRelease {
   const c = parseConfig(rawStackConfig(stack));
-  const extras = c.rollout as RolloutConfig & RolloutExtras;
   return {
     stack,
     steps: c.rollout.steps,
@@ -63,18 +42,10 @@ export function stackRelease(stack: string = DEFAULT_STACK): StackRelease {
     preStopSeconds: c.gateway.preStopSeconds,
     terminationMarginSeconds: c.gateway.terminationMarginSeconds,
     workerShutdownTimeoutSeconds: c.ingress.workerShutdownTimeoutSeconds,
-    gates: {
-      ...c.rollout.gates,
-      survival: extras.gates.survival ?? {
-        connections: DEFAULT_SURVIVAL_CONNECTIONS,
-        pingIntervalSeconds: DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
-        pongTimeoutSeconds: DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
-      },
-      ...(extras.gates.abnormalCloses === undefined ? {} : { abnormalCloses: extras.gates.abnormalCloses }),
-    },
-    onAbort: extras.onAbort ?? DEFAULT_ON_ABORT,
-    retryBudgetSeconds: extras.api?.retryBudgetSeconds ?? DEFAULT_API_RETRY_BUDGET_SECONDS,
-    abortBudgetSeconds: extras.api?.abortBudgetSeconds ?? DEFAULT_API_ABORT_BUDGET_SECONDS,
+    gates: c.rollout.gates,
+    onAbort: c.rollout.onAbort,
+    retryBudgetSeconds: c.rollout.api.retryBudgetSeconds,
+    abortBudgetSeconds: c.rollout.api.abortBudgetSeconds,
   };
 }
 

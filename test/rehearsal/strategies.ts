@@ -472,10 +472,12 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
   await api.start();
   try {
     const router = new KubernetesCanaryRouter({
-      kubeconfig: api.connection(),
+      kubeconfig: api.kubeconfig(),
       namespace: NAMESPACE,
       canaryIngressName: CANARY_INGRESS,
       version: NEW_VERSION,
+      // The abnormal-close gate, when the stack turns it on, reads the pods' /metrics through the API.
+      ...(env.gates.abnormalCloses === undefined ? {} : { metricsPort: env.gates.abnormalCloses.port }),
     });
     const badVersion =
       fault === "refuse"
@@ -485,17 +487,17 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
           : {};
     const fresh = range(cfg.replicas).map(() => cluster.createPod({ ...ourTemplate(cfg, NEW_VERSION), ...badVersion }));
     await cluster.waitReady(fresh);
-    // Weight 0 before the canary Service selects the new version: never an instant shift to a stale weight.
-    await router.setCanaryWeight(0);
-    await sleepReal(scale.realMs(cfg.weightPropagationSeconds) + 20);
-    cluster.setSelector("canary", [NEW_VERSION]);
-    await cluster.waitPropagation();
-    fleet.watchCanary(NEW_VERSION);
-    phase("canary 0%");
-    if (timing === "release-start") strike(() => api.setMode("flaky"));
 
     let result: EngineResult;
     try {
+      // Weight 0 before the canary Service selects the new version: never an instant shift to a stale weight.
+      await router.setCanaryWeight(0);
+      await sleepReal(scale.realMs(cfg.weightPropagationSeconds) + 20);
+      cluster.setSelector("canary", [NEW_VERSION]);
+      await cluster.waitPropagation();
+      fleet.watchCanary(NEW_VERSION);
+      phase("canary 0%");
+      if (timing === "release-start") strike(() => api.setMode("flaky"));
       const { outcome } = await runRollout({
         steps: cfg.steps,
         gates: rehearsalGates(env.gates, router, clock),
