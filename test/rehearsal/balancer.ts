@@ -111,6 +111,8 @@ export class Balancer {
       res.writeHead(503).end();
       return;
     }
-    res.writeHead(200, { [BACKEND_HEADER]: endpoint.address, [ROUTE_HEADER]: route, "Content-Length": "0" }).end();
+    res
+      .writeHead(200, { [BACKEND_HEADER]: endpoint.address, [ROUTE_HEADER]: route, "Content-Length": "0" })
+      .end();
   }
 }

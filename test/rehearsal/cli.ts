@@ -91,7 +91,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "override the retiring version's drain",
     default: "the stack's gateway.drainSeconds",
   },
-  { name: "replicas", type: "string", value: "N", help: "pods per version", default: String(DEFAULTS.replicas) },
+  {
+    name: "replicas",
+    type: "string",
+    value: "N",
+    help: "pods per version",
+    default: String(DEFAULTS.replicas),
+  },
   {
     name: "strategies",
     type: "string",
@@ -113,8 +119,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "folder for the JSON and SVG of the run (created if missing)",
     default: `${DEFAULTS.outDir}, git-ignored`,
   },
-  { name: "json", type: "string", value: "FILE", help: "write the figures here", default: "DIR/rehearsal-<time>.json" },
-  { name: "svg", type: "string", value: "FILE", help: "write the chart here", default: "DIR/rehearsal-<time>.svg" },
+  {
+    name: "json",
+    type: "string",
+    value: "FILE",
+    help: "write the figures here",
+    default: "DIR/rehearsal-<time>.json",
+  },
+  {
+    name: "svg",
+    type: "string",
+    value: "FILE",
+    help: "write the chart here",
+    default: "DIR/rehearsal-<time>.svg",
+  },
   { name: "help", short: "h", type: "boolean", help: "show this help and exit", default: "" },
 ];
 
@@ -219,7 +237,8 @@ export function parseCli(argv: readonly string[]): Cli {
   let values: Record<string, string | boolean | undefined>;
   try {
     const options: Record<string, { type: "boolean" | "string"; short?: string }> = {};
-    for (const o of OPTIONS) options[o.name] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short };
+    for (const o of OPTIONS)
+      options[o.name] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short };
     // "--replicas -1" is a value, not an option: join it so the value's check can name it.
     const args: string[] = [];
     for (let i = 0; i < argv.length; i++) {
@@ -250,7 +269,9 @@ export function parseCli(argv: readonly string[]): Cli {
     strategies = [];
     for (const s of strategiesText.split(",").map((x) => x.trim())) {
       if (!(STRATEGIES as readonly string[]).includes(s)) {
-        throw new UsageError(`--strategies: unknown strategy "${s}"; use none or some of ${STRATEGIES.join(", ")}`);
+        throw new UsageError(
+          `--strategies: unknown strategy "${s}"; use none or some of ${STRATEGIES.join(", ")}`,
+        );
       }
       if (!strategies.includes(s as StrategyName)) strategies.push(s as StrategyName);
     }
@@ -262,20 +283,30 @@ export function parseCli(argv: readonly string[]): Cli {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   if (strategies.length === 0 && faults.length === 0) {
-    throw new UsageError("--strategies none with no --faults leaves nothing to play; add --faults all, or drop --strategies none");
+    throw new UsageError(
+      "--strategies none with no --faults leaves nothing to play; add --faults all, or drop --strategies none",
+    );
   }
   for (const name of ["json", "svg", "out", "stack", "steps"]) {
-    if (str(name)?.trim() === "") throw new UsageError(`--${name} needs a value, e.g. --${name} ${exampleValue(`--${name}`)}`);
+    if (str(name)?.trim() === "")
+      throw new UsageError(`--${name} needs a value, e.g. --${name} ${exampleValue(`--${name}`)}`);
   }
   return {
     help: values.help === true,
     quick,
     clients: numberOption("clients", str("clients"), { min: 10, max: 100_000, integer: true }),
-    scale: numberOption("scale", str("scale"), { min: 1, max: 1000, integer: false }) ?? (quick ? DEFAULTS.quickScale : DEFAULTS.scale),
+    scale:
+      numberOption("scale", str("scale"), { min: 1, max: 1000, integer: false }) ??
+      (quick ? DEFAULTS.quickScale : DEFAULTS.scale),
     stack: str("stack") ?? "local",
     steps: str("steps"),
-    drainSeconds: numberOption("drain-seconds", str("drain-seconds"), { min: 1, max: 86_400, integer: false }),
-    replicas: numberOption("replicas", str("replicas"), { min: 1, max: 20, integer: true }) ?? DEFAULTS.replicas,
+    drainSeconds: numberOption("drain-seconds", str("drain-seconds"), {
+      min: 1,
+      max: 86_400,
+      integer: false,
+    }),
+    replicas:
+      numberOption("replicas", str("replicas"), { min: 1, max: 20, integer: true }) ?? DEFAULTS.replicas,
     strategies,
     faults,
     outDir: str("out") ?? DEFAULTS.outDir,
@@ -311,11 +342,15 @@ export function resolveOutputs(cli: Cli, stamp: string, cwd = process.cwd()): Ou
   const explicit = (option: string, given: string, ext: string): string => {
     const resolved = path.resolve(cwd, given);
     if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) {
-      throw new UsageError(`${option}: ${given} is a folder; give a file name, e.g. ${path.join(given, `rehearsal.${ext}`)}`);
+      throw new UsageError(
+        `${option}: ${given} is a folder; give a file name, e.g. ${path.join(given, `rehearsal.${ext}`)}`,
+      );
     }
     const parent = path.dirname(resolved);
     if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) {
-      throw new UsageError(`${option}: folder ${path.dirname(given)} of ${given} does not exist; create it or pass another path`);
+      throw new UsageError(
+        `${option}: folder ${path.dirname(given)} of ${given} does not exist; create it or pass another path`,
+      );
     }
     checkWritableDir(option, parent, path.dirname(given));
     return resolved;

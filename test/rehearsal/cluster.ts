@@ -320,7 +320,9 @@ function fetchText(port: number, urlPath: string): Promise<string | undefined> {
     const req = http.get({ host: "127.0.0.1", port, path: urlPath, timeout: 2000, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined));
+      res.on("end", () =>
+        resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined),
+      );
     });
     req.once("timeout", () => req.destroy());
     req.once("error", () => resolve(undefined));

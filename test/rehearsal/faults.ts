@@ -4,7 +4,15 @@
  * report, the docs' list and the CI matrix all read it.
  */
 
-export const FAULTS = ["refuse", "crash", "unready", "drop", "api-flaky", "api-down", "nginx-reload"] as const;
+export const FAULTS = [
+  "refuse",
+  "crash",
+  "unready",
+  "drop",
+  "api-flaky",
+  "api-down",
+  "nginx-reload",
+] as const;
 export type FaultName = (typeof FAULTS)[number];
 
 /** Where in the schedule a fault strikes. */
@@ -64,7 +72,8 @@ export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
   },
   "nginx-reload": {
     name: "nginx-reload",
-    summary: "nginx reloads mid-release (SIGHUP): old workers keep their sockets until worker-shutdown-timeout",
+    summary:
+      "nginx reloads mid-release (SIGHUP): old workers keep their sockets until worker-shutdown-timeout",
     timing: "mid-schedule",
     expectedOutcome: "promoted",
   },
@@ -87,6 +96,8 @@ export interface FaultFigures {
   readonly failedHandshakes: number;
   /** Upgrades that failed on the canary path (the bad version's own cost, reported apart). */
   readonly failedHandshakesOnCanary: number;
+  /** Why upgrades failed during the release, reason -> count (HTTP status, ECONNRESET, handshake timeout). */
+  readonly failedHandshakeReasons: Readonly<Record<string, number>>;
   /** Most disconnects any client saw that never connected to the new version during the canary phase. */
   readonly maxDisconnectsNeverCanary: number;
   /** Clients still connected to the new version at the end of an aborted release (0 otherwise). */
@@ -125,11 +136,17 @@ export function brokenFaultPromises(name: FaultName, f: FaultFigures): string[] 
   );
   if (spec.expectedOutcome === "promoted") {
     expect(f.maxDisconnects <= 1, `max disconnects per client ${f.maxDisconnects}, promised <= 1`);
-    expect(f.failedHandshakes === 0, `${f.failedHandshakes} failed handshakes on the stable path, promised 0`);
+    expect(
+      f.failedHandshakes === 0,
+      `${f.failedHandshakes} failed handshakes on the stable path, promised 0`,
+    );
     expect(f.unconnectedAtEnd === 0, `${f.unconnectedAtEnd} clients unconnected at the end, promised 0`);
     return broken;
   }
-  expect(f.leftOnAbortedVersion === 0, `${f.leftOnAbortedVersion} clients left on the aborted version, promised 0`);
+  expect(
+    f.leftOnAbortedVersion === 0,
+    `${f.leftOnAbortedVersion} clients left on the aborted version, promised 0`,
+  );
   expect(f.unconnectedAtEnd === 0, `${f.unconnectedAtEnd} clients unconnected at the end, promised 0`);
   expect(
     f.maxDisconnectsNeverCanary <= 1,

@@ -105,7 +105,9 @@ export class LocalKubeApi {
       apiVersion: "v1",
       kind: "Config",
       // Plain HTTP on loopback: the client accepts it only with TLS verification off, which is moot here.
-      clusters: [{ name: "rehearsal", cluster: { server: this.address(), "insecure-skip-tls-verify": true } }],
+      clusters: [
+        { name: "rehearsal", cluster: { server: this.address(), "insecure-skip-tls-verify": true } },
+      ],
       users: [{ name: "rehearsal", user: {} }],
       contexts: [{ name: "rehearsal", context: { cluster: "rehearsal", user: "rehearsal" } }],
       "current-context": "rehearsal",
@@ -207,7 +209,11 @@ export class LocalKubeApi {
       if (podPath !== undefined && req.method === "DELETE" && !podPath.includes("/")) {
         const name = decodeURIComponent(podPath);
         if (this.options.pods.deletePodNamed(name)) {
-          json(res, 200, { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: this.options.namespace } });
+          json(res, 200, {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name, namespace: this.options.namespace },
+          });
         } else {
           status(res, 404, "NotFound", `pods "${name}" not found`);
         }
@@ -248,12 +254,19 @@ export class LocalKubeApi {
     }
     return Math.random() < 0.5
       ? { code: 500, reason: "InternalError", message: "etcdserver: request timed out" }
-      : { code: 429, reason: "TooManyRequests", message: "the server is currently unable to handle the request" };
+      : {
+          code: 429,
+          reason: "TooManyRequests",
+          message: "the server is currently unable to handle the request",
+        };
   }
 
   private ingress(): unknown {
     const abort = this.options.balancer.getAbortRequest();
-    const annotations = { ...this.annotations, ...(abort === undefined ? {} : { [ANNOTATION_ABORT]: abort }) };
+    const annotations = {
+      ...this.annotations,
+      ...(abort === undefined ? {} : { [ANNOTATION_ABORT]: abort }),
+    };
     return {
       apiVersion: "networking.k8s.io/v1",
       kind: "Ingress",

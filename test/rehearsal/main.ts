@@ -105,7 +105,9 @@ function buildConfig(cli: Cli, clients: number): RehearsalConfig {
     settleSeconds: 60,
     rateWindowSeconds: RATE_WINDOW_SECONDS,
     broadcastMs: 250,
-    handshakeTimeoutMs: 3000,
+    // Real time: what a client gives one upgrade (socket.io's default is 20 s); a busy 2-core machine
+    // serving thousands of sockets can take seconds.
+    handshakeTimeoutMs: 10_000,
     rampMs: cli.quick ? 1000 : 3000,
     arrivalShare: ARRIVAL_SHARE,
     weightPropagationSeconds: 1,
@@ -124,7 +126,10 @@ function plannedSeconds(spec: RunSpec, cfg: RehearsalConfig): number {
   if (spec.strategy !== "staged") return fixed + 120;
   const schedule = scheduleSeconds(cfg.steps);
   if (spec.fault === undefined || FAULT_SPECS[spec.fault].expectedOutcome === "promoted") {
-    const tail = spec.fault === "nginx-reload" ? Math.max(cfg.drainSeconds, cfg.workerShutdownTimeoutSeconds) : cfg.drainSeconds;
+    const tail =
+      spec.fault === "nginx-reload"
+        ? Math.max(cfg.drainSeconds, cfg.workerShutdownTimeoutSeconds)
+        : cfg.drainSeconds;
     return fixed + schedule + tail;
   }
   // An aborted release: part of the schedule, then the canary's drain.
@@ -138,7 +143,10 @@ function formatLeft(realSeconds: number): string {
 
 /** A timestamp usable in a file name: 2026-11-30T18-40-00Z. */
 function fileStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g, "-");
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/:/g, "-");
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -248,12 +256,17 @@ async function main(argv: readonly string[]): Promise<number> {
           .sort()
           .map(([v, n]) => `${v}=${n}`)
           .join(" ");
-        const when = s.releaseT === undefined ? "before release" : `t=${s.releaseT >= 0 ? "+" : ""}${s.releaseT.toFixed(0)}s`;
+        const when =
+          s.releaseT === undefined
+            ? "before release"
+            : `t=${s.releaseT >= 0 ? "+" : ""}${s.releaseT.toFixed(0)}s`;
         log(
           `[${index + 1}/${specs.length} ${label}] ${percent}% ~${formatLeft(left)} left | ${when} ${s.phase} | ${byVersion || "none connected"} | reconnects ${s.reconnectsPerSecond.toFixed(2)}/s`,
         );
       };
-      log(`[${index + 1}/${specs.length} ${label}] starting${spec.fault ? `: ${FAULT_SPECS[spec.fault].summary}` : ""}`);
+      log(
+        `[${index + 1}/${specs.length} ${label}] starting${spec.fault ? `: ${FAULT_SPECS[spec.fault].summary}` : ""}`,
+      );
       const run = await runStrategy(spec, config, {
         url,
         gates: gates.gates,
@@ -269,7 +282,9 @@ async function main(argv: readonly string[]): Promise<number> {
       runs.push(run);
       doneReal += planned[index];
       if (spec.fault !== "nginx-reload" && !nginx.sameWorkersAsAtStart()) reloads.push(label);
-      log(`[${index + 1}/${specs.length} ${label}] done in ${formatLeft((performance.now() - runStarted) / 1000)}`);
+      log(
+        `[${index + 1}/${specs.length} ${label}] done in ${formatLeft((performance.now() - runStarted) / 1000)}`,
+      );
     }
 
     const strategyRuns = runs.filter((r) => r.fault === undefined);
@@ -316,7 +331,9 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`finished in ${formatLeft((performance.now() - started) / 1000)}`);
 
     if (broken.length > 0) {
-      process.stderr.write(`\n${broken.length} promise(s) broken:\n${broken.map((b) => `  - ${b}`).join("\n")}\n`);
+      process.stderr.write(
+        `\n${broken.length} promise(s) broken:\n${broken.map((b) => `  - ${b}`).join("\n")}\n`,
+      );
       return EXIT.BROKEN;
     }
     const held = strategyRuns.find((r) => r.result?.kind === "held");

@@ -19,7 +19,9 @@ import { LocalKubeApi } from "./kubeApi";
 import { clientsThatFit, parseOpenFilesLimit, planClients, requiredOpenFiles } from "./limits";
 import { percentile, peakRate, rateSeries, reconnectBudgetPerSecond, summarizeDisconnects } from "./metrics";
 import { NGINX_INSTALL_HINT, findNginx, renderNginxConfig } from "./nginx";
-import { FAULTS } from "./faults";
+import { DEFAULTS, EXIT, OPTIONS } from "./cli";
+import { DROP_AFTER_SECONDS, FAULTS } from "./faults";
+import { REPO_ROOT } from "../helpers/stacks";
 import { childEnv } from "./protocol";
 import type { RehearsalJson } from "./report";
 import { localGates, parseSteps, stackRelease } from "./schedule";
@@ -129,7 +131,9 @@ describe("gates (the set pulumi up builds, made local)", () => {
       ingressName: "ws-gateway-canary",
       balancer,
       pods: {
-        listPods: () => [{ name: "p", version: "v2", ready: true, restarts: 0, createdAtMs: 0, terminating: false }],
+        listPods: () => [
+          { name: "p", version: "v2", ready: true, restarts: 0, createdAtMs: 0, terminating: false },
+        ],
         deletePodNamed: (name) => name === "p",
         podMetrics: async () => undefined,
       },
@@ -147,12 +151,12 @@ describe("gates (the set pulumi up builds, made local)", () => {
     // WHEN buildGates builds the local gates over the real router
     const gates = buildGates(localGates(stackRelease().gates, url).gates, router);
     // THEN the same set as pulumi up starts with abort-request and pods-ready
-    assert.deepEqual(
-      gates.map((g) => g.name).slice(0, 2),
-      [ABORT_REQUEST_GATE, PODS_READY_GATE],
-    );
+    assert.deepEqual(gates.map((g) => g.name).slice(0, 2), [ABORT_REQUEST_GATE, PODS_READY_GATE]);
     assert.ok(gates.some((g) => g.name === HANDSHAKE_GATE));
-    assert.ok(gates.some((g) => g.name === SURVIVAL_GATE), "the connection-survival gate runs too");
+    assert.ok(
+      gates.some((g) => g.name === SURVIVAL_GATE),
+      "the connection-survival gate runs too",
+    );
     const ctx = { step: 1, stepCount: 4, weight: 5 };
     // AND no abort is requested by default; a request fails the gate; a reset withdraws it
     assert.equal((await gates[0].check(ctx)).ok, true);
@@ -167,7 +171,10 @@ describe("gates (the set pulumi up builds, made local)", () => {
     await router.setCanaryWeight(25);
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(balancer.getWeight(), 25);
-    assert.deepEqual(api.weightLog.map((w) => w.weight), [25]);
+    assert.deepEqual(
+      api.weightLog.map((w) => w.weight),
+      [25],
+    );
   });
 
   it("plays API faults on the wire: Status errors while flaky, refused connections while down", async (t) => {
@@ -201,7 +208,10 @@ describe("gates (the set pulumi up builds, made local)", () => {
     await api.setMode("flaky");
     const statuses = [await get(), await get(), await get()];
     // THEN two transient errors, then an answer
-    assert.ok([500, 429].includes(Number(statuses[0])) && [500, 429].includes(Number(statuses[1])), String(statuses));
+    assert.ok(
+      [500, 429].includes(Number(statuses[0])) && [500, 429].includes(Number(statuses[1])),
+      String(statuses),
+    );
     assert.equal(statuses[2], 200);
     // WHEN the API goes down THEN connections are refused, and it comes back on the same address
     await api.setMode("down");
@@ -227,7 +237,10 @@ describe("open-file limit", () => {
       "Max open files            1024                 524288               files     ",
     ].join("\n");
     assert.deepEqual(parseOpenFilesLimit(text), { soft: 1024, hard: 524288 });
-    assert.deepEqual(parseOpenFilesLimit(text.replace("1024  ", "unlimited")), { soft: Infinity, hard: 524288 });
+    assert.deepEqual(parseOpenFilesLimit(text.replace("1024  ", "unlimited")), {
+      soft: Infinity,
+      hard: 524288,
+    });
     assert.equal(parseOpenFilesLimit("Max processes 1 1 processes"), undefined);
   });
 
@@ -244,14 +257,22 @@ describe("open-file limit", () => {
         "for the full fleet, raise the hard limit as root (`ulimit -n 1216` in the shell that runs it)",
     });
     // AND a fleet that fits is played as asked
-    assert.deepEqual(planClients({ requested: 500, explicit: true, replicas: 4, limit: { soft: 20000, hard: 20000 } }), {
-      ok: true,
-      clients: 500,
-    });
+    assert.deepEqual(
+      planClients({ requested: 500, explicit: true, replicas: 4, limit: { soft: 20000, hard: 20000 } }),
+      {
+        ok: true,
+        clients: 500,
+      },
+    );
   });
 
   it("does not shrink a fleet the user asked for: it names the limit, the need and both fixes", () => {
-    const plan = planClients({ requested: 2000, explicit: true, replicas: 4, limit: { soft: 1024, hard: 1024 } });
+    const plan = planClients({
+      requested: 2000,
+      explicit: true,
+      replicas: 4,
+      limit: { soft: 1024, hard: 1024 },
+    });
     assert.deepEqual(plan, {
       ok: false,
       error:
@@ -427,8 +448,14 @@ describe("svg", () => {
     assert.equal(bars.match(/<rect /g)?.length, 2);
     assert.match(svg, /budget 0\.10\/s/);
     // AND the headline of each strategy is written in the picture, with ticks on both axes
-    assert.match(svg, /data-headline="rolling"[^>]*>each client cut at most 2 times; reconnect peak 6\.00x the budget</);
-    assert.match(svg, /data-headline="staged"[^>]*>each client cut at most once; reconnect peak 1\.06x the budget</);
+    assert.match(
+      svg,
+      /data-headline="rolling"[^>]*>each client cut at most 2 times; reconnect peak 6\.00x the budget</,
+    );
+    assert.match(
+      svg,
+      /data-headline="staged"[^>]*>each client cut at most once; reconnect peak 1\.06x the budget</,
+    );
     assert.ok((svg.match(/data-tick="y"/g)?.length ?? 0) >= 10, "y ticks on every chart");
     assert.ok((svg.match(/data-tick="x"/g)?.length ?? 0) >= 4, "x ticks");
     // AND release markers are drawn with a readable label (dark, with a halo)
@@ -444,6 +471,7 @@ describe("svg", () => {
       secondsToWeightZero: 1.5,
       failedHandshakes: 0,
       failedHandshakesOnCanary: 2,
+      failedHandshakeReasons: { "HTTP 503": 2 },
       maxDisconnectsNeverCanary: 0,
       leftOnAbortedVersion: 0,
       unconnectedAtEnd: 0,
@@ -457,7 +485,13 @@ describe("svg", () => {
       command: "npm run rehearse -- --faults refuse,drop",
       faults: [
         { name: "refuse", figures, faultAt: 10, releaseStart: 0, broken: [] },
-        { name: "drop", figures: { ...figures, outcome: "promoted" }, faultAt: 10, releaseStart: 0, broken: ["x"] },
+        {
+          name: "drop",
+          figures: { ...figures, outcome: "promoted" },
+          faultAt: 10,
+          releaseStart: 0,
+          broken: ["x"],
+        },
       ],
     });
     assert.match(svg, /<g data-fault="refuse" fill="#222">/);
@@ -519,6 +553,37 @@ describe("release rehearsal (quick, real nginx, real sockets)", () => {
   );
 });
 
+describe("held release (a schedule that ends below 100)", () => {
+  it("explains the hold and exits with its own code, 3", { timeout: 120_000 }, async (t) => {
+    if (findNginx() === undefined) assert.fail(NGINX_INSTALL_HINT);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-held-"));
+    try {
+      const { code, stderr } = await run(
+        process.execPath,
+        [
+          path.join(__dirname, "main.js"),
+          "--quick",
+          "--strategies",
+          "staged",
+          "--steps",
+          "5:1m,50",
+          "--out",
+          dir,
+        ],
+        t.signal,
+      );
+      assert.equal(code, EXIT.HELD, stderr.slice(-2000));
+      assert.match(
+        stderr,
+        /held: the schedule ends at canary weight 50%, so the release stops there: both versions keep serving and nothing is retired/,
+      );
+      assert.match(stderr, /Exit code 3 says so; to play a whole release, end --steps with 100\./);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("bad releases (quick fault matrix, real nginx, real sockets)", () => {
   it(
     "aborts every bad version with nobody left on it, survives a flaky API and an nginx reload",
@@ -532,7 +597,16 @@ describe("bad releases (quick fault matrix, real nginx, real sockets)", () => {
         const started = performance.now();
         const { code, stderr } = await run(
           process.execPath,
-          [path.join(__dirname, "main.js"), "--quick", "--strategies", "none", "--faults", "all", "--json", jsonFile],
+          [
+            path.join(__dirname, "main.js"),
+            "--quick",
+            "--strategies",
+            "none",
+            "--faults",
+            "all",
+            "--json",
+            jsonFile,
+          ],
           t.signal,
         );
         t.diagnostic(`quick fault matrix took ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -564,7 +638,10 @@ describe("bad releases (quick fault matrix, real nginx, real sockets)", () => {
             expect(f.outcome === "aborted", `${show}: outcome`);
             expect(f.leftOnAbortedVersion === 0, `${show}: left on the aborted version`);
             expect(f.unconnectedAtEnd === 0, `${show}: unconnected at the end`);
-            expect(f.maxDisconnectsNeverCanary <= 1, `${show}: max disconnects of clients never on the canary`);
+            expect(
+              f.maxDisconnectsNeverCanary <= 1,
+              `${show}: max disconnects of clients never on the canary`,
+            );
             expect(f.failedHandshakes === 0, `${show}: failed handshakes on the stable path`);
             expect(f.gate !== null && f.step !== null, `${show}: gate and step`);
             expect(f.secondsToWeightZero !== null, `${show}: weight never back at 0`);
@@ -636,17 +713,45 @@ describe("rehearsal command line (behaves like a tool)", () => {
         [["--clients", "2.5"], /^rehearse: --clients must be an integer from 10 to 100000, got "2\.5"/],
         [["--scale", "0"], /^rehearse: --scale must be a number from 1 to 1000, got "0"/],
         [["--replicas", "-1"], /^rehearse: --replicas must be an integer from 1 to 20, got "-1"/],
-        [["--stack", "staging"], /^rehearse: --stack: unknown stack "staging"; the stacks are dev, local, prod/],
-        [["--strategies", "canary"], /^rehearse: --strategies: unknown strategy "canary"; use none or some of rolling, bluegreen, staged/],
-        [["--faults", "crash,oom"], /^rehearse: --faults: unknown fault "oom"; use "all" or some of refuse, crash/],
+        [
+          ["--stack", "staging"],
+          /^rehearse: --stack: unknown stack "staging"; the stacks are dev, local, prod/,
+        ],
+        [
+          ["--strategies", "canary"],
+          /^rehearse: --strategies: unknown strategy "canary"; use none or some of rolling, bluegreen, staged/,
+        ],
+        [
+          ["--faults", "crash,oom"],
+          /^rehearse: --faults: unknown fault "oom"; use "all" or some of refuse, crash/,
+        ],
         [["--strategies", "none"], /^rehearse: --strategies none with no --faults leaves nothing to play/],
-        [["--steps", "50:1m,25"], /^rehearse: invalid --steps "50:1m,25": step 2\/2: weight 25 must be above/],
-        [["--steps", "5:2 minutes,100"], /^rehearse: invalid --steps step "5:2 minutes": the pause must be a duration/],
+        [
+          ["--steps", "50:1m,25"],
+          /^rehearse: invalid --steps "50:1m,25": step 2\/2: weight 25 must be above/,
+        ],
+        [
+          ["--steps", "5:2 minutes,100"],
+          /^rehearse: invalid --steps step "5:2 minutes": the pause must be a duration/,
+        ],
         [["--quick=yes"], /^rehearse: --quick takes no value/],
         [["quick"], /^rehearse: unexpected argument "quick": every option starts with --/],
-        [["--json", path.join(dir, "missing", "r.json")], /^rehearse: --json: folder .*missing of .* does not exist/],
+        [
+          ["--json", path.join(dir, "missing", "r.json")],
+          /^rehearse: --json: folder .*missing of .* does not exist/,
+        ],
         [["--svg", path.join(dir, "a-folder")], /^rehearse: --svg: .*a-folder is a folder; give a file name/],
-        [["--out", path.join(dir, "a-folder", "x"), "--json", path.join(dir, "a.json"), "--svg", path.join(dir, "a.json")], /^rehearse: --json and --svg name the same file/],
+        [
+          [
+            "--out",
+            path.join(dir, "a-folder", "x"),
+            "--json",
+            path.join(dir, "a.json"),
+            "--svg",
+            path.join(dir, "a.json"),
+          ],
+          /^rehearse: --json and --svg name the same file/,
+        ],
       ];
       for (const [args, expected] of cases) {
         const out = cli(args, dir);
@@ -661,6 +766,50 @@ describe("rehearsal command line (behaves like a tool)", () => {
       assert.equal(fs.existsSync(path.join(dir, "rehearsal-results")), false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("docs/rehearsal.md (the reference matches the code)", () => {
+  const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "rehearsal.md"), "utf8");
+
+  it("lists every option with its default, every fault and every exit code", () => {
+    for (const option of OPTIONS) {
+      const row = doc
+        .split("\n")
+        .find((line) => line.startsWith(`| \`--${option.name}`) || line.includes(`\`--${option.name}\``));
+      assert.ok(row !== undefined, `docs/rehearsal.md lacks --${option.name}`);
+    }
+    for (const fault of FAULTS) assert.match(doc, new RegExp(`^\\| \`${fault}\` `, "m"), `fault ${fault}`);
+    for (const code of Object.values(EXIT))
+      assert.match(doc, new RegExp(`^\\| ${code} +\\|`, "m"), `exit code ${code}`);
+    // The numbers the docs state are the code's.
+    assert.ok(doc.includes(`${DEFAULTS.clients}, ${DEFAULTS.quickClients} with \`--quick\``));
+    assert.ok(
+      doc.includes(
+        `${DEFAULTS.scale} (one scheduled minute per real second), ${DEFAULTS.quickScale} with \`--quick\``,
+      ),
+    );
+    assert.ok(doc.includes(`\`${DEFAULTS.outDir}\` (git-ignored)`));
+    assert.ok(doc.includes(`after ${DROP_AFTER_SECONDS} s`), "drop's socket lifetime");
+    assert.ok(
+      doc.includes(`${requiredOpenFiles(DEFAULTS.clients, DEFAULTS.replicas)} for the default`),
+      "open files",
+    );
+  });
+
+  it("shows the committed full run's figures", () => {
+    const full = JSON.parse(
+      fs.readFileSync(path.join(REPO_ROOT, "test", "rehearsal", "results", "full.json"), "utf8"),
+    ) as RehearsalJson;
+    assert.ok(full.faults !== undefined, "the committed full run plays the faults");
+    assert.deepEqual(Object.keys(full.faults).sort(), [...FAULTS].sort());
+    const staged = full.strategies.staged;
+    assert.ok(staged !== undefined);
+    assert.ok(doc.includes(`peak / budget`) && doc.includes(staged.reconnectPeakOverBudget.toFixed(2)));
+    for (const fault of FAULTS) {
+      const f = full.faults[fault];
+      assert.ok(f !== undefined && doc.includes(f.outcome), fault);
     }
   });
 });

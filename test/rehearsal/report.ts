@@ -79,6 +79,7 @@ export function summarizeFault(run: StrategyRun): FaultReport {
     secondsToWeightZero: zero === undefined || faultAt === undefined ? null : round(zero.t - faultAt, 1),
     failedHandshakes: run.clients.reduce((n, c) => n + c.failedHandshakes - c.failedHandshakesCanary, 0),
     failedHandshakesOnCanary: run.clients.reduce((n, c) => n + c.failedHandshakesCanary, 0),
+    failedHandshakeReasons: Object.fromEntries(run.failureReasons),
     maxDisconnectsNeverCanary: Math.max(0, ...neverCanary.map((c) => c.releaseDisconnects)),
     leftOnAbortedVersion:
       result.kind === "promoted" ? 0 : run.clients.filter((c) => c.version === NEW_VERSION).length,
@@ -108,7 +109,10 @@ export function brokenStagedPromises(report: StrategyReport): string[] {
   };
   // A held outcome is not a broken promise: the schedule asked for it (main explains it, with its exit code).
   const held = report.outcome?.startsWith("held") ?? false;
-  expect(report.outcome === "promoted" || held, `rollout outcome ${report.outcome ?? "none"}, expected promoted`);
+  expect(
+    report.outcome === "promoted" || held,
+    `rollout outcome ${report.outcome ?? "none"}, expected promoted`,
+  );
   expect(report.disconnects.max <= 1, `max disconnects per client ${report.disconnects.max}, promised <= 1`);
   expect(report.failedHandshakes === 0, `${report.failedHandshakes} failed handshakes, promised 0`);
   expect(report.stranded === 0, `${report.stranded} clients unconnected at the end, promised 0`);
@@ -188,15 +192,28 @@ export function renderFaultTable(faults: readonly FaultReport[]): string {
   if (faults.length === 0) return "";
   const num = (v: number | null) => (v === null ? "-" : String(v));
   const rows: [string, (f: FaultReport) => string][] = [
-    ["expected outcome", (f) => (f.name === "nginx-reload" ? "any, <= 1 cut" : FAULT_SPECS[f.name].expectedOutcome)],
+    [
+      "expected outcome",
+      (f) => (f.name === "nginx-reload" ? "any, <= 1 cut" : FAULT_SPECS[f.name].expectedOutcome),
+    ],
     ["outcome", (f) => f.figures.outcome],
     ["gate that fired", (f) => f.figures.gate ?? "-"],
     ["step", (f) => num(f.figures.step)],
-    ["fault at (s after release start)", (f) => (f.faultAt === undefined ? "-" : String(Math.round(f.faultAt - f.releaseStart)))],
+    [
+      "fault at (s after release start)",
+      (f) => (f.faultAt === undefined ? "-" : String(Math.round(f.faultAt - f.releaseStart))),
+    ],
     ["seconds from fault to weight 0", (f) => num(f.figures.secondsToWeightZero)],
     ["clients on the canary", (f) => String(f.figures.clientsOnCanary)],
     ["failed handshakes, stable path", (f) => String(f.figures.failedHandshakes)],
     ["failed handshakes, canary path", (f) => String(f.figures.failedHandshakesOnCanary)],
+    [
+      "failed handshake reasons",
+      (f) =>
+        Object.entries(f.figures.failedHandshakeReasons)
+          .map(([k, v]) => `${k}:${v}`)
+          .join(" ") || "-",
+    ],
     ["max disconnects, never on canary", (f) => String(f.figures.maxDisconnectsNeverCanary)],
     ["max disconnects, any client", (f) => String(f.figures.maxDisconnects)],
     ["left on the aborted version", (f) => String(f.figures.leftOnAbortedVersion)],
@@ -211,9 +228,15 @@ export function renderFaultTable(faults: readonly FaultReport[]): string {
   const messages = faults
     .filter((f) => f.figures.message !== null)
     .map((f) => `  ${f.name}: ${f.figures.message}`);
-  return ["Bad releases (--faults):", "", line(header), ...body.map(line), "", "Engine messages:", ...messages].join(
-    "\n",
-  );
+  return [
+    "Bad releases (--faults):",
+    "",
+    line(header),
+    ...body.map(line),
+    "",
+    "Engine messages:",
+    ...messages,
+  ].join("\n");
 }
 
 /** Plain-text table for stdout, one column per strategy. */

@@ -259,7 +259,8 @@ export async function runStrategy(
     const releaseStart = fleet.now();
     releaseStartT = releaseStart;
     setPhase("release start");
-    fleet.startArrivals(arrivalsPerSecond(cfg));
+    // New sessions arrive from the start of the baselines' release, and from the canary's start in ours.
+    if (name !== "staged") fleet.startArrivals(arrivalsPerSecond(cfg));
     const ctx: ReleaseContext = {
       cfg,
       env,
@@ -288,7 +289,8 @@ export async function runStrategy(
     // release's). A busy event loop delivers the last closes late, which at a high time scale is many
     // scheduled seconds; the wait is bounded by a second back-off cap.
     await sleepReal(scale.realMs(cfg.backoffCapSeconds));
-    const settleDeadline = performance.now() + scale.realMs(cfg.backoffCapSeconds) + 2 * cfg.handshakeTimeoutMs;
+    const settleDeadline =
+      performance.now() + scale.realMs(cfg.backoffCapSeconds) + 2 * cfg.handshakeTimeoutMs;
     while (
       (fleet.pendingHandshakes() > 0 || fleet.retriesPending() > 0) &&
       performance.now() < settleDeadline
@@ -320,7 +322,8 @@ export async function runStrategy(
   }
 }
 
-type StrategyExtras = Pick<StrategyRun, "outcome" | "weights" | "weightLog" | "result" | "faultAt"> | undefined;
+type StrategyExtras =
+  Pick<StrategyRun, "outcome" | "weights" | "weightLog" | "result" | "faultAt"> | undefined;
 
 /** The baselines' pods: Kubernetes defaults (no preStop, 30 s grace, probe every 10 s) and a gateway with no drain. */
 function naiveTemplate(cfg: RehearsalConfig, version: string): PodTemplate {
@@ -485,7 +488,9 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
         : fault === "drop"
           ? { fault: "drop" as const, dropAfterSeconds: DROP_AFTER_SECONDS }
           : {};
-    const fresh = range(cfg.replicas).map(() => cluster.createPod({ ...ourTemplate(cfg, NEW_VERSION), ...badVersion }));
+    const fresh = range(cfg.replicas).map(() =>
+      cluster.createPod({ ...ourTemplate(cfg, NEW_VERSION), ...badVersion }),
+    );
     await cluster.waitReady(fresh);
 
     let result: EngineResult;
@@ -496,6 +501,7 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
       cluster.setSelector("canary", [NEW_VERSION]);
       await cluster.waitPropagation();
       fleet.watchCanary(NEW_VERSION);
+      fleet.startArrivals(arrivalsPerSecond(cfg));
       phase("canary 0%");
       if (timing === "release-start") strike(() => api.setMode("flaky"));
       const { outcome } = await runRollout({
@@ -513,7 +519,8 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
         onEvent: (event) => {
           if (event.kind !== "phase") return;
           if (event.phase === "abort") phase(`aborted at step ${event.step ?? 0} by ${event.gate ?? "?"}`);
-          if (event.phase === "drain" && event.pods !== undefined) phase(`draining ${event.pods.length} canary pods`);
+          if (event.phase === "drain" && event.pods !== undefined)
+            phase(`draining ${event.pods.length} canary pods`);
           if (event.phase === "hold") phase(`held at ${event.weight ?? "?"}%`);
         },
       });

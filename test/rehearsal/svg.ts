@@ -47,14 +47,16 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
   const faultsHeight = faults.length === 0 ? 0 : 50 + FAULT_ROW_HEIGHT * (faults.length + 1);
   if (strategies.length === 0) {
     const height = TOP + faultsHeight + 30;
-    return [
-      `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
-      `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
-      `<text x="${LEFT}" y="22" font-size="14" font-weight="bold">${escape(options.title)}</text>`,
-      ...faultTable(faults, TOP),
-      ...footer(options, height),
-      `</svg>`,
-    ].join("\n") + "\n";
+    return (
+      [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
+        `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
+        `<text x="${LEFT}" y="22" font-size="14" font-weight="bold">${escape(options.title)}</text>`,
+        ...faultTable(faults, TOP),
+        ...footer(options, height),
+        `</svg>`,
+      ].join("\n") + "\n"
+    );
   }
   // Time axis: scheduled minutes from the release start, shared by all panels,
   // starting a little before the fleet settled (the warm-up ramp is not the story).
@@ -171,7 +173,9 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
     ) {
       const tx = x(minute * 60).toFixed(1);
       for (const axisY of [connTop + CHART_HEIGHT, rateTop + CHART_HEIGHT]) {
-        parts.push(`<line data-tick="x" x1="${tx}" x2="${tx}" y1="${axisY}" y2="${axisY + 4}" stroke="#333"/>`);
+        parts.push(
+          `<line data-tick="x" x1="${tx}" x2="${tx}" y1="${axisY}" y2="${axisY + 4}" stroke="#333"/>`,
+        );
       }
       parts.push(`<text x="${tx}" y="${rateTop + CHART_HEIGHT + 16}" text-anchor="middle">${minute}m</text>`);
     }
@@ -226,10 +230,26 @@ function faultTable(faults: readonly FaultReport[], top: number): string[] {
   const columns: [string, number, (f: FaultReport) => string][] = [
     ["fault", LEFT, (f) => f.name],
     ["outcome", LEFT + 95, (f) => f.figures.outcome],
-    ["gate @ step", LEFT + 170, (f) => (f.figures.gate === null ? "-" : `${f.figures.gate} @ ${f.figures.step}`)],
-    ["s to weight 0", LEFT + 330, (f) => (f.figures.secondsToWeightZero === null ? "-" : String(f.figures.secondsToWeightZero))],
-    ["failed hs stable/canary", LEFT + 420, (f) => `${f.figures.failedHandshakes}/${f.figures.failedHandshakesOnCanary}`],
-    ["max cuts never-canary/any", LEFT + 570, (f) => `${f.figures.maxDisconnectsNeverCanary}/${f.figures.maxDisconnects}`],
+    [
+      "gate @ step",
+      LEFT + 170,
+      (f) => (f.figures.gate === null ? "-" : `${f.figures.gate} @ ${f.figures.step}`),
+    ],
+    [
+      "s to weight 0",
+      LEFT + 330,
+      (f) => (f.figures.secondsToWeightZero === null ? "-" : String(f.figures.secondsToWeightZero)),
+    ],
+    [
+      "failed hs stable/canary",
+      LEFT + 420,
+      (f) => `${f.figures.failedHandshakes}/${f.figures.failedHandshakesOnCanary}`,
+    ],
+    [
+      "max cuts never-canary/any",
+      LEFT + 570,
+      (f) => `${f.figures.maxDisconnectsNeverCanary}/${f.figures.maxDisconnects}`,
+    ],
     ["left on aborted", LEFT + 730, (f) => String(f.figures.leftOnAbortedVersion)],
     ["unconnected", LEFT + 830, (f) => String(f.figures.unconnectedAtEnd)],
   ];
