@@ -497,7 +497,7 @@ describe("svg", () => {
     assert.match(svg, /<g data-fault="refuse" fill="#222">/);
     assert.match(svg, /<g data-fault="drop" fill="#c00">/);
     assert.match(svg, />ws-handshake @ 1</);
-    assert.match(svg, />0\/2</);
+    assert.match(svg, />0 \/ 2</);
     assert.match(svg, /reproduce: npm run rehearse -- --faults refuse,drop/);
   });
 });

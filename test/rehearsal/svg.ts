@@ -44,7 +44,7 @@ const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 
 export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOptions): string {
   const faults = options.faults ?? [];
-  const faultsHeight = faults.length === 0 ? 0 : 50 + FAULT_ROW_HEIGHT * (faults.length + 1);
+  const faultsHeight = faults.length === 0 ? 0 : 64 + FAULT_ROW_HEIGHT * (faults.length + 1);
   if (strategies.length === 0) {
     const height = TOP + faultsHeight + 30;
     return (
@@ -84,18 +84,18 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
     `<text x="${LEFT}" y="22" font-size="14" font-weight="bold">${escape(options.title)}</text>`,
   );
   versions.forEach((v, i) => {
-    const lx = LEFT + i * 160;
+    const lx = LEFT + i * 130;
     parts.push(
       `<line x1="${lx}" y1="36" x2="${lx + 18}" y2="36" stroke="${COLORS[i % COLORS.length]}" stroke-width="2"/>`,
       `<text x="${lx + 22}" y="40">clients on ${escape(v)}</text>`,
     );
   });
-  const lx = LEFT + versions.length * 160;
+  const lx = LEFT + versions.length * 130;
   parts.push(
     `<rect x="${lx}" y="31" width="12" height="10" fill="#ff7f0e" opacity="0.7"/>`,
     `<text x="${lx + 16}" y="40">reconnects/s caused by the release</text>`,
-    `<line x1="${lx + 230}" y1="36" x2="${lx + 250}" y2="36" stroke="black" stroke-dasharray="5,4"/>`,
-    `<text x="${lx + 254}" y="40">budget: old connections / drainSeconds</text>`,
+    `<line x1="${lx + 250}" y1="36" x2="${lx + 270}" y2="36" stroke="black" stroke-dasharray="5,4"/>`,
+    `<text x="${lx + 274}" y="40">budget: old connections / drainSeconds</text>`,
   );
 
   strategies.forEach((s, index) => {
@@ -227,39 +227,29 @@ function axes(top: number, label: string, max: number, format: (v: number) => st
 /** The fault runs as a table: one row per fault with the JSON contract's figures. */
 function faultTable(faults: readonly FaultReport[], top: number): string[] {
   if (faults.length === 0) return [];
+  // Two-line headers ("|" splits them) so narrow columns stay apart.
   const columns: [string, number, (f: FaultReport) => string][] = [
     ["fault", LEFT, (f) => f.name],
-    ["outcome", LEFT + 95, (f) => f.figures.outcome],
-    [
-      "gate @ step",
-      LEFT + 170,
-      (f) => (f.figures.gate === null ? "-" : `${f.figures.gate} @ ${f.figures.step}`),
-    ],
-    [
-      "s to weight 0",
-      LEFT + 330,
-      (f) => (f.figures.secondsToWeightZero === null ? "-" : String(f.figures.secondsToWeightZero)),
-    ],
-    [
-      "failed hs stable/canary",
-      LEFT + 420,
-      (f) => `${f.figures.failedHandshakes}/${f.figures.failedHandshakesOnCanary}`,
-    ],
-    [
-      "max cuts never-canary/any",
-      LEFT + 570,
-      (f) => `${f.figures.maxDisconnectsNeverCanary}/${f.figures.maxDisconnects}`,
-    ],
-    ["left on aborted", LEFT + 730, (f) => String(f.figures.leftOnAbortedVersion)],
-    ["unconnected", LEFT + 830, (f) => String(f.figures.unconnectedAtEnd)],
+    ["outcome", LEFT + 100, (f) => f.figures.outcome],
+    ["gate that fired|@ step", LEFT + 175, (f) => (f.figures.gate === null ? "-" : `${f.figures.gate} @ ${f.figures.step}`)],
+    ["s from fault|to weight 0", LEFT + 345, (f) => (f.figures.secondsToWeightZero === null ? "-" : String(f.figures.secondsToWeightZero))],
+    ["failed handshakes|stable / canary", LEFT + 445, (f) => `${f.figures.failedHandshakes} / ${f.figures.failedHandshakesOnCanary}`],
+    ["max disconnects|never-canary / any", LEFT + 575, (f) => `${f.figures.maxDisconnectsNeverCanary} / ${f.figures.maxDisconnects}`],
+    ["left on|aborted", LEFT + 715, (f) => String(f.figures.leftOnAbortedVersion)],
+    ["unconnected|at the end", LEFT + 790, (f) => String(f.figures.unconnectedAtEnd)],
   ];
   const parts = [
     `<g data-faults="table">`,
-    `<text x="${LEFT}" y="${top + 16}" font-size="13" font-weight="bold">Bad releases played into the staged release (--faults)</text>`,
+    `<text x="${LEFT}" y="${top + 16}" font-size="13" font-weight="bold">Bad releases played into the staged release (--faults); red: a promise broken</text>`,
   ];
-  const headerY = top + 40;
+  const headerY = top + 54;
   for (const [title, x] of columns) {
-    parts.push(`<text x="${x}" y="${headerY}" font-weight="bold">${escape(title)}</text>`);
+    const [first, second] = title.split("|");
+    parts.push(
+      second === undefined
+        ? `<text x="${x}" y="${headerY}" font-weight="bold">${escape(first)}</text>`
+        : `<text x="${x}" y="${headerY - 14}" font-weight="bold">${escape(first)}<tspan x="${x}" dy="14">${escape(second)}</tspan></text>`,
+    );
   }
   faults.forEach((f, i) => {
     const y = headerY + FAULT_ROW_HEIGHT * (i + 1);
