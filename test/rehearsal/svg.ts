@@ -231,10 +231,26 @@ function faultTable(faults: readonly FaultReport[], top: number): string[] {
   const columns: [string, number, (f: FaultReport) => string][] = [
     ["fault", LEFT, (f) => f.name],
     ["outcome", LEFT + 100, (f) => f.figures.outcome],
-    ["gate that fired|@ step", LEFT + 175, (f) => (f.figures.gate === null ? "-" : `${f.figures.gate} @ ${f.figures.step}`)],
-    ["s from fault|to weight 0", LEFT + 345, (f) => (f.figures.secondsToWeightZero === null ? "-" : String(f.figures.secondsToWeightZero))],
-    ["failed handshakes|stable / canary", LEFT + 445, (f) => `${f.figures.failedHandshakes} / ${f.figures.failedHandshakesOnCanary}`],
-    ["max disconnects|never-canary / any", LEFT + 575, (f) => `${f.figures.maxDisconnectsNeverCanary} / ${f.figures.maxDisconnects}`],
+    [
+      "gate that fired|@ step",
+      LEFT + 175,
+      (f) => (f.figures.gate === null ? "-" : `${f.figures.gate} @ ${f.figures.step}`),
+    ],
+    [
+      "s from fault|to weight 0",
+      LEFT + 345,
+      (f) => (f.figures.secondsToWeightZero === null ? "-" : String(f.figures.secondsToWeightZero)),
+    ],
+    [
+      "failed handshakes|stable / canary",
+      LEFT + 445,
+      (f) => `${f.figures.failedHandshakes} / ${f.figures.failedHandshakesOnCanary}`,
+    ],
+    [
+      "max disconnects|never-canary / any",
+      LEFT + 575,
+      (f) => `${f.figures.maxDisconnectsNeverCanary} / ${f.figures.maxDisconnects}`,
+    ],
     ["left on|aborted", LEFT + 715, (f) => String(f.figures.leftOnAbortedVersion)],
     ["unconnected|at the end", LEFT + 790, (f) => String(f.figures.unconnectedAtEnd)],
   ];
