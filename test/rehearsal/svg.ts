@@ -126,7 +126,11 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
 
     // Reconnects per second, and the budget the drain promises.
     const yRate = (r: number) => rateTop + CHART_HEIGHT - (Math.min(r, maxRate) / maxRate) * CHART_HEIGHT;
-    parts.push(...axes(rateTop, `reconnects/s`, maxRate, (v) => v.toFixed(maxRate < 10 ? 1 : 0)));
+    parts.push(
+      ...axes(rateTop, `reconnects/s`, maxRate, (v) =>
+        Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 1 : 0),
+      ),
+    );
     const barWidth = Math.max(1, x(options.binSeconds) - x(0) - 0.5);
     const bars = series[index]
       .filter((p) => p.perSecond > 0)
