@@ -125,11 +125,14 @@ function permissionText(method: string, path: string): string {
 }
 
 /** Advice for refused credentials: GKE's plugin and kubeconfig context. */
-export function refreshCredentialsFix(context: string | undefined): string {
+export function refreshCredentialsFix(
+  context: string | undefined,
+  what = "were refused (expired or revoked)",
+): string {
   const which =
     context === undefined ? "the kubeconfig's current context" : `kubeconfig context "${context}"`;
   return (
-    `the credentials of ${which} were refused (expired or revoked): refresh them and run pulumi up again ` +
+    `the credentials of ${which} ${what}: refresh them and run pulumi up again ` +
     "(GKE: gcloud container clusters get-credentials CLUSTER --region REGION, with gke-gcloud-auth-plugin installed and on PATH; " +
     "otherwise renew the token or client certificate of that context, or pick another with rollout kubeContext)"
   );

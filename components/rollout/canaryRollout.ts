@@ -37,7 +37,7 @@ import {
 import { buildGates, type GatesConfig } from "./gates";
 import { KubernetesCanaryRouter } from "./kubernetesRouter";
 import { errorText, isApiError } from "./apiError";
-import { DEFAULT_API_RETRY_BUDGET_SECONDS, type OnAbort } from "./defaults";
+import { DEFAULT_API_RETRY_BUDGET_SECONDS, ON_ABORT_MODES, type OnAbort } from "./defaults";
 import { formatDuration } from "./messages";
 import { withRetries } from "./retry";
 import type { Clock, Logger, RolloutStep } from "./types";
@@ -210,6 +210,26 @@ function checkRolloutInputs(news: RolloutInputs): { property: string; reason: st
     failures.push({
       property: "gates",
       reason: `gates.podStartupSeconds ${startup} is not a number of seconds > 0`,
+    });
+  }
+  const onAbort = news.onAbort;
+  if (onAbort !== undefined && !(ON_ABORT_MODES as readonly unknown[]).includes(onAbort)) {
+    failures.push({
+      property: "onAbort",
+      reason: `onAbort ${JSON.stringify(onAbort)} is not one of ${ON_ABORT_MODES.join(", ")}`,
+    });
+  }
+  for (const key of ["retryBudgetSeconds", "abortBudgetSeconds"] as const) {
+    const value = news[key];
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+      failures.push({ property: key, reason: `${key} ${value} is not a number of seconds >= 0` });
+    }
+  }
+  const probes = news.gates?.survival?.connections;
+  if (probes !== undefined && !(Number.isInteger(probes) && probes >= 0)) {
+    failures.push({
+      property: "gates",
+      reason: `gates.survival.connections ${probes} is not an integer >= 0`,
     });
   }
   return failures;

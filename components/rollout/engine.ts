@@ -16,7 +16,7 @@
  * An abort keeps trying to set the weight to 0 for rollout.api.abortBudget,
  * then, with rollout.onAbort drain, moves the canary's clients to stable.
  */
-import { errorText, isApiError } from "./apiError";
+import { errorText, isApiError, type ApiError } from "./apiError";
 import {
   DEFAULT_API_ABORT_BUDGET_SECONDS,
   DEFAULT_API_RETRY_BUDGET_SECONDS,
@@ -252,7 +252,11 @@ interface Run {
   gatesEnded: boolean;
   emit(event: DistributiveOmit<RolloutEvent, "atMs">): void;
   /** Retries a router or gate call within the per-call budget. */
-  retried<T>(operation: string, call: () => Promise<T>, beforeRetry?: () => Promise<void>): Promise<T>;
+  retried<T>(
+    operation: string,
+    call: () => Promise<T>,
+    beforeRetry?: (error: ApiError) => Promise<void>,
+  ): Promise<T>;
   unlessInterrupted<T>(work: Promise<T>): Promise<T | Interrupt>;
 }
 
@@ -298,7 +302,7 @@ function createRun(options: RolloutOptions, intervalSeconds: number): Run {
           );
           run.emit({ kind: "retry", operation, attempt, delayMs, error: error.summary });
         },
-        ...(beforeRetry === undefined ? {} : { beforeRetry: () => beforeRetry() }),
+        ...(beforeRetry === undefined ? {} : { beforeRetry }),
       });
     },
     // INTERRUPT as soon as the signal fires, whatever the awaited work is doing, and whenever it fired meanwhile.
@@ -326,9 +330,9 @@ async function setWeight(run: Run, target: number): Promise<void> {
     await run.retried(
       `set the canary weight to ${target}%`,
       () => router.setCanaryWeight(target),
-      async () => {
-        // A 409 means someone else wrote the object meanwhile: read it again before the next write.
-        await router.getCanaryWeight();
+      async (error) => {
+        // A 409: someone else wrote the object meanwhile; read it again before the next write.
+        if (error.status === 409) await router.getCanaryWeight();
       },
     );
   } catch (error) {
@@ -414,6 +418,11 @@ async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult>
   const { router, clock, logger } = run.options;
   const { failure } = reason;
   const before = run.confirmed;
+  // Clients can be on the canary only if its weight ever rose above 0 (or may have, or a held release resumed above 0).
+  const everRaised =
+    (run.options.resumeFromWeight ?? 0) > 0 ||
+    (run.uncertain ?? 0) > 0 ||
+    run.events.some((event) => event.kind === "set-weight" && event.weight > 0);
   let weightText = WEIGHT_RESET_SUFFIX;
   let weightReset = true;
   let apiFix: string | undefined;
@@ -453,7 +462,9 @@ async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult>
   let drainText: string | undefined;
   let drained: readonly string[] | undefined;
   const drainer = run.options.drainer;
-  if (drainer !== undefined && run.onAbort === "drain") {
+  if (drainer !== undefined && run.onAbort === "drain" && !everRaised) {
+    drainText = "no client reached the canary (its weight never rose above 0), so nothing to drain";
+  } else if (drainer !== undefined && run.onAbort === "drain") {
     if (!weightReset) {
       drainText = "the canary was not drained: its clients would reconnect to it while its weight is above 0";
     } else {

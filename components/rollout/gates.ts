@@ -353,7 +353,7 @@ interface Probe {
 }
 
 /**
- * Connection survival (DESIGN section 5): `connections` WebSockets opened
+ * Connection survival (docs/release-safety.md): `connections` WebSockets opened
  * through the canary header when the first step begins and held open across
  * every pause, each sending an application ping (the probe message) every
  * `pingIntervalSeconds` and expecting any message back within

@@ -26,6 +26,7 @@ import { homedir } from "node:os";
 import * as path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import {
+  apiError,
   httpApiError,
   isApiError,
   networkApiError,
@@ -162,7 +163,30 @@ export class KubeClient {
    * (or its text), rejects with an API error (./apiError) otherwise.
    */
   async request(req: KubeRequest): Promise<unknown> {
-    const { kc, server, context } = await this.config();
+    const failed = (reason: string, summary: string, fix: string) =>
+      apiError({
+        status: undefined,
+        reason,
+        method: req.method,
+        path: req.path,
+        url: req.path,
+        transient: false,
+        mayHaveLanded: false,
+        summary: `Kubernetes API ${req.method} ${req.path} (${req.what}): ${summary}`,
+        fix,
+      });
+    let loaded: LoadedKubeConfig;
+    try {
+      loaded = await this.config();
+    } catch (error) {
+      // Reported as the API's failure (not a gate's), with what to fix; retrying cannot help.
+      throw failed(
+        "KubeconfigUnusable",
+        error instanceof Error ? error.message : String(error),
+        "fix the kubeconfig or pass one explicitly",
+      );
+    }
+    const { kc, server, context } = loaded;
     const url = new URL(server + req.path);
     const ctx: RequestContext = {
       method: req.method,
@@ -179,8 +203,10 @@ export class KubeClient {
       await kc.applyToHTTPSOptions(options);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(
-        `Kubernetes API ${req.method} ${req.path} (${req.what}): could not get credentials: ${message}; ${refreshCredentialsFix(context)}`,
+      throw failed(
+        "CredentialsUnavailable",
+        `could not get credentials: ${message}`,
+        refreshCredentialsFix(context, "could not be obtained"),
       );
     }
     const headers: http.OutgoingHttpHeaders = {
@@ -247,6 +273,8 @@ export class KubeClient {
         reject(timeoutApiError(ctx, seconds));
       }, this.options.timeoutMs);
       request.on("socket", (socket) => {
+        // A kept-alive socket is connected already: whatever fails from here on may have reached the server.
+        if (!socket.connecting) sent = true;
         socket.on("connect", () => (sent = true));
         socket.on("secureConnect", () => (sent = true));
       });

@@ -191,7 +191,7 @@ export class KubernetesCanaryRouter
    * SIGTERM: readiness fails, closes spread over DRAIN_SECONDS with 1012), so
    * its clients reconnect once, at a bounded rate, and land on the stable
    * version because the weight is 0. The ReplicaSet's replacements get no
-   * traffic at weight 0. Deleting bypasses the PDB (FACTS 17), which is the
+   * traffic at weight 0. Deleting bypasses the PDB (docs/facts.md F17), which is the
    * point here. A pod already gone (404) counts as drained.
    */
   async drainCanary(): Promise<readonly string[]> {

@@ -7,11 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { execFile, type ChildProcess } from "node:child_process";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { WebSocketServer } from "ws";
 import { CanaryRollout, CanaryWeightReset } from "../../components/rollout/canaryRollout";
 import { FakeKubeApi, INGRESS, INGRESS_PATH, NAMESPACE, pod } from "./fakeKubeApi";
 
@@ -222,6 +225,71 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
     });
   });
 
+  describe("data-plane gates in the host process", () => {
+    let wsServer: http.Server;
+    let wsUrl = "";
+    let dropAfterMs: number | undefined;
+    before(async () => {
+      wsServer = http.createServer();
+      const wss = new WebSocketServer({ server: wsServer });
+      wss.on("connection", (socket) => {
+        socket.on("message", (data) => socket.send(data));
+        if (dropAfterMs !== undefined) setTimeout(() => socket.terminate(), dropAfterMs);
+      });
+      await new Promise<void>((resolve) => wsServer.listen(0, "127.0.0.1", () => resolve()));
+      wsUrl = `ws://127.0.0.1:${(wsServer.address() as AddressInfo).port}/`;
+    });
+    after(async () => {
+      wsServer.closeAllConnections();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    });
+    const previous = {
+      namespace: NAMESPACE,
+      canaryIngressName: INGRESS,
+      version: "v1",
+      steps: [],
+      gates: { intervalSeconds: 0.1 },
+      outcome: "promoted",
+      weight: 100,
+    };
+    const gates = () => ({
+      intervalSeconds: 0.1,
+      handshake: { url: wsUrl, timeoutSeconds: 1, message: "ping" },
+      survival: { connections: 3, pingIntervalSeconds: 0.1, pongTimeoutSeconds: 0.5 },
+    });
+    const steps = [
+      { weight: 10, pauseSeconds: 1 },
+      { weight: 100, pauseSeconds: 0 },
+    ];
+
+    it("GIVEN a healthy version WHEN the rollout runs in the host THEN the handshake and survival gates pass and it promotes", async () => {
+      dropAfterMs = undefined;
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      const answer = await host(rolloutProvider, "update", "id", previous, {
+        ...target("v2"),
+        steps,
+        gates: gates(),
+      });
+      assert.equal(answer.error, undefined, answer.stderr);
+      assert.equal(answer.result?.outs && (answer.result.outs as { outcome: string }).outcome, "promoted");
+    });
+
+    it("GIVEN a version that drops sockets 0.3s after the upgrade WHEN the rollout runs in the host THEN ws-survival aborts step 1 with the close codes and the canary is drained", async () => {
+      dropAfterMs = 300;
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      const answer = await host(rolloutProvider, "update", "id", previous, {
+        ...target("v2"),
+        steps,
+        gates: gates(),
+      });
+      assert.match(
+        answer.error ?? "",
+        /^step 1\/2 \(weight 10%\): gate ws-survival failed: measured 3 of 3 probe connections failed \(#1 closed with code 1006 after 0\.\d+s; #2 closed with code 1006 after 0\.\d+s; #3 closed with code 1006 after 0\.\d+s\), threshold 3 connections through the canary held open, each answering a ping every 0\.1s within 0\.5s; canary weight set back to 0; canary clients moved to stable: 1 pod of the aborted version asked to drain \(gw-v2-a\)/,
+      );
+      assert.equal(api.weight, "0");
+    });
+  });
+
   describe("API errors as they reach Pulumi, through the serialized provider", () => {
     const RBAC = "see the rollout's RBAC in docs/release-safety.md";
     const head = `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary)`;
@@ -273,6 +341,35 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
         assert.equal(answer.error, c.expected);
       });
     }
+
+    it("GIVEN a kubeconfig whose exec credential plugin fails WHEN the weight reset runs in the host THEN the error says how to refresh the credentials", async () => {
+      const plugin = path.join(dir, "failing-plugin.js");
+      writeFileSync(plugin, 'process.stderr.write("token expired, run gcloud auth login"); process.exit(1);');
+      const kubeconfig = JSON.stringify({
+        "current-context": "gke",
+        contexts: [{ name: "gke", context: { cluster: "c", user: "u" } }],
+        clusters: [{ name: "c", cluster: { server: api.url, "insecure-skip-tls-verify": true } }],
+        users: [
+          {
+            name: "u",
+            user: {
+              exec: {
+                apiVersion: "client.authentication.k8s.io/v1beta1",
+                command: process.execPath,
+                args: [plugin],
+              },
+            },
+          },
+        ],
+      });
+      const answer = await host(resetProvider, "create", { ...target("v2"), kubeconfig });
+      const error = answer.error ?? "";
+      const head = `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): could not get credentials: `;
+      const tail = `; ${moved}; the credentials of kubeconfig context "gke" could not be obtained: refresh them and run pulumi up again (GKE: gcloud container clusters get-credentials CLUSTER --region REGION, with gke-gcloud-auth-plugin installed and on PATH; otherwise renew the token or client certificate of that context, or pick another with rollout kubeContext)`;
+      assert.ok(error.startsWith(head), error);
+      assert.ok(error.endsWith(tail), error);
+      assert.deepEqual(api.requests, [], "nothing was sent without credentials");
+    });
 
     it("GIVEN an API server that never answers WHEN the weight reset runs in the host THEN the error names the URL and the limit", async () => {
       api.reply = () => "hang";
@@ -642,6 +739,22 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
         gates,
       });
       assert.deepEqual(answer.result, { changes: false });
+    });
+
+    it("GIVEN a bad onAbort, a negative retry budget and a fractional probe count WHEN checked THEN each is reported against its property", async () => {
+      const news = {
+        ...target("v2"),
+        steps,
+        gates: { ...gates, survival: { connections: 2.5, pingIntervalSeconds: 5, pongTimeoutSeconds: 5 } },
+        onAbort: "rollback",
+        retryBudgetSeconds: -1,
+      };
+      const answer = await host(rolloutProvider, "check", {}, news);
+      assert.deepEqual(answer.result?.failures, [
+        { property: "onAbort", reason: 'onAbort "rollback" is not one of drain, keep' },
+        { property: "retryBudgetSeconds", reason: "retryBudgetSeconds -1 is not a number of seconds >= 0" },
+        { property: "gates", reason: "gates.survival.connections 2.5 is not an integer >= 0" },
+      ]);
     });
 
     it("GIVEN a bad schedule WHEN checked THEN the provider reports each problem against steps", async () => {

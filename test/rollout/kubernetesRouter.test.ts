@@ -329,6 +329,12 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
       const result = await run();
       assert.deepEqual(result.outcome, { kind: "promoted" });
       assert.deepEqual(patchedWeights(), ["0", "5", "25", "25", "25", "100"]);
+      // After the 500 the patch is simply sent again; after the 409 the Ingress is read first.
+      const patch25 = api.requests.findIndex((r) => r.method === "PATCH" && isPatchTo(r.body, 25));
+      assert.deepEqual(
+        api.requests.slice(patch25, patch25 + 5).map((r) => r.method),
+        ["PATCH", "PATCH", "GET", "PATCH", "GET"],
+      );
       assert.equal(result.events.filter((event) => event.kind === "retry").length, 2);
     });
 
