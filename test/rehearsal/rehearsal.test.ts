@@ -10,7 +10,6 @@ import {
   ABORT_REQUEST_GATE,
   buildGates,
   HANDSHAKE_GATE,
-  SURVIVAL_GATE,
   PODS_READY_GATE,
   SURVIVAL_GATE,
 } from "../../components/rollout/gates";
