@@ -10,7 +10,7 @@
  *
  * Like ingress-nginx, a weight written to the Ingress reaches the balancer
  * after a short propagation delay (the controller's dynamic configuration,
- * FACTS 4); the time each weight took effect is recorded for the report.
+ * docs/facts.md F4); the time each weight took effect is recorded for the report.
  */
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";

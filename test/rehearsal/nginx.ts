@@ -139,7 +139,7 @@ export class NginxProcess {
   /**
    * Reloads nginx as ingress-nginx does on a configuration change: SIGHUP to
    * the master, new workers take new connections, the old ones keep theirs
-   * until worker_shutdown_timeout and then close what is left (FACTS 8).
+   * until worker_shutdown_timeout and then close what is left (docs/facts.md F8).
    */
   async reload(): Promise<void> {
     const before = this.workers();
