@@ -50,6 +50,14 @@ export const CLOSE_CODE_SERVICE_RESTART = 1012;
 export const READINESS_PATH = "/readyz";
 export const LIVENESS_PATH = "/livez";
 
+/**
+ * Type tokens of the rollout's Pulumi dynamic resources: Pulumi names a dynamic
+ * resource registered with module APP_NAME and type T "pulumi-nodejs:dynamic/<module>:<T>".
+ */
+export const DYNAMIC_MODULE = APP_NAME;
+export const CANARY_ROLLOUT_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:CanaryRollout`;
+export const CANARY_WEIGHT_RESET_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:CanaryWeightReset`;
+
 /** Name of the versioned Deployment (and its HPA and PDB) for a gateway version. */
 export function versionedName(version: string): string {
   return `${APP_NAME}-${version}`;

@@ -16,22 +16,33 @@ import * as pulumi from "@pulumi/pulumi";
 import { ExistingCluster } from "../components/cluster/existingCluster";
 import { GkeCluster } from "../components/cluster/gkeCluster";
 import { VersionedGateway, terminationGraceSeconds } from "../components/gateway/versionedGateway";
-import { IngressNginx } from "../components/ingress/ingressNginx";
+import { IngressNginx, type IngressNginxArgs } from "../components/ingress/ingressNginx";
 import { GatewayRoutes, GatewayService, WEBSOCKET_PROXY_TIMEOUT_SECONDS } from "../components/ingress/routes";
 import { APP_NAME } from "../components/names";
 import { CanaryRollout, CanaryWeightReset } from "../components/rollout/canaryRollout";
-import { CONFIG_NAMESPACE, ConfigError, parseConfig, type StackConfig } from "./config";
+import { CONFIG_NAMESPACE, ConfigError, parseConfig, type RawStackConfig, type StackConfig } from "./config";
+
+/** Every `ws-gateway:*` key of the stack, known or not, so a misspelt top-level key is reported rather than ignored. */
+export function readRawConfig(): RawStackConfig {
+  const cfg = new pulumi.Config(CONFIG_NAMESPACE);
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const raw: Record<string, unknown> = {};
+  for (const k of Object.keys(pulumi.runtime.allConfig())) {
+    if (!k.startsWith(prefix)) continue;
+    const name = k.slice(prefix.length);
+    // Objects arrive as JSON text; plain values (a top-level string) as themselves.
+    try {
+      raw[name] = cfg.getObject<unknown>(name);
+    } catch {
+      raw[name] = cfg.get(name);
+    }
+  }
+  return raw;
+}
 
 /** Reads the stack's `ws-gateway:*` keys and validates them; throws ConfigError before any resource exists. */
 export function loadStackConfig(): StackConfig {
-  const cfg = new pulumi.Config(CONFIG_NAMESPACE);
-  const raw = {
-    cluster: cfg.getObject<unknown>("cluster"),
-    ingress: cfg.getObject<unknown>("ingress"),
-    gateway: cfg.getObject<unknown>("gateway"),
-    rollout: cfg.getObject<unknown>("rollout"),
-  };
-  const config = parseConfig(raw);
+  const config = parseConfig(readRawConfig(), { stack: pulumi.getStack() });
   if (config.cluster.mode === "gke" && config.cluster.project === undefined) {
     const gcpProject = new pulumi.Config("gcp").get("project");
     if (gcpProject === undefined) {
@@ -42,6 +53,24 @@ export function loadStackConfig(): StackConfig {
     return { ...config, cluster: { ...config.cluster, project: gcpProject } };
   }
   return config;
+}
+
+/** The ingress-nginx controller's arguments for a validated config (the e2e check compares the release against them). */
+export function ingressNginxArgs(config: StackConfig): IngressNginxArgs {
+  const ing = config.ingress;
+  return {
+    namespace: ing.namespace,
+    chartVersion: ing.chartVersion,
+    chartRepository: ing.chartRepository,
+    replicas: ing.controllerReplicas,
+    workerShutdownTimeoutSeconds: ing.workerShutdownTimeoutSeconds,
+    className: ing.className,
+    proxyTimeoutSeconds: WEBSOCKET_PROXY_TIMEOUT_SECONDS,
+    serviceType: ing.serviceType,
+    loadBalancerIP: ing.loadBalancerIP,
+    // A regional cluster keeps one controller per zone; clusters without zone labels (kind) cannot.
+    zoneSpread: config.cluster.mode === "gke" ? "required" : "preferred",
+  };
 }
 
 export interface ProgramOutputs {
@@ -88,22 +117,10 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     { metadata: { name: ing.namespace, labels: { "pod-security.kubernetes.io/enforce": "baseline" } } },
     { provider },
   );
-  const controller = new IngressNginx(
-    "ingress-nginx",
-    {
-      namespace: ing.namespace,
-      chartVersion: ing.chartVersion,
-      replicas: ing.controllerReplicas,
-      workerShutdownTimeoutSeconds: ing.workerShutdownTimeoutSeconds,
-      className: ing.className,
-      proxyTimeoutSeconds: WEBSOCKET_PROXY_TIMEOUT_SECONDS,
-      serviceType: ing.serviceType,
-      loadBalancerIP: ing.loadBalancerIP,
-      // A regional cluster keeps one controller per zone; clusters without zone labels (kind) cannot.
-      zoneSpread: clusterCfg.mode === "gke" ? "required" : "preferred",
-    },
-    { providers: { kubernetes: provider }, dependsOn: [ingressNs] },
-  );
+  const controller = new IngressNginx("ingress-nginx", ingressNginxArgs(config), {
+    providers: { kubernetes: provider },
+    dependsOn: [ingressNs],
+  });
 
   const gatewayNs = new k8s.core.v1.Namespace(
     "gateway-namespace",
@@ -120,25 +137,8 @@ export function createProgram(config: StackConfig): ProgramOutputs {
   );
   const opts = { providers: { kubernetes: provider } };
 
-  const versionArgs = (version: string) => ({
-    namespace: gw.namespace,
-    image: gw.image,
-    version,
-    port: gw.port,
-    minReplicas: gw.minReplicas,
-    maxReplicas: gw.maxReplicas,
-    targetCpuUtilizationPercent: gw.targetCpuUtilizationPercent,
-    cpuRequest: gw.resources.cpuRequest,
-    memoryRequest: gw.resources.memoryRequest,
-    cpuLimit: gw.resources.cpuLimit,
-    memoryLimit: gw.resources.memoryLimit,
-    drainSeconds: gw.drainSeconds,
-    preStopSeconds: gw.preStopSeconds,
-    terminationMarginSeconds: gw.terminationMarginSeconds,
-  });
-
   // The version being released. A held schedule also keeps the stable version declared.
-  const release = new VersionedGateway(`gateway-${gw.version}`, versionArgs(gw.version), {
+  const release = new VersionedGateway(`gateway-${gw.version}`, gw, {
     ...opts,
     dependsOn: [gatewayNs],
   });
@@ -148,7 +148,7 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     // during the hold reach only the version being released.
     new VersionedGateway(
       `gateway-${rollout.stableVersion}`,
-      { ...versionArgs(rollout.stableVersion), frozen: true },
+      { ...gw, version: rollout.stableVersion, frozen: true },
       { ...opts, dependsOn: [gatewayNs] },
     );
   }

@@ -9,6 +9,7 @@
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { MIN_SAFE_INGRESS_NGINX_CHART } from "../components/ingress/ingressNginx";
+import { LIMITS, PROTECTED_STACKS } from "../components/shared/limits";
 
 export interface Knobs {
   /** Fewest seconds a gateway may spread its connections' closing over. */
@@ -54,7 +55,7 @@ export const KNOB_SCHEMAS: { readonly [K in KnobName]: Schema } = {
   minDrainSeconds: {
     type: "integer",
     minimum: 0,
-    default: 300,
+    default: LIMITS.minDrainSeconds,
     description: "Fewest seconds DRAIN_SECONDS may be: clients take up to five minutes to reconnect.",
   },
   drainSeconds: {
@@ -66,20 +67,20 @@ export const KNOB_SCHEMAS: { readonly [K in KnobName]: Schema } = {
   minPreStopSeconds: {
     type: "integer",
     minimum: 0,
-    default: 5,
+    default: LIMITS.minPreStopSeconds,
     description: "Fewest seconds a preStop sleep lasts so endpoint removal propagates before SIGTERM.",
   },
   minTerminationMarginSeconds: {
     type: "integer",
     minimum: 0,
-    default: 5,
+    default: LIMITS.minTerminationMarginSeconds,
     description: "Fewest seconds of slack between the end of the drain and SIGKILL.",
   },
   minGatewayReplicas: {
     type: "integer",
     minimum: 1,
     // One per zone on a regional cluster; single-zone clusters (kind) set 2 in their pack config.
-    default: 3,
+    default: LIMITS.minGatewayReplicas,
     description: "Fewest pods a gateway HPA keeps (minReplicas): 3 on a regional cluster, one per zone.",
   },
   minScaleDownStabilizationSeconds: {
@@ -105,13 +106,13 @@ export const KNOB_SCHEMAS: { readonly [K in KnobName]: Schema } = {
   minProxyTimeoutSeconds: {
     type: "integer",
     minimum: 1,
-    default: 3600,
+    default: LIMITS.minProxyTimeoutSeconds,
     description: "Shortest ingress-nginx proxy-read-timeout / proxy-send-timeout on WebSocket routes.",
   },
   minControllerReplicas: {
     type: "integer",
     minimum: 1,
-    default: 3,
+    default: LIMITS.minControllerReplicas,
     description: "Fewest ingress-nginx controller pods (one per zone of a regional cluster).",
   },
   requireZoneSpread: {
@@ -129,19 +130,19 @@ export const KNOB_SCHEMAS: { readonly [K in KnobName]: Schema } = {
   minPauseSeconds: {
     type: "integer",
     minimum: 0,
-    default: 60,
+    default: LIMITS.minPauseSeconds,
     description: "Shortest pause after a rollout step other than the last, so gates see real traffic.",
   },
   maxScheduleSeconds: {
     type: "integer",
     minimum: 1,
-    default: 7200,
+    default: LIMITS.maxScheduleSeconds,
     description: "Longest sum of rollout pauses in one update.",
   },
   protectedStacks: {
     type: "array",
     items: { type: "string" },
-    default: ["prod"],
+    default: [...PROTECTED_STACKS],
     description: "Stacks whose GKE cluster must have deletion protection on.",
   },
   requireDeletionProtection: {

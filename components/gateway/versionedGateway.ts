@@ -22,31 +22,87 @@ import {
 
 import Input = k8s.types.input;
 
+/**
+ * Defaults of the gateway's settings, defined once: the component applies
+ * them to arguments left out, and the stack config's schema uses them as its
+ * defaults (docs/configuration.md is checked against that schema).
+ */
+export const GATEWAY_DEFAULTS = {
+  namespace: APP_NAME,
+  port: 8080,
+  minReplicas: 3,
+  maxReplicas: 12,
+  targetCpuUtilizationPercent: 60,
+  cpuRequest: "250m",
+  memoryRequest: "256Mi",
+  memoryLimit: "512Mi",
+  drainSeconds: 1800,
+  preStopSeconds: 10,
+  terminationMarginSeconds: 30,
+} as const;
+
 export interface VersionedGatewayArgs {
-  /** Namespace the gateway runs in. */
-  readonly namespace: string;
   /** Image repository, without tag: the tag is `version`. */
   readonly image: string;
   /** The version (image tag); part of every name and the version label. */
   readonly version: string;
-  /** Port the container listens on for WebSocket upgrades and probes. */
-  readonly port: number;
-  /** Fewest pods; the Deployment starts with this many so a canary begins complete. */
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  /** HPA CPU target in percent. */
-  readonly targetCpuUtilizationPercent: number;
-  readonly cpuRequest: string;
-  readonly memoryRequest: string;
+  /**
+   * Namespace the gateway runs in.
+   * @default "ws-gateway" (GATEWAY_DEFAULTS.namespace)
+   */
+  readonly namespace?: string;
+  /**
+   * Port the container listens on for WebSocket upgrades and probes.
+   * @default 8080
+   */
+  readonly port?: number;
+  /**
+   * Fewest pods; the Deployment starts with this many so a canary begins complete.
+   * @default 3, one per zone of a regional cluster
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most pods the HPA may run.
+   * @default 12
+   */
+  readonly maxReplicas?: number;
+  /**
+   * HPA CPU target in percent.
+   * @default 60
+   */
+  readonly targetCpuUtilizationPercent?: number;
+  /**
+   * CPU request (Kubernetes quantity).
+   * @default "250m"
+   */
+  readonly cpuRequest?: string;
+  /**
+   * Memory request (Kubernetes quantity).
+   * @default "256Mi"
+   */
+  readonly memoryRequest?: string;
   /** @default no CPU limit (throttling a gateway during a drain only slows it) */
   readonly cpuLimit?: string;
-  readonly memoryLimit: string;
-  /** Seconds over which a terminating pod spreads the closing of its connections. */
-  readonly drainSeconds: number;
-  /** Seconds the preStop hook sleeps so endpoint removal propagates before SIGTERM. */
-  readonly preStopSeconds: number;
-  /** Slack between the end of the drain and SIGKILL. */
-  readonly terminationMarginSeconds: number;
+  /**
+   * Memory limit (Kubernetes quantity).
+   * @default "512Mi"
+   */
+  readonly memoryLimit?: string;
+  /**
+   * Seconds over which a terminating pod spreads the closing of its connections.
+   * @default 1800
+   */
+  readonly drainSeconds?: number;
+  /**
+   * Seconds the preStop hook sleeps so endpoint removal propagates before SIGTERM.
+   * @default 10
+   */
+  readonly preStopSeconds?: number;
+  /**
+   * Slack between the end of the drain and SIGKILL.
+   * @default 30
+   */
+  readonly terminationMarginSeconds?: number;
   /**
    * HPA scale-down stabilization window. Long, so a stable version does not
    * shed pods (and their clients) in the middle of a canary.
@@ -69,6 +125,29 @@ export interface VersionedGatewayArgs {
   readonly frozen?: boolean;
 }
 
+/** The arguments with every setting of GATEWAY_DEFAULTS present. */
+export type ResolvedGatewayArgs = VersionedGatewayArgs &
+  Required<Pick<VersionedGatewayArgs, keyof typeof GATEWAY_DEFAULTS>>;
+
+/** `args` with every left-out setting at its default. */
+export function withGatewayDefaults(args: VersionedGatewayArgs): ResolvedGatewayArgs {
+  const d = GATEWAY_DEFAULTS;
+  return {
+    ...args,
+    namespace: args.namespace ?? d.namespace,
+    port: args.port ?? d.port,
+    minReplicas: args.minReplicas ?? d.minReplicas,
+    maxReplicas: args.maxReplicas ?? d.maxReplicas,
+    targetCpuUtilizationPercent: args.targetCpuUtilizationPercent ?? d.targetCpuUtilizationPercent,
+    cpuRequest: args.cpuRequest ?? d.cpuRequest,
+    memoryRequest: args.memoryRequest ?? d.memoryRequest,
+    memoryLimit: args.memoryLimit ?? d.memoryLimit,
+    drainSeconds: args.drainSeconds ?? d.drainSeconds,
+    preStopSeconds: args.preStopSeconds ?? d.preStopSeconds,
+    terminationMarginSeconds: args.terminationMarginSeconds ?? d.terminationMarginSeconds,
+  };
+}
+
 export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = 3600;
 export const DEFAULT_SCALE_DOWN_PODS = 1;
 export const DEFAULT_SCALE_DOWN_PERIOD_SECONDS = 600;
@@ -79,11 +158,8 @@ export const READINESS_FAILURE_THRESHOLD = 2;
 export const GATEWAY_UID = 10001;
 
 /** preStop + drain + margin: the kubelet must not SIGKILL a pod that is still draining. */
-export function terminationGraceSeconds(a: {
-  preStopSeconds: number;
-  drainSeconds: number;
-  terminationMarginSeconds: number;
-}): number {
+export function terminationGraceSeconds(args: VersionedGatewayArgs): number {
+  const a = withGatewayDefaults(args);
   return a.preStopSeconds + a.drainSeconds + a.terminationMarginSeconds;
 }
 
@@ -99,7 +175,8 @@ export interface VersionedGatewayManifests {
 }
 
 /** The three objects of one version, as plain data (tests and policies read it directly). */
-export function versionedGatewayManifests(a: VersionedGatewayArgs): VersionedGatewayManifests {
+export function versionedGatewayManifests(args: VersionedGatewayArgs): VersionedGatewayManifests {
+  const a = withGatewayDefaults(args);
   const name = versionedName(a.version);
   const selector = versionLabels(a.version);
   const labels = { ...selector, [LABEL_COMPONENT]: "gateway", [LABEL_MANAGED_BY]: "pulumi" };

@@ -16,6 +16,7 @@
  * An abort keeps trying to set the weight to 0 for rollout.api.abortBudget,
  * then, with rollout.onAbort drain, moves the canary's clients to stable.
  */
+import { scheduleProblems } from "../shared/schedule";
 import { errorText, isApiError, type ApiError } from "./apiError";
 import {
   DEFAULT_API_ABORT_BUDGET_SECONDS,
@@ -122,32 +123,41 @@ export const ROUTER_GATE = "router";
 
 /** One plain sentence per problem; [] when the schedule is valid. */
 export function validateSchedule(steps: readonly RolloutStep[]): string[] {
-  if (steps.length === 0) {
-    return ["the schedule has no steps; add at least one, e.g. [{ weight: 100 }]"];
+  // The rules are components/shared/schedule's (shared with config and the pack); the words are the engine's.
+  const order = ["empty", "weight-range", "pause-invalid", "weight-not-rising", "full-weight-not-last"];
+  const problems = scheduleProblems(steps, {
+    minPauseSeconds: 0,
+    maxScheduleSeconds: Number.POSITIVE_INFINITY,
+  })
+    .map((p) => ({ p, index: "index" in p ? p.index : -1, rank: order.indexOf(p.kind) }))
+    .sort((a, b) => a.index - b.index || a.rank - b.rank);
+  const out: string[] = [];
+  for (const { p } of problems) {
+    const label = "index" in p ? `step ${p.index + 1}/${steps.length}` : "";
+    switch (p.kind) {
+      case "empty":
+        out.push("the schedule has no steps; add at least one, e.g. [{ weight: 100 }]");
+        break;
+      case "weight-range":
+        out.push(`${label}: weight ${p.weight} is not an integer from 1 to 100`);
+        break;
+      case "pause-invalid":
+        out.push(`${label}: pause ${p.pauseSeconds}s is not a number of seconds >= 0`);
+        break;
+      case "weight-not-rising":
+        out.push(
+          `${label}: weight ${p.weight} must be above the previous step's weight ${p.previous} (weights strictly rise)`,
+        );
+        break;
+      case "full-weight-not-last":
+        out.push(`${label}: weight 100 must be the last step, but ${p.following} more follow`);
+        break;
+      default:
+        // Pause length and schedule length are policy (config and pack), not engine rules.
+        break;
+    }
   }
-  const problems: string[] = [];
-  steps.forEach((step, index) => {
-    const label = `step ${index + 1}/${steps.length}`;
-    const weightValid = Number.isInteger(step.weight) && step.weight >= 1 && step.weight <= 100;
-    if (!weightValid) {
-      problems.push(`${label}: weight ${step.weight} is not an integer from 1 to 100`);
-    }
-    if (!Number.isFinite(step.pauseSeconds) || step.pauseSeconds < 0) {
-      problems.push(`${label}: pause ${step.pauseSeconds}s is not a number of seconds >= 0`);
-    }
-    const previous = index > 0 ? steps[index - 1] : undefined;
-    if (weightValid && previous !== undefined && step.weight <= previous.weight) {
-      problems.push(
-        `${label}: weight ${step.weight} must be above the previous step's weight ${previous.weight} (weights strictly rise)`,
-      );
-    }
-    if (step.weight === 100 && index < steps.length - 1) {
-      problems.push(
-        `${label}: weight 100 must be the last step, but ${steps.length - index - 1} more follow`,
-      );
-    }
-  });
-  return problems;
+  return out;
 }
 
 /** Total pause time of the schedule, in seconds. */

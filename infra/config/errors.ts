@@ -1,5 +1,6 @@
 /** The error a bad stack config raises, and the pieces every message is built from. */
 import * as pulumi from "@pulumi/pulumi";
+import { showValue } from "../../components/shared/units";
 import { CONFIG_NAMESPACE } from "./types";
 
 /**
@@ -17,19 +18,15 @@ export class ConfigError extends pulumi.RunError {
 }
 
 /** Renders a received value for a message: strings quoted, nothing as "nothing". */
-export function show(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (typeof value === "string") return JSON.stringify(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
+export const show = showValue;
 
-export function message(allowed: string, value: unknown, fix: string): string {
+/**
+ * One problem's text. A missing value gets its own fix (`missingFix`: how to
+ * add the key), never the fix text of a wrong value.
+ */
+export function message(allowed: string, value: unknown, fix: string, missingFix?: string): string {
   return value === undefined
-    ? `is required: ${allowed}. Fix: ${fix}.`
+    ? `is required: ${allowed}. Fix: ${missingFix ?? "add this key to the stack file"}.`
     : `must be ${allowed} (got ${show(value)}). Fix: ${fix}.`;
 }
 

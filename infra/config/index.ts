@@ -11,4 +11,5 @@
 export { ConfigError, show } from "./errors";
 export { parseDuration } from "./duration";
 export { parseConfig } from "./load";
+export type { ParseContext } from "./rules";
 export * from "./types";

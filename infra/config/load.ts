@@ -1,17 +1,20 @@
 /** `parseConfig`: raw stack config in, validated StackConfig out, or a ConfigError listing every problem. */
 import type { z } from "zod";
 import { ConfigError, key } from "./errors";
-import { crossFieldProblems } from "./rules";
+import { closest } from "./leaves";
+import { crossFieldProblems, type ParseContext } from "./rules";
 import { clusterSchema, gatewaySchema, ingressSchema, rolloutSchema, type Parsed } from "./schema";
 import {
+  CONFIG_NAMESPACE,
   DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS,
+  SECTIONS,
   type ClusterConfig,
   type RawStackConfig,
   type StackConfig,
 } from "./types";
 
 /** Validates raw stack config; throws ConfigError listing every problem. */
-export function parseConfig(raw: RawStackConfig): StackConfig {
+export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): StackConfig {
   // Sections parse one by one so cross-field rules still run on the ones that parsed.
   const problems: string[] = [];
   const section = <T>(name: keyof Parsed, schema: z.ZodType<T>): T | undefined => {
@@ -26,7 +29,17 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
     gateway: section("gateway", gatewaySchema),
     rollout: section("rollout", rolloutSchema),
   };
-  problems.push(...crossFieldProblems(raw, parsed));
+  const unknown = Object.keys(raw).filter(
+    (k) => raw[k] !== undefined && !(SECTIONS as readonly string[]).includes(k),
+  );
+  for (const k of unknown) {
+    const near = closest(k, SECTIONS);
+    problems.push(
+      `${CONFIG_NAMESPACE}:${k}: is not a key of this program${near === undefined ? "" : ` (did you mean ${CONFIG_NAMESPACE}:${near}?)`}; its settings would be ignored. ` +
+        `Allowed keys: ${SECTIONS.map((x) => `${CONFIG_NAMESPACE}:${x}`).join(", ")}. Fix: ${near === undefined ? "remove it" : `move its settings under ${CONFIG_NAMESPACE}:${near}`}.`,
+    );
+  }
+  problems.push(...crossFieldProblems(raw, parsed, context));
   const { cluster: pc, ingress: pi, gateway: pg, rollout: pr } = parsed;
   if (problems.length > 0 || pc === undefined || pi === undefined || pg === undefined || pr === undefined) {
     throw new ConfigError(problems);
@@ -62,12 +75,13 @@ export function parseConfig(raw: RawStackConfig): StackConfig {
       namespace: p.ingress.namespace,
       controllerReplicas: p.ingress.controllerReplicas,
       chartVersion: p.ingress.chartVersion,
+      chartRepository: p.ingress.chartRepository,
       workerShutdownTimeoutSeconds:
         p.ingress.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS,
       serviceType: p.ingress.serviceType,
       loadBalancerIP: p.ingress.loadBalancerIP,
     },
-    gateway: { ...p.gateway, resources: { ...p.gateway.resources, cpuLimit: p.gateway.resources.cpuLimit } },
+    gateway: (({ resources, ...rest }) => ({ ...rest, ...resources }))(p.gateway),
     rollout: {
       steps: p.rollout.steps.map((s) => ({ weight: s.weight, pauseSeconds: s.pause ?? 0 })),
       stableVersion: p.rollout.stableVersion,

@@ -7,8 +7,17 @@ import {
   FINAL_INGRESS_NGINX_CHART,
   MIN_SAFE_INGRESS_NGINX_CHART,
 } from "../../components/ingress/ingressNginx";
+import { LIMITS, PROTECTED_STACKS } from "../../components/shared/limits";
+import { scheduleProblems } from "../../components/shared/schedule";
+import { formatDuration } from "./duration";
 import { key, show } from "./errors";
+import { isPrivateCidr, quantityValue } from "./formats";
 import type { Parsed } from "./schema";
+
+/** What the program knows beside the config: the stack being updated. */
+export interface ParseContext {
+  readonly stack?: string;
+}
 import { DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS, type RawStackConfig } from "./types";
 
 function compareSemver(a: string, b: string): number {
@@ -38,7 +47,24 @@ const GKE_ONLY_KEYS = [
  * Rules across keys. Each runs when the sections it reads parsed, so a stack
  * with a type error in one section still hears about the others' problems.
  */
-export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): string[] {
+/** [index, index of its first occurrence] for every repeated entry. */
+function duplicates<T>(list: readonly T[], keyOf: (t: T) => string): [number, number][] {
+  const first = new Map<string, number>();
+  const out: [number, number][] = [];
+  list.forEach((t, i) => {
+    const k = keyOf(t);
+    const f = first.get(k);
+    if (f === undefined) first.set(k, i);
+    else out.push([i, f]);
+  });
+  return out;
+}
+
+export function crossFieldProblems(
+  raw: RawStackConfig,
+  p: Partial<Parsed>,
+  context: ParseContext = {},
+): string[] {
   const problems: string[] = [];
   const rawCluster = (typeof raw.cluster === "object" && raw.cluster !== null ? raw.cluster : {}) as Record<
     string,
@@ -52,7 +78,7 @@ export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): str
   if (c?.mode === "gke") {
     if (c.region === undefined) {
       problems.push(
-        `${key(["cluster", "region"])}: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: set the region of the regional cluster.`,
+        `${key(["cluster", "region"])}: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: add region, where the regional cluster runs, e.g. region: europe-west1.`,
       );
     }
     if (c.kubeContext !== undefined) {
@@ -86,14 +112,43 @@ export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): str
         );
       }
     });
-    if (ing !== undefined && ing.controllerReplicas < 3) {
+    if (
+      context.stack !== undefined &&
+      (PROTECTED_STACKS as readonly string[]).includes(context.stack) &&
+      !c.deletionProtection
+    ) {
       problems.push(
-        `${key(["ingress", "controllerReplicas"])}: must be at least 3 on a regional GKE cluster so every zone keeps a controller (got ${ing.controllerReplicas}). Fix: set it to 3 or more.`,
+        `${key(["cluster", "deletionProtection"])}: must stay true on stack ${show(context.stack)}, which the policy pack protects: a mistaken destroy would drop every connection (got false). Fix: remove the key (it defaults to true), or set it to true.`,
       );
     }
-    if (g !== undefined && g.minReplicas < 3) {
+    if (ing !== undefined && ing.controllerReplicas < LIMITS.minControllerReplicas) {
       problems.push(
-        `${key(["gateway", "minReplicas"])}: must be at least 3 on a regional GKE cluster so every zone keeps gateway pods (got ${g.minReplicas}). Fix: set it to 3 or more.`,
+        `${key(["ingress", "controllerReplicas"])}: must be at least ${LIMITS.minControllerReplicas} on a regional GKE cluster so every zone keeps a controller (got ${ing.controllerReplicas}). Fix: set it to ${LIMITS.minControllerReplicas} or more.`,
+      );
+    }
+    if (g !== undefined && g.minReplicas < LIMITS.minGatewayReplicas) {
+      problems.push(
+        `${key(["gateway", "minReplicas"])}: must be at least ${LIMITS.minGatewayReplicas} on a regional GKE cluster so every zone keeps gateway pods (got ${g.minReplicas}). Fix: set it to ${LIMITS.minGatewayReplicas} or more.`,
+      );
+    }
+    duplicates(c.zones ?? [], (z) => z).forEach(([i, first]) =>
+      problems.push(
+        `${key(["cluster", "zones", i])}: lists ${show(c.zones?.[i])} again (first at zones[${first}]). Fix: list each zone once.`,
+      ),
+    );
+    duplicates(c.maintenanceExclusions, (e) => e.name).forEach(([i, first]) =>
+      problems.push(
+        `${key(["cluster", "maintenanceExclusions", i, "name"])}: ${show(c.maintenanceExclusions[i]?.name)} is already the name of maintenanceExclusions[${first}]; GKE keys exclusions by name. Fix: give each exclusion its own name.`,
+      ),
+    );
+    duplicates(c.masterAuthorizedNetworks, (n) => n.cidr).forEach(([i, first]) =>
+      problems.push(
+        `${key(["cluster", "masterAuthorizedNetworks", i, "cidr"])}: ${show(c.masterAuthorizedNetworks[i]?.cidr)} is already listed at masterAuthorizedNetworks[${first}]. Fix: list each network once.`,
+      ),
+    );
+    if (!isPrivateCidr(c.masterIpv4Cidr)) {
+      problems.push(
+        `${key(["cluster", "masterIpv4Cidr"])}: must lie in a private range (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16) (got ${show(c.masterIpv4Cidr)}). Fix: pick an unused private /28 such as "172.16.0.0/28".`,
       );
     }
   } else if (c?.mode === "existing") {
@@ -124,31 +179,82 @@ export function crossFieldProblems(raw: RawStackConfig, p: Partial<Parsed>): str
       `${key(["ingress", "loadBalancerIP"])}: applies to ingress.serviceType "LoadBalancer" only (got ${show(ing.loadBalancerIP)} with ${show(ing.serviceType)}). Fix: remove it, or set ingress.serviceType to "LoadBalancer".`,
     );
   }
-  if (g !== undefined && g.maxReplicas < g.minReplicas) {
+  if (g !== undefined) {
+    const res = g.resources;
+    for (const [kind, request, limit] of [
+      ["cpu", res.cpuRequest, res.cpuLimit],
+      ["memory", res.memoryRequest, res.memoryLimit],
+    ] as const) {
+      const rq = quantityValue(request)?.value;
+      const lm = limit === undefined ? undefined : quantityValue(limit)?.value;
+      if (rq !== undefined && lm !== undefined && rq > lm) {
+        problems.push(
+          `${key(["gateway", "resources", `${kind}Request`])}: must not exceed gateway.resources.${kind}Limit (got request ${show(request)} > limit ${show(limit)}); Kubernetes rejects such a pod. Fix: lower ${kind}Request or raise ${kind}Limit.`,
+        );
+      }
+    }
+    if (g.namespace.startsWith("kube-")) {
+      problems.push(
+        `${key(["gateway", "namespace"])}: must not be a "kube-" namespace, which Kubernetes reserves for the system (got ${show(g.namespace)}). Fix: use the default "ws-gateway" or a namespace of your own.`,
+      );
+    }
+  }
+  if (ing !== undefined && ing.namespace.startsWith("kube-")) {
     problems.push(
-      `${key(["gateway", "maxReplicas"])}: must be at least gateway.minReplicas (got ${g.maxReplicas} < ${g.minReplicas}). Fix: raise maxReplicas or lower minReplicas.`,
+      `${key(["ingress", "namespace"])}: must not be a "kube-" namespace, which Kubernetes reserves for the system (got ${show(ing.namespace)}). Fix: use the default "ingress-nginx" or a namespace of your own.`,
+    );
+  }
+  if (ing !== undefined && g !== undefined && ing.namespace === g.namespace) {
+    problems.push(
+      `${key(["gateway", "namespace"])}: must differ from ingress.namespace (both ${show(g.namespace)}): the gateway namespace enforces the "restricted" pod security level, which the controller (it binds ports 80/443) cannot meet, and the program owns each namespace once. Fix: keep the defaults, "ws-gateway" for the gateway and "ingress-nginx" for the controller.`,
+    );
+  }
+  if (g !== undefined && g.maxReplicas <= g.minReplicas) {
+    problems.push(
+      `${key(["gateway", "maxReplicas"])}: must be above gateway.minReplicas so the autoscaler can add pods under load (got ${g.maxReplicas} with minReplicas ${g.minReplicas}). Fix: raise maxReplicas above ${g.minReplicas}, or lower minReplicas.`,
     );
   }
 
   if (r === undefined) return problems;
   const steps = r.steps;
-  steps.forEach((s, i) => {
-    if (i > 0 && s.weight <= (steps[i - 1]?.weight ?? 0)) {
+  const schedule = steps.map((st) => ({ weight: st.weight, pauseSeconds: st.pause ?? 0 }));
+  steps.forEach((st, i) => {
+    if (i < steps.length - 1 && st.pause === undefined) {
       problems.push(
-        `${key(["rollout", "steps", i, "weight"])}: weights must rise strictly (got ${s.weight} after ${steps[i - 1]?.weight}). Fix: order the steps by rising weight and drop repeats.`,
-      );
-    }
-    if (i < steps.length - 1 && s.pause === undefined) {
-      problems.push(
-        `${key(["rollout", "steps", i, "pause"])}: is required on every step but the last: a duration like "2m" during which gates run. Fix: add pause to step ${i + 1}.`,
-      );
-    }
-    if (s.weight === 100 && i < steps.length - 1) {
-      problems.push(
-        `${key(["rollout", "steps", i, "weight"])}: weight 100 must be the last step (got step ${i + 1} of ${steps.length}). Fix: remove the steps after it.`,
+        `${key(["rollout", "steps", i, "pause"])}: is required on every step but the last: a duration like "2m" during which gates run. Fix: add pause to step ${i + 1}, at least ${formatDuration(LIMITS.minPauseSeconds)}.`,
       );
     }
   });
+  for (const sp of scheduleProblems(schedule, LIMITS)) {
+    switch (sp.kind) {
+      case "weight-not-rising":
+        problems.push(
+          `${key(["rollout", "steps", sp.index, "weight"])}: weights must rise strictly (got ${sp.weight} after ${sp.previous}). Fix: order the steps by rising weight and drop repeats.`,
+        );
+        break;
+      case "full-weight-not-last":
+        problems.push(
+          `${key(["rollout", "steps", sp.index, "weight"])}: weight 100 must be the last step (got step ${sp.index + 1} of ${steps.length}). Fix: remove the steps after it.`,
+        );
+        break;
+      case "pause-short":
+        // A missing pause is reported above as missing.
+        if (steps[sp.index]?.pause !== undefined) {
+          problems.push(
+            `${key(["rollout", "steps", sp.index, "pause"])}: must be at least ${formatDuration(sp.min)} before the next step, so the gates see real traffic (got ${show(formatDuration(sp.pauseSeconds))}). Fix: pause ${formatDuration(sp.min)} or longer.`,
+          );
+        }
+        break;
+      case "schedule-long":
+        problems.push(
+          `${key(["rollout", "steps"])}: the pauses must add up to at most ${formatDuration(sp.max)}, since the previous version stays frozen meanwhile (got ${formatDuration(sp.totalSeconds)}). Fix: shorten the pauses, or end the schedule below 100 and continue in a later update.`,
+        );
+        break;
+      default:
+        // weight range, empty list and pause shape are the schema's (leaf) checks.
+        break;
+    }
+  }
   const last = steps[steps.length - 1];
   if (last !== undefined) {
     if (last.weight < 100 && r.stableVersion === undefined) {

@@ -1,7 +1,10 @@
 /** The schema of each section of the stack config, with its defaults. */
 import type { z } from "zod";
-import { APP_NAME } from "../../components/names";
-import { FINAL_INGRESS_NGINX_CHART } from "../../components/ingress/ingressNginx";
+import {
+  CHART_REPOSITORY_RE,
+  FINAL_INGRESS_NGINX_CHART,
+  INGRESS_NGINX_CHART_REPO,
+} from "../../components/ingress/ingressNginx";
 import {
   DEFAULT_API_ABORT_BUDGET_SECONDS,
   DEFAULT_API_RETRY_BUDGET_SECONDS,
@@ -23,13 +26,12 @@ import type {
   NodePoolConfig,
   ReleaseChannel,
 } from "../../components/cluster/gkeCluster";
+import { LIMITS } from "../../components/shared/limits";
+import { GATEWAY_DEFAULTS } from "../../components/gateway/versionedGateway";
 import {
-  CIDR_RE,
   DNS_LABEL_RE,
   DNS_NAME_RE,
-  QUANTITY_RE,
   REGION_RE,
-  RFC3339_RE,
   SEMVER_RE,
   ZONE_RE,
   bool,
@@ -42,19 +44,52 @@ import {
   section,
   version,
 } from "./leaves";
+import {
+  checked,
+  cpuQuantity,
+  imageRepository,
+  ipv4Address,
+  ipv4Cidr,
+  memoryQuantity,
+  rfc3339,
+  rrule,
+  type Checked,
+} from "./formats";
+
+/** Keeps the text of a quantity that passed its check. */
+const keepText =
+  (check: (t: string) => Checked<number>) =>
+  (t: string): Checked<string> => {
+    const r = check(t);
+    return "ok" in r ? { ok: t } : r;
+  };
+const cpu = keepText(cpuQuantity);
+const memory = keepText(memoryQuantity);
+
+const G = GATEWAY_DEFAULTS;
+export const DEFAULT_RESOURCES = {
+  cpuRequest: G.cpuRequest,
+  memoryRequest: G.memoryRequest,
+  cpuLimit: undefined,
+  memoryLimit: G.memoryLimit,
+} as const;
 
 const maintenanceWindowSchema = section(
   {
-    start: matching(
-      RFC3339_RE,
+    start: checked(
       'an RFC 3339 time like "2026-01-03T02:00:00Z"',
-      "set the first window's start",
+      rfc3339,
+      'add start, the first window\'s start, e.g. "2026-01-03T02:00:00Z"',
     ),
-    end: matching(RFC3339_RE, 'an RFC 3339 time like "2026-01-03T08:00:00Z"', "set the first window's end"),
-    recurrence: matching(
-      /^FREQ=(DAILY|WEEKLY|MONTHLY)(;[A-Z]+=[A-Z0-9,+-]+)*$/,
+    end: checked(
+      'an RFC 3339 time like "2026-01-03T08:00:00Z"',
+      rfc3339,
+      'add end, the first window\'s end, e.g. "2026-01-03T08:00:00Z"',
+    ),
+    recurrence: checked(
       'an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU"',
-      "write the recurrence as an RRULE",
+      rrule,
+      'add recurrence, e.g. "FREQ=WEEKLY;BYDAY=SA,SU"',
     ),
   },
   "maintenance window settings",
@@ -62,9 +97,22 @@ const maintenanceWindowSchema = section(
 
 const exclusionSchema = section(
   {
-    name: matching(DNS_LABEL_RE, "a lower-case name", 'name the exclusion, e.g. "black-friday"'),
-    start: matching(RFC3339_RE, "an RFC 3339 time", "set when the exclusion starts"),
-    end: matching(RFC3339_RE, "an RFC 3339 time", "set when the exclusion ends"),
+    name: matching(
+      DNS_LABEL_RE,
+      "a lower-case name",
+      'use lower-case letters, digits and "-", e.g. "black-friday"',
+      "name the exclusion, e.g. name: black-friday",
+    ),
+    start: checked(
+      "an RFC 3339 time",
+      rfc3339,
+      'add start, when the exclusion begins, e.g. "2026-11-25T00:00:00Z"',
+    ),
+    end: checked(
+      "an RFC 3339 time",
+      rfc3339,
+      'add end, when the exclusion stops, e.g. "2026-12-02T00:00:00Z"',
+    ),
     scope: oneOf<ExclusionScope>(
       ["NO_UPGRADES", "NO_MINOR_UPGRADES", "NO_MINOR_OR_NODE_UPGRADES"],
       "pick the scope of upgrades to exclude",
@@ -91,16 +139,17 @@ export const clusterSchema = section(
     mode: oneOf(
       ["gke", "existing"] as const,
       'use "gke" to create a regional GKE cluster or "existing" for the cluster of the current kubeconfig',
+      "add mode: gke (a new regional GKE cluster) or mode: existing (the cluster of your kubeconfig)",
     ),
     project: matching(
       /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
       "a GCP project ID",
-      "set ws-gateway:cluster.project or gcp:project",
+      'use the project ID (6 to 30 lower-case letters, digits or "-", starting with a letter), not its display name or number',
     ).optional(),
     region: matching(
       REGION_RE,
       'a GCP region like "europe-west1"',
-      "set the region of the regional cluster",
+      'use a region name like "europe-west1" (gcloud compute regions list)',
     ).optional(),
     zones: list(
       matching(ZONE_RE, 'a GCP zone like "europe-west1-b"', "list zones of the cluster's region"),
@@ -117,10 +166,10 @@ export const clusterSchema = section(
     masterAuthorizedNetworks: list(
       section(
         {
-          cidr: matching(
-            CIDR_RE,
+          cidr: checked(
             'an IPv4 CIDR like "10.0.0.0/8"',
-            "list the networks allowed to reach the API",
+            ipv4Cidr(8, 32),
+            "add cidr, a network allowed to reach the API",
           ),
           name: leaf("a non-empty text", "name the network", (v) =>
             typeof v === "string" && v.trim() !== "" ? v : undefined,
@@ -132,11 +181,9 @@ export const clusterSchema = section(
       0,
       50,
     ).default([]),
-    masterIpv4Cidr: matching(
-      /^(?:\d{1,3}\.){3}\d{1,3}\/28$/,
-      'an IPv4 /28 range like "172.16.0.0/28"',
-      "pick a private /28 for the control plane",
-    ).default("172.16.0.0/28"),
+    masterIpv4Cidr: checked('a private IPv4 /28 range like "172.16.0.0/28"', ipv4Cidr(28, 28)).default(
+      "172.16.0.0/28",
+    ),
     nodePool: section(
       {
         machineType: matching(
@@ -167,7 +214,8 @@ export const ingressSchema = section(
     host: matching(
       DNS_NAME_RE,
       'a lower-case DNS name like "ws.example.com"',
-      "set the public host name of the gateway",
+      'use lower-case letters, digits, "-" and dots, without scheme, port or path',
+      "add host, the public name clients connect to, e.g. host: ws.example.com",
     ),
     path: matching(
       /^\/[A-Za-z0-9._~/-]*$/,
@@ -193,6 +241,11 @@ export const ingressSchema = section(
       'a chart version like "4.15.1"',
       `pin the chart, e.g. ${FINAL_INGRESS_NGINX_CHART}`,
     ).default(FINAL_INGRESS_NGINX_CHART),
+    chartRepository: matching(
+      CHART_REPOSITORY_RE,
+      'a Helm repository URL like "https://charts.example.com/ingress-nginx" or an OCI path like "oci://europe-docker.pkg.dev/acme/charts"',
+      "point it at a repository or registry that serves the ingress-nginx chart (a mirror), or remove it to use the upstream repository",
+    ).default(INGRESS_NGINX_CHART_REPO),
     workerShutdownTimeout: duration(
       1,
       86400,
@@ -202,71 +255,62 @@ export const ingressSchema = section(
       ["LoadBalancer", "NodePort"] as const,
       'use "LoadBalancer" on GKE, "NodePort" for a local cluster without load balancers',
     ).default("LoadBalancer"),
-    loadBalancerIP: matching(
-      /^(?:\d{1,3}\.){3}\d{1,3}$/,
-      'a reserved regional IPv4 address like "203.0.113.10"',
-      "reserve one with gcloud compute addresses create and point DNS at it",
-    ).optional(),
+    loadBalancerIP: checked('a reserved regional IPv4 address like "203.0.113.10"', ipv4Address).optional(),
   },
   "ingress settings",
 );
 
 export const gatewaySchema = section(
   {
-    namespace: matching(DNS_LABEL_RE, "a namespace name", "pick the gateway's namespace").default(APP_NAME),
-    image: leaf(
+    namespace: matching(DNS_LABEL_RE, "a namespace name", "pick the gateway's namespace").default(
+      G.namespace,
+    ),
+    image: checked(
       'an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway"',
-      "remove the tag; the tag comes from ws-gateway:gateway.version",
-      (v) =>
-        typeof v === "string" &&
-        /^[a-z0-9][a-z0-9._:/-]*$/.test(v) &&
-        !(v.split("/").pop() ?? "").includes(":")
-          ? v
-          : undefined,
+      imageRepository,
+      "add image, the repository the gateway image is pushed to, e.g. europe-docker.pkg.dev/acme/gw/ws-gateway",
     ),
-    version: version("ws-gateway:gateway.version"),
-    port: intIn(1024, 65535, "use the unprivileged port the container listens on").default(8080),
+    version: version(
+      "ws-gateway:gateway.version",
+      "add version, the image tag this update releases, e.g. version: 2f9c1ab",
+    ),
+    port: intIn(1024, 65535, "use the unprivileged port the container listens on").default(G.port),
     minReplicas: intIn(2, 1000, "keep at least 2 pods so a disruption never takes all connections").default(
-      3,
+      G.minReplicas,
     ),
-    maxReplicas: intIn(2, 1000, "set the most pods the autoscaler may run").default(12),
-    targetCpuUtilizationPercent: intIn(10, 95, "set the autoscaler's CPU target", "percent").default(60),
+    maxReplicas: intIn(2, 1000, "set the most pods the autoscaler may run").default(G.maxReplicas),
+    targetCpuUtilizationPercent: intIn(10, 95, "set the autoscaler's CPU target", "percent").default(
+      G.targetCpuUtilizationPercent,
+    ),
     resources: section(
       {
-        cpuRequest: matching(QUANTITY_RE, 'a CPU quantity like "250m"', "set the CPU request").default(
-          "250m",
+        cpuRequest: checked('a CPU quantity like "250m"', cpu).default(DEFAULT_RESOURCES.cpuRequest),
+        memoryRequest: checked('a memory quantity like "256Mi"', memory).default(
+          DEFAULT_RESOURCES.memoryRequest,
         ),
-        memoryRequest: matching(
-          QUANTITY_RE,
-          'a memory quantity like "256Mi"',
-          "set the memory request",
-        ).default("256Mi"),
-        cpuLimit: matching(
-          QUANTITY_RE,
-          'a CPU quantity like "1"',
-          "set the CPU limit or leave it out",
-        ).optional(),
-        memoryLimit: matching(QUANTITY_RE, 'a memory quantity like "512Mi"', "set the memory limit").default(
-          "512Mi",
-        ),
+        cpuLimit: checked('a CPU quantity like "1"', cpu).optional(),
+        memoryLimit: checked('a memory quantity like "512Mi"', memory).default(DEFAULT_RESOURCES.memoryLimit),
       },
       "resource settings",
-    ).default({ cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: undefined, memoryLimit: "512Mi" }),
+    ).default(DEFAULT_RESOURCES),
     drainSeconds: intIn(
-      1,
+      LIMITS.minDrainSeconds,
       86400,
       "set how long a retiring version spreads its clients' reconnects, e.g. 1800",
       "seconds",
-    ).default(1800),
+    ).default(G.drainSeconds),
     preStopSeconds: intIn(
-      1,
+      LIMITS.minPreStopSeconds,
       120,
       "set how long a pod waits for endpoint removal to propagate",
       "seconds",
-    ).default(10),
-    terminationMarginSeconds: intIn(5, 600, "set the slack between the drain and SIGKILL", "seconds").default(
-      30,
-    ),
+    ).default(G.preStopSeconds),
+    terminationMarginSeconds: intIn(
+      LIMITS.minTerminationMarginSeconds,
+      600,
+      "set the slack between the drain and SIGKILL",
+      "seconds",
+    ).default(G.terminationMarginSeconds),
   },
   "gateway settings",
 );
@@ -289,7 +333,12 @@ export const rolloutSchema = section(
     steps: list(
       section(
         {
-          weight: intIn(1, 100, "set the canary weight of this step", "percent"),
+          weight: leaf(
+            "an integer from 1 to 100 percent",
+            "set the canary weight of this step",
+            (v) => (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 100 ? v : undefined),
+            { expect: "integer", missing: "give every step a weight, e.g. { weight: 25, pause: 5m }" },
+          ),
           pause: duration(0, 7 * 86400, 'set how long to hold this weight, e.g. "5m"').optional(),
         },
         "step settings",
@@ -297,6 +346,7 @@ export const rolloutSchema = section(
       "steps",
       1,
       20,
+      "add steps, e.g. [{ weight: 10, pause: 5m }, { weight: 100 }]",
     ),
     stableVersion: version("ws-gateway:rollout.stableVersion").optional(),
     // Release safety (docs/release-safety.md): what an abort does, and the API's budgets.
@@ -377,16 +427,30 @@ export const rolloutSchema = section(
             url: matching(
               /^https?:\/\/[^\s]+$/,
               'an HTTP URL like "http://prometheus.monitoring:9090"',
-              "set the Prometheus base URL",
+              "write the URL with http:// or https://",
+              "add url, the Prometheus base URL, e.g. http://prometheus.monitoring:9090",
             ),
-            query: leaf("a PromQL expression", "write the query whose value is compared", (v) =>
-              typeof v === "string" && v.trim() !== "" ? v : undefined,
+            query: leaf(
+              "a PromQL expression",
+              "write the query as text",
+              (v) => (typeof v === "string" && v.trim() !== "" ? v : undefined),
+              { expect: "text", missing: "add query, the PromQL expression whose value the gate compares" },
             ),
-            max: leaf("a number", "set the highest value that passes", (v) =>
-              typeof v === "number" ? v : undefined,
+            max: leaf(
+              "a number",
+              "set the highest value that passes",
+              (v) => (typeof v === "number" ? v : undefined),
+              {
+                expect: "number",
+              },
             ).optional(),
-            min: leaf("a number", "set the lowest value that passes", (v) =>
-              typeof v === "number" ? v : undefined,
+            min: leaf(
+              "a number",
+              "set the lowest value that passes",
+              (v) => (typeof v === "number" ? v : undefined),
+              {
+                expect: "number",
+              },
             ).optional(),
           },
           "Prometheus gate settings",

@@ -1,9 +1,10 @@
 /** The validated configuration the program receives, and the raw shape it is read from. */
 import { APP_NAME } from "../../components/names";
 import type { OnAbort } from "../../components/rollout/defaults";
-import type { SurvivalSettings } from "../../components/rollout/gates";
+import type { GatesConfig, SurvivalSettings } from "../../components/rollout/gates";
 import type { RolloutStep } from "../../components/rollout/types";
 import type { GkeClusterArgs } from "../../components/cluster/gkeCluster";
+import type { ResolvedGatewayArgs } from "../../components/gateway/versionedGateway";
 
 /** Config namespace: keys are written `ws-gateway:<section>` in stacks/Pulumi.<stack>.yaml. */
 export const CONFIG_NAMESPACE = APP_NAME;
@@ -37,44 +38,28 @@ export interface IngressConfig {
   readonly namespace: string;
   readonly controllerReplicas: number;
   readonly chartVersion: string;
+  /** Helm repository (http/https) or OCI registry path (oci://) serving the ingress-nginx chart. */
+  readonly chartRepository: string;
   readonly workerShutdownTimeoutSeconds: number;
   readonly serviceType: "LoadBalancer" | "NodePort";
   readonly loadBalancerIP: string | undefined;
 }
 
-export interface GatewayResources {
-  readonly cpuRequest: string;
-  readonly memoryRequest: string;
-  readonly cpuLimit: string | undefined;
-  readonly memoryLimit: string;
-}
+/**
+ * The gateway's settings: the versioned gateway component's arguments, every
+ * default filled in, without the per-version options the program sets itself
+ * (`frozen`, autoscaler pacing). program.ts passes `{ ...gateway, version }`.
+ */
+export type GatewayConfig = Readonly<
+  Omit<
+    ResolvedGatewayArgs,
+    "frozen" | "scaleDownStabilizationSeconds" | "scaleDownPods" | "scaleDownPeriodSeconds"
+  >
+>;
 
-export interface GatewayConfig {
-  readonly namespace: string;
-  readonly image: string;
-  readonly version: string;
-  readonly port: number;
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  readonly targetCpuUtilizationPercent: number;
-  readonly resources: GatewayResources;
-  readonly drainSeconds: number;
-  readonly preStopSeconds: number;
-  readonly terminationMarginSeconds: number;
-}
-
-export interface HandshakeGateConfig {
-  readonly url: string;
-  readonly timeoutSeconds: number;
-  readonly message: string;
-}
-
-export interface PrometheusGateConfig {
-  readonly url: string;
-  readonly query: string;
-  readonly threshold: number;
-  readonly comparison: "<=" | ">=";
-}
+/** The handshake and Prometheus gates' settings: the rollout component's own types (one type per fact). */
+export type HandshakeGateConfig = NonNullable<GatesConfig["handshake"]>;
+export type PrometheusGateConfig = NonNullable<GatesConfig["prometheus"]>;
 
 export interface RolloutConfig {
   readonly steps: readonly RolloutStep[];
@@ -108,10 +93,17 @@ export interface StackConfig {
   readonly rollout: RolloutConfig;
 }
 
-/** Raw values as read from the stack file, one entry per top-level key. */
+/**
+ * Raw values as read from the stack file, one entry per `ws-gateway:<key>`.
+ * Keys other than the four sections are reported as unknown, never ignored.
+ */
 export interface RawStackConfig {
   readonly cluster?: unknown;
   readonly ingress?: unknown;
   readonly gateway?: unknown;
   readonly rollout?: unknown;
+  readonly [otherKey: string]: unknown;
 }
+
+/** The top-level keys of the ws-gateway namespace. */
+export const SECTIONS = ["cluster", "ingress", "gateway", "rollout"] as const;

@@ -3,7 +3,7 @@
  * belong to the gateway, pod specs, containers, selectors. Every reader goes
  * through ./values so unknown values stay unknown.
  */
-import { APP_NAME, LABEL_APP } from "../../components/names";
+import { APP_NAME, CANARY_ROLLOUT_TYPE, CANARY_WEIGHT_RESET_TYPE, LABEL_APP } from "../../components/names";
 import { UNKNOWN, at, isUnknown, items, knownItems, stringMap, type Unknown } from "./values";
 
 /** Resource type tokens the pack inspects. */
@@ -19,10 +19,12 @@ export const TYPES = {
   ingress: "kubernetes:networking.k8s.io/v1:Ingress",
   hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
   pdb: "kubernetes:policy/v1:PodDisruptionBudget",
-  ingressController: "kubernetes-ingress-nginx:index:IngressController",
+  helmRelease: "kubernetes:helm.sh/v3:Release",
   cluster: "gcp:container/cluster:Cluster",
   nodePool: "gcp:container/nodePool:NodePool",
-  dynamic: "pulumi-nodejs:dynamic:Resource",
+  /** The rollout engine's dynamic resource (carries the schedule). */
+  rollout: CANARY_ROLLOUT_TYPE,
+  weightReset: CANARY_WEIGHT_RESET_TYPE,
 } as const;
 
 /** Workload types whose pod template the pod-security rules read, with the path to the pod spec. */

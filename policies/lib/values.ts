@@ -13,6 +13,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { UnknownValueError } from "@pulumi/policy";
+import { parseDuration, showValue } from "../../components/shared/units";
 
 /** A value that will only be known after the update runs. */
 export const UNKNOWN: unique symbol = Symbol("unknown");
@@ -103,8 +104,6 @@ export function num(v: unknown): number | Unknown | undefined {
   return undefined;
 }
 
-const DURATION_RE = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-
 /**
  * Seconds from a number (seconds) or a duration text: "1800", "1800s", "30m",
  * "1h30m". `undefined` when absent or unreadable.
@@ -113,21 +112,10 @@ export function seconds(v: unknown): number | Unknown | undefined {
   if (v === UNKNOWN) return UNKNOWN;
   const n = num(v);
   if (n !== undefined) return n;
-  if (typeof v !== "string") return undefined;
-  const text = v.trim();
-  const m = DURATION_RE.exec(text);
-  if (m === null || text === "") return undefined;
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  return typeof v === "string" ? parseDuration(v) : undefined;
 }
 
 /** A value shown in a violation message: strings quoted, absence as "nothing". */
 export function show(v: unknown): string {
-  if (v === undefined) return "nothing";
-  if (v === UNKNOWN) return "an unknown value";
-  if (typeof v === "string") return JSON.stringify(v);
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
+  return v === UNKNOWN ? "an unknown value" : showValue(v);
 }

@@ -5,7 +5,6 @@
  * autoscaled Deployment has one writer, the HPA.
  */
 import * as k8s from "@pulumi/kubernetes";
-import * as nginx from "@pulumi/kubernetes-ingress-nginx";
 import {
   validateResourceOfType,
   type PolicyResource,
@@ -14,12 +13,52 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { configSchema, knobs } from "../config";
-import { CONTROLLER_VALUES_PATH, chartControllerValues, controllerReplicas } from "../lib/chart";
+import {
+  CHART_DEFAULT_REPLICAS,
+  CONTROLLER_VALUES_PATH,
+  controllerReplicas,
+  deliveredControllerValues,
+  validateIngressNginxRelease,
+} from "../lib/chart";
+import { LABEL_VERSION, versionedName } from "../../components/names";
 import { TYPES, describe, isGatewayObject, namespaceOf, selects, templateLabels } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { at, isUnknown, knownItems, num, show } from "../lib/values";
 
 const ZONE_KEY = "topology.kubernetes.io/zone";
+
+/**
+ * Pods a budget value ("25%" or 2) stands for out of `replicas`, rounding as
+ * the disruption controller does (up for minAvailable, down for maxUnavailable).
+ */
+function podsOf(v: unknown, replicas: number, round: (x: number) => number): number | undefined {
+  if (typeof v === "number") return v;
+  if (typeof v !== "string") return undefined;
+  const pct = /^(\d+)%$/.exec(v);
+  if (pct !== null) return round((Number(pct[1]) * replicas) / 100);
+  return /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/**
+ * A budget that lets every pod out at once: maxUnavailable 100% (or at least
+ * the pod count), minAvailable 0 / "0%". Such a PDB protects nothing: a node
+ * drain evicts the whole version, and every client reconnects at once.
+ */
+function permissiveBudget(pdb: unknown, replicas: number | undefined): string | undefined {
+  const maxU = at(pdb, "spec.maxUnavailable");
+  const minA = at(pdb, "spec.minAvailable");
+  if (maxU === "100%") return `maxUnavailable ${show(maxU)}`;
+  if (minA === 0 || minA === "0" || minA === "0%") return `minAvailable ${show(minA)}`;
+  if (replicas !== undefined && maxU !== undefined) {
+    const n = podsOf(maxU, replicas, Math.floor);
+    if (n !== undefined && n >= replicas) return `maxUnavailable ${show(maxU)} with ${replicas} pod(s)`;
+  }
+  if (replicas !== undefined && typeof minA === "string" && minA.endsWith("%")) {
+    const n = podsOf(minA, replicas, Math.ceil);
+    if (n === 0) return `minAvailable ${show(minA)} of ${replicas} pod(s)`;
+  }
+  return undefined;
+}
 
 /** A PDB budget that allows no eviction at all: maxUnavailable 0 / "0%", or minAvailable "100%". */
 function blockingBudget(pdb: unknown): string | undefined {
@@ -40,7 +79,7 @@ function sameNamespace(a: PolicyResource, b: PolicyResource): boolean {
 export const gatewayPdb: StackValidationPolicy = {
   name: "gateway-pdb",
   description:
-    "Every gateway Deployment's pods are selected by a PodDisruptionBudget that allows evictions but fewer than all pods at once.",
+    "Every gateway Deployment's pods are selected by a PodDisruptionBudget that allows evictions, but neither blocks them all nor lets every pod out at once.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const deployments = args.resources.filter(
@@ -88,6 +127,15 @@ export const gatewayPdb: StackValidationPolicy = {
           );
           continue;
         }
+        const open = permissiveBudget(p.props, typeof replicas === "number" ? replicas : undefined);
+        if (open !== undefined) {
+          report(
+            `${pdbWhat} for ${what} lets every pod be evicted at once (found ${open}): a node drain or upgrade would disconnect all of the version's clients together. ` +
+              `Fix: set maxUnavailable to 1.`,
+            p.urn,
+          );
+          continue;
+        }
         const minA = num(at(p.props, "spec.minAvailable"));
         if (typeof replicas === "number" && typeof minA === "number" && minA >= replicas) {
           report(
@@ -106,30 +154,30 @@ export const ingressNginxPdb: ResourceValidationPolicy = {
   description:
     "The ingress-nginx chart renders a controller PodDisruptionBudget (2+ replicas) that does not block evictions.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const c = chartControllerValues(args.props);
+  validateResource: validateIngressNginxRelease((props, subject, _args, report) => {
+    const c = deliveredControllerValues(props);
     const { autoscaling, field, raw } = controllerReplicas(c);
-    const replicas = num(autoscaling ? raw : (raw ?? 1));
+    const replicas = num(autoscaling ? raw : (raw ?? CHART_DEFAULT_REPLICAS));
     const minA = at(c, "minAvailable");
     const maxU = at(c, "maxUnavailable");
     if (isUnknown(replicas) || replicas === undefined || isUnknown(minA) || isUnknown(maxU)) return;
     if (replicas < 2) {
       report(
-        `IngressController: ${field} is ${replicas}, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. ` +
+        `${subject}: ${field} is ${replicas}, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. ` +
           `Fix: run at least 2 controller replicas (3 on a regional cluster).`,
       );
       return;
     }
     if (maxU === 0 || maxU === "0" || maxU === "0%") {
       report(
-        `IngressController: ${CONTROLLER_VALUES_PATH}.maxUnavailable is ${show(maxU)}, which blocks every eviction. Fix: set ${CONTROLLER_VALUES_PATH}.maxUnavailable to 1 or use minAvailable ${replicas - 1}.`,
+        `${subject}: ${CONTROLLER_VALUES_PATH}.maxUnavailable is ${show(maxU)}, which blocks every eviction. Fix: set ${CONTROLLER_VALUES_PATH}.maxUnavailable to 1 or use minAvailable ${replicas - 1}.`,
       );
     }
     // The chart's own default is minAvailable 1.
     const min = num(minA ?? 1);
     if (maxU === undefined && (minA === "100%" || (typeof min === "number" && min >= replicas))) {
       report(
-        `IngressController: ${CONTROLLER_VALUES_PATH}.minAvailable is ${show(minA)}, not below ${field} ${replicas}: the PodDisruptionBudget blocks every eviction. ` +
+        `${subject}: ${CONTROLLER_VALUES_PATH}.minAvailable is ${show(minA)}, not below ${field} ${replicas}: the PodDisruptionBudget blocks every eviction. ` +
           `Fix: set ${CONTROLLER_VALUES_PATH}.minAvailable to ${replicas - 1}.`,
       );
     }
@@ -250,6 +298,74 @@ export const gatewayZoneSpread: ResourceValidationPolicy = {
   ),
 };
 
+export const gatewayUpdateStrategy: ResourceValidationPolicy = {
+  name: "gateway-update-strategy",
+  description:
+    "Gateway Deployments never replace all their pods at once: no Recreate strategy, and a rolling update keeps at least one pod available.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.apps.v1.Deployment, (_p, args, report: ReportViolation) =>
+    gatewayOnly(args, () => {
+      const what = describe("Deployment", args.props, args.name);
+      const strategy = at(args.props, "spec.strategy.type");
+      if (isUnknown(strategy)) return;
+      if (strategy === "Recreate") {
+        report(
+          `${what}: spec.strategy.type is "Recreate": any change to the pod template kills every pod before starting new ones, disconnecting all of the version's clients at once. ` +
+            `Fix: use type "RollingUpdate" with maxUnavailable 0 (new versions get their own Deployment anyway).`,
+        );
+        return;
+      }
+      const maxU = at(args.props, "spec.strategy.rollingUpdate.maxUnavailable");
+      const replicas = num(at(args.props, "spec.replicas") ?? 1);
+      if (isUnknown(maxU) || isUnknown(replicas) || maxU === undefined) return;
+      const n = podsOf(maxU, typeof replicas === "number" ? replicas : 1, Math.floor);
+      const all = maxU === "100%" || (typeof replicas === "number" && n !== undefined && n >= replicas);
+      if (all) {
+        report(
+          `${what}: spec.strategy.rollingUpdate.maxUnavailable is ${show(maxU)}${typeof replicas === "number" ? ` with ${replicas} replica(s)` : ""}: a rolling update may take every pod down together, disconnecting all of the version's clients at once. ` +
+            `Fix: set maxUnavailable to 0 (and maxSurge to 25%).`,
+        );
+      }
+    }),
+  ),
+};
+
+export const gatewayVersionedDeployment: ResourceValidationPolicy = {
+  name: "gateway-versioned-deployment",
+  description: `Each gateway version runs in its own Deployment named ${versionedName("<version>")}, its pods and selector carrying ${LABEL_VERSION}, so a release never updates a serving version in place.`,
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.apps.v1.Deployment, (_p, args, report: ReportViolation) =>
+    gatewayOnly(args, () => {
+      const what = describe("Deployment", args.props, args.name);
+      const name = at(args.props, "metadata.name");
+      const podVersion = at(args.props, ["spec", "template", "metadata", "labels", LABEL_VERSION]);
+      const selectorVersion = at(args.props, ["spec", "selector", "matchLabels", LABEL_VERSION]);
+      if (isUnknown(name) || isUnknown(podVersion) || isUnknown(selectorVersion)) return;
+      const inPlace =
+        "a release would update it in place, and a rolling update cuts clients off and lets them reconnect to old pods that are cut next: several disconnects per client";
+      if (typeof podVersion !== "string" || podVersion === "") {
+        report(
+          `${what}: its pod template has no ${LABEL_VERSION} label (found ${show(podVersion)}): ${inPlace}. ` +
+            `Fix: declare one Deployment per version, named ${versionedName("<version>")}, with ${LABEL_VERSION}: <version> on its pods and in its selector.`,
+        );
+        return;
+      }
+      if (selectorVersion !== podVersion) {
+        report(
+          `${what}: spec.selector.matchLabels["${LABEL_VERSION}"] is ${show(selectorVersion)}, not the pods' version ${show(podVersion)}: the Deployment would own other versions' pods, or none. ` +
+            `Fix: select ${LABEL_VERSION}: ${JSON.stringify(podVersion)}.`,
+        );
+      }
+      if (typeof name === "string" && name !== versionedName(podVersion)) {
+        report(
+          `${what}: serves version ${show(podVersion)} under the name ${show(name)}, not ${show(versionedName(podVersion))}: ${inPlace}. ` +
+            `Fix: name it ${JSON.stringify(versionedName(podVersion))}.`,
+        );
+      }
+    }),
+  ),
+};
+
 /** ignoreChanges entries that cover spec.replicas. */
 function ignoresReplicas(ignoreChanges: readonly string[] | undefined): boolean {
   return (ignoreChanges ?? []).some((p) => p === "spec.replicas" || p === "spec" || p === "*");
@@ -288,4 +404,6 @@ export const availabilityPolicies = [
   gatewayHpaSlowScaleDown,
   gatewayZoneSpread,
   hpaOwnsReplicas,
+  gatewayUpdateStrategy,
+  gatewayVersionedDeployment,
 ];

@@ -10,12 +10,13 @@ import {
   type ReportViolation,
   type ResourceValidationArgs,
   type ResourceValidationPolicy,
+  type StackValidationPolicy,
 } from "@pulumi/policy";
 import { ANNOTATION_DELETION_PROPAGATION, ENV_DRAIN_SECONDS } from "../../components/names";
 import { configSchema, knobs } from "../config";
-import { containersOf, describe, envValue, type ContainerRef } from "../lib/kube";
+import { TYPES, containersOf, describe, envValue, isGatewayObject, type ContainerRef } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
-import { UNKNOWN, at, isUnknown, num, show, type Unknown } from "../lib/values";
+import { UNKNOWN, at, isUnknown, knownItems, num, seconds, show, type Unknown } from "../lib/values";
 
 /** Kubernetes' grace period when the pod spec sets none. */
 const DEFAULT_GRACE_SECONDS = 30;
@@ -36,6 +37,37 @@ function drainingContainers(pod: unknown): ContainerRef[] {
   const regular = containersOf(pod).filter((c) => !c.init);
   const carrying = regular.filter((c) => envValue(c.container, ENV_DRAIN_SECONDS) !== undefined);
   return carrying.length > 0 ? carrying : regular;
+}
+
+/**
+ * Where a container's DRAIN_SECONDS comes from when the pack cannot read it:
+ * a ConfigMap, Secret or field reference, or (when no env entry names it) an
+ * envFrom source. Undefined when it is a literal, absent, or not known yet.
+ */
+export function drainReference(container: unknown): string | undefined {
+  const env = at(container, "env");
+  if (isUnknown(env)) return undefined;
+  for (const e of knownItems(env)) {
+    if (at(e, "name") !== ENV_DRAIN_SECONDS) continue;
+    const from = at(e, "valueFrom");
+    if (from === undefined || from === null || isUnknown(from)) return undefined;
+    const cm = at(from, "configMapKeyRef");
+    const secret = at(from, "secretKeyRef");
+    if (cm !== undefined && !isUnknown(cm))
+      return `ConfigMap ${show(at(cm, "name"))} key ${show(at(cm, "key"))}`;
+    if (secret !== undefined && !isUnknown(secret)) {
+      return `Secret ${show(at(secret, "name"))} key ${show(at(secret, "key"))}`;
+    }
+    return `a reference (${show(from)})`;
+  }
+  const envFrom = at(container, "envFrom");
+  if (isUnknown(envFrom)) return undefined;
+  const sources = knownItems(envFrom).map((src) => {
+    const cm = at(src, "configMapRef.name");
+    const secret = at(src, "secretRef.name");
+    return cm !== undefined ? `ConfigMap ${show(cm)}` : `Secret ${show(secret)}`;
+  });
+  return sources.length === 0 ? undefined : `envFrom (${sources.join(", ")})`;
 }
 
 function podOf(args: ResourceValidationArgs): unknown {
@@ -83,7 +115,8 @@ export const gatewayDrainSeconds: ResourceValidationPolicy = {
       const what = describe("Deployment", args.props, args.name);
       for (const c of drainingContainers(podOf(args))) {
         const raw = envValue(c.container, ENV_DRAIN_SECONDS);
-        if (isUnknown(raw)) continue;
+        // Taken from a ConfigMap or Secret: unverifiable here, reported by gateway-drain-verifiable.
+        if (isUnknown(raw) || (raw === undefined && drainReference(c.container) !== undefined)) continue;
         const value = raw === undefined ? undefined : num(raw);
         if (raw === undefined) {
           report(
@@ -144,21 +177,60 @@ export const gatewayTerminationGrace: ResourceValidationPolicy = {
   ),
 };
 
-/** The part of a probe that decides what it measures: its handler, not its timing. */
-function probeHandler(probe: unknown): unknown {
-  for (const key of ["httpGet", "tcpSocket", "exec", "grpc"]) {
-    const h = at(probe, key);
-    if (h !== undefined) return { [key]: h };
+/** A probe port as the kubelet resolves it: a number, or a named container port's number. */
+function resolvePort(port: unknown, container: unknown): number | string | Unknown | undefined {
+  if (isUnknown(port)) return UNKNOWN;
+  const n = num(port);
+  if (typeof n === "number") return n;
+  if (typeof port !== "string") return undefined;
+  const ports = at(container, "ports");
+  if (isUnknown(ports)) return UNKNOWN;
+  for (const p of knownItems(ports)) {
+    if (at(p, "name") === port) {
+      const cp = num(at(p, "containerPort"));
+      return typeof cp === "number" || isUnknown(cp) ? cp : port;
+    }
   }
-  return undefined;
+  // A name no port declares: the kubelet fails the probe; compare it as written.
+  return port;
 }
 
-function sameJson(a: unknown, b: unknown): boolean | Unknown {
-  try {
-    return JSON.stringify(a) === JSON.stringify(b);
-  } catch {
-    return UNKNOWN;
+/**
+ * What a probe checks, as the kubelet sees it: the handler and the endpoint it
+ * hits (scheme, host, resolved port and path for HTTP; port for TCP; port and
+ * service for gRPC; the command for exec), not its timing or how it is written.
+ */
+export function probeEndpoint(probe: unknown, container: unknown): string | Unknown | undefined {
+  const http = at(probe, "httpGet");
+  const tcp = at(probe, "tcpSocket");
+  const grpc = at(probe, "grpc");
+  const exec = at(probe, "exec");
+  if ([http, tcp, grpc, exec].some(isUnknown)) return UNKNOWN;
+  if (http !== undefined && http !== null) {
+    const port = resolvePort(at(http, "port"), container);
+    const scheme = at(http, "scheme");
+    const host = at(http, "host");
+    const path = at(http, "path");
+    if ([port, scheme, host, path].some(isUnknown)) return UNKNOWN;
+    const p = typeof path === "string" && path !== "" ? path : "/";
+    const normalized = (p.startsWith("/") ? p : `/${p}`).replace(/\/{2,}/g, "/");
+    return `${typeof scheme === "string" ? scheme.toUpperCase() : "HTTP"} GET ${typeof host === "string" ? host : ""}:${String(port)}${normalized}`;
   }
+  if (tcp !== undefined && tcp !== null) {
+    const port = resolvePort(at(tcp, "port"), container);
+    return isUnknown(port) ? UNKNOWN : `TCP :${String(port)}`;
+  }
+  if (grpc !== undefined && grpc !== null) {
+    const port = resolvePort(at(grpc, "port"), container);
+    const service = at(grpc, "service");
+    if (isUnknown(port) || isUnknown(service)) return UNKNOWN;
+    return `gRPC :${String(port)} service ${JSON.stringify(typeof service === "string" ? service : "")}`;
+  }
+  if (exec !== undefined && exec !== null) {
+    const command = at(exec, "command");
+    return isUnknown(command) ? UNKNOWN : `exec ${JSON.stringify(command ?? [])}`;
+  }
+  return undefined;
 }
 
 export const gatewayReadinessProbe: ResourceValidationPolicy = {
@@ -181,10 +253,12 @@ export const gatewayReadinessProbe: ResourceValidationPolicy = {
           continue;
         }
         if (liveness === undefined || liveness === null) continue;
-        const same = sameJson(probeHandler(readiness), probeHandler(liveness));
-        if (same === true) {
+        const r = probeEndpoint(readiness, c.container);
+        const l = probeEndpoint(liveness, c.container);
+        if (isUnknown(r) || isUnknown(l) || r === undefined) continue;
+        if (r === l) {
           report(
-            `${what}: ${c.label} readiness and liveness probes check the same thing (found ${show(probeHandler(readiness))} for both): ` +
+            `${what}: ${c.label} readiness and liveness probes check the same endpoint (both ${r}): ` +
               `a draining pod would fail liveness and be restarted, cutting every connection at once. Fix: probe readiness on its own endpoint (e.g. /readyz) and liveness on another (e.g. /livez).`,
           );
         }
@@ -209,10 +283,81 @@ export const gatewayBackgroundDeletion: ResourceValidationPolicy = {
   ),
 };
 
+export const gatewayDrainVerifiable: ResourceValidationPolicy = {
+  name: "gateway-drain-verifiable",
+  description: `Reports (advisory) a gateway ${ENV_DRAIN_SECONDS} taken from a ConfigMap or Secret: its value only exists in the cluster, so the drain, grace and soak rules cannot check it.`,
+  enforcementLevel: "advisory",
+  validateResource: validateResourceOfType(k8s.apps.v1.Deployment, (_p, args, report: ReportViolation) =>
+    gatewayOnly(args, () => {
+      const what = describe("Deployment", args.props, args.name);
+      for (const c of containersOf(podOf(args)).filter((x) => !x.init)) {
+        const from = drainReference(c.container);
+        if (from === undefined) continue;
+        report(
+          `${what}: ${c.label} takes ${ENV_DRAIN_SECONDS} from ${from}, which only the cluster can read: the pack cannot check it against the minimum drain, the pod grace period, the node-upgrade soak or nginx's worker-shutdown-timeout. ` +
+            `Fix: set ${ENV_DRAIN_SECONDS} as a literal env value (ws-gateway:gateway.drainSeconds does), or check those four by hand.`,
+        );
+      }
+    }),
+  ),
+};
+
+/** Seconds a gateway Deployment's pod may take to stop: its grace period, or preStop + drain when that is longer. */
+function stopSeconds(props: unknown): number | undefined {
+  const pod = at(props, "spec.template.spec");
+  const graceRaw = at(pod, "terminationGracePeriodSeconds");
+  const grace = graceRaw === undefined ? DEFAULT_GRACE_SECONDS : num(graceRaw);
+  if (isUnknown(grace) || grace === undefined) return undefined;
+  let longest = grace;
+  for (const c of drainingContainers(pod)) {
+    const pre = preStopSeconds(c.container);
+    const drain = num(envValue(c.container, ENV_DRAIN_SECONDS) ?? 0);
+    if (isUnknown(pre) || isUnknown(drain) || drain === undefined) continue;
+    longest = Math.max(longest, (pre ?? 0) + drain);
+  }
+  return longest;
+}
+
+export const nodeUpgradeCoversGatewayDrain: StackValidationPolicy = {
+  name: "node-upgrade-covers-gateway-drain",
+  description:
+    "Blue-green node pool soaks last at least as long as the gateway Deployments' pods take to stop (their real grace period, preStop and DRAIN_SECONDS), so a node upgrade never deletes a node whose gateway pods are still draining.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    let needed = 0;
+    let by = "";
+    for (const d of args.resources.filter(
+      (r) => r.type === TYPES.deployment && isGatewayObject(r.props) === true,
+    )) {
+      const s = stopSeconds(d.props);
+      if (s !== undefined && s > needed) {
+        needed = s;
+        by = describe("Deployment", d.props, d.name);
+      }
+    }
+    if (needed === 0) return;
+    for (const p of args.resources.filter((r) => r.type === TYPES.nodePool)) {
+      if (at(p.props, "upgradeSettings.strategy") !== "BLUE_GREEN") continue; // gke-blue-green-upgrades reports it
+      for (const path of ["standardRolloutPolicy.batchSoakDuration", "nodePoolSoakDuration"]) {
+        const raw = at(p.props, `upgradeSettings.blueGreenSettings.${path}`);
+        const value = raw === undefined ? 0 : seconds(raw);
+        if (isUnknown(value) || (value !== undefined && value >= needed)) continue;
+        report(
+          `NodePool ${JSON.stringify(p.name)}: upgradeSettings.blueGreenSettings.${path} is ${show(raw)}, shorter than the ${needed} s the pods of ${by} may take to stop (grace period, preStop and ${ENV_DRAIN_SECONDS}): ` +
+            `the old nodes would be deleted while those pods still drain, cutting their remaining clients at once. Fix: set it to at least "${needed}s" (the program derives it from the gateway's grace period).`,
+          p.urn,
+        );
+      }
+    }
+  },
+};
+
 export const drainPolicies = [
   gatewayPreStopHook,
   gatewayDrainSeconds,
   gatewayTerminationGrace,
   gatewayReadinessProbe,
   gatewayBackgroundDeletion,
+  gatewayDrainVerifiable,
+  nodeUpgradeCoversGatewayDrain,
 ];

@@ -1,99 +1,124 @@
 /**
- * The ingress-nginx controller, checked on the IngressController component's
- * own inputs: the objects its Helm release installs are invisible to policies
- * (docs/facts.md F28). Every check reads the controller values the chart will actually
- * receive (lib/chart.ts): a typed `controller` argument replaces
- * helmOptions.values.controller wholesale. An nginx reload closes every old
- * worker's connections when worker-shutdown-timeout expires (docs/facts.md F8), so it
- * must cover the gateway drain.
+ * The ingress-nginx controller, checked on the Helm release that installs
+ * the chart: the objects a helm.v3.Release renders (Deployment, ConfigMap,
+ * Service, PodDisruptionBudget) are created by Helm, not registered with
+ * Pulumi, so policies never see them (docs/facts.md F28). Every check therefore reads the values
+ * the chart will receive, through lib/chart.ts `deliveredValues` (the one
+ * model of the release's delivery), and knows what the chart makes of them.
+ * An nginx reload closes every old worker's connections when
+ * worker-shutdown-timeout expires (docs/facts.md F8), so it must cover the gateway drain, and
+ * the pods' grace period must cover the controller's whole shutdown.
  */
-import * as nginx from "@pulumi/kubernetes-ingress-nginx";
+import { type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import {
-  validateResourceOfType,
-  type ReportViolation,
-  type ResourceValidationPolicy,
-  type StackValidationPolicy,
-} from "@pulumi/policy";
-import {
+  CONTROLLER_POST_SHUTDOWN_GRACE_SECONDS,
   FINAL_INGRESS_NGINX_CHART,
   MIN_SAFE_INGRESS_NGINX_CHART,
+  POST_SHUTDOWN_GRACE_FLAG,
+  SHUTDOWN_GRACE_FLAG,
 } from "../../components/ingress/ingressNginx";
 import { ENV_DRAIN_SECONDS } from "../../components/names";
 import { configSchema, knobs } from "../config";
 import {
+  CHART_DEFAULT_GRACE_SECONDS,
+  CHART_DEFAULT_REPLICAS,
+  CONTROLLER_DEFAULT_SHUTDOWN_GRACE_SECONDS,
   CONTROLLER_VALUES_PATH,
-  chartControllerValues,
+  HELM_RELEASE_TYPE,
+  KUBERNETES_DEFAULT_GRACE_SECONDS,
+  NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS,
+  NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS,
   controllerPath,
-  shadowedValueKeys,
-  typedController,
   controllerReplicas,
+  deliveredControllerValues,
+  isIngressNginxRelease,
+  releaseSubject,
+  unreadControllerKeys,
+  validateIngressNginxRelease,
 } from "../lib/chart";
-import { TYPES, containersOf, describe, envValue, isGatewayObject } from "../lib/kube";
+import { containersOf, describe, envValue, isGatewayObject, TYPES } from "../lib/kube";
 import { at, isUnknown, knownItems, num, seconds, show, type Unknown } from "../lib/values";
 
-/** ingress-nginx defaults (docs/facts.md F8, F10): worker-shutdown-timeout 240 s, chart grace period 300 s. */
-const NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS = 240;
-const CHART_DEFAULT_GRACE_SECONDS = 300;
 const WST = "worker-shutdown-timeout";
 const ZONE_KEY = "topology.kubernetes.io/zone";
 /** The chart's grace-period key (templates/controller-deployment.yaml). */
 const GRACE_KEY = "terminationGracePeriodSeconds";
-/** The typed argument's misnamed grace key: the chart has no value by this name. */
+/** The old typed argument's grace key: no chart template reads a value by this name. */
 const MISNAMED_GRACE_KEY = "terminateGracePeriodSeconds";
 const WST_PATH = `${CONTROLLER_VALUES_PATH}.config["${WST}"]`;
 
 /** worker-shutdown-timeout in seconds (nginx default when unset); undefined when unreadable. */
 function workerShutdownSeconds(controller: unknown): number | Unknown | undefined {
   const raw = at(controller, ["config", WST]);
-  return raw === undefined ? NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS : seconds(raw);
+  return raw === undefined || raw === null ? NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS : seconds(raw);
 }
 
 function shownWst(controller: unknown): string {
   const raw = at(controller, ["config", WST]);
-  return raw === undefined ? `not set, so nginx uses ${NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS}s` : show(raw);
+  return raw === undefined || raw === null
+    ? `not set, so nginx uses ${NGINX_DEFAULT_WORKER_SHUTDOWN_SECONDS}s`
+    : show(raw);
+}
+
+/** A controller flag in seconds: its default when unset, undefined when not a number. */
+function flagSeconds(controller: unknown, flag: string, dflt: number): number | Unknown | undefined {
+  const raw = at(controller, ["extraArgs", flag]);
+  return raw === undefined || raw === null ? dflt : num(raw);
+}
+
+/** The grace period the controller pods get, and how to show it. */
+function graceOf(controller: unknown): { seconds: number | Unknown | undefined; shown: string } {
+  const raw = at(controller, GRACE_KEY);
+  if (raw === undefined) {
+    return {
+      seconds: CHART_DEFAULT_GRACE_SECONDS,
+      shown: `not set, so the chart uses ${CHART_DEFAULT_GRACE_SECONDS}`,
+    };
+  }
+  if (raw === null) {
+    return {
+      seconds: KUBERNETES_DEFAULT_GRACE_SECONDS,
+      shown: `null, which deletes the chart's default, so Kubernetes uses ${KUBERNETES_DEFAULT_GRACE_SECONDS}`,
+    };
+  }
+  return { seconds: num(raw), shown: show(raw) };
 }
 
 export const ingressNginxWorkerShutdownTimeout: ResourceValidationPolicy = {
   name: "ingress-nginx-worker-shutdown-timeout",
-  description: `The controller's ${WST} covers the gateway drain, and its pods' grace period covers ${WST}.`,
+  description:
+    `The controller's ${WST} covers the gateway drain, and its pods' grace period covers the whole controller shutdown ` +
+    `(${SHUTDOWN_GRACE_FLAG} + ${WST} + ${POST_SHUTDOWN_GRACE_FLAG}).`,
   enforcementLevel: "mandatory",
   configSchema: configSchema("minDrainSeconds", "drainSeconds"),
-  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
+  validateResource: validateIngressNginxRelease((props, subject, args, report) => {
     const { minDrainSeconds, drainSeconds } = knobs(args);
-    // The typed argument's grace key looks right, but no chart template reads it.
-    const misnamed = at(typedController(args.props), MISNAMED_GRACE_KEY);
-    if (misnamed !== undefined && !isUnknown(misnamed)) {
-      report(
-        `IngressController: the typed controller.${MISNAMED_GRACE_KEY} is ${show(misnamed)}, a key the chart never reads (the chart reads controller.${GRACE_KEY}): ` +
-          `it does not set the controller pods' grace period. Fix: remove it and set ${controllerPath(GRACE_KEY)} instead.`,
-      );
-    }
-    const c = chartControllerValues(args.props);
+    const c = deliveredControllerValues(props);
     const wst = workerShutdownSeconds(c);
     if (isUnknown(wst)) return;
     const floor = drainSeconds ?? minDrainSeconds;
     const floorName = drainSeconds === undefined ? "the minimum drain" : "the configured drain";
     if (wst === undefined) {
       report(
-        `IngressController: ${WST_PATH} is not a duration (found ${shownWst(c)}). Fix: write it as "<seconds>s", e.g. "${floor}s".`,
+        `${subject}: ${WST_PATH} is not a duration (found ${shownWst(c)}). Fix: write it as "<seconds>s", e.g. "${floor}s".`,
       );
       return;
     }
     if (wst < floor) {
       report(
-        `IngressController: ${WST_PATH} is ${shownWst(c)}, below ${floorName} ${floor} s: ` +
+        `${subject}: ${WST_PATH} is ${shownWst(c)}, below ${floorName} ${floor} s: ` +
           `an nginx reload would cut every connection still open after ${wst} s. Fix: set it to at least "${floor}s".`,
       );
     }
-    const graceRaw = at(c, GRACE_KEY);
-    const grace = num(graceRaw ?? CHART_DEFAULT_GRACE_SECONDS);
-    const shutdownGrace = num(at(c, ["extraArgs", "shutdown-grace-period"]) ?? 0);
-    if (typeof grace !== "number" || typeof shutdownGrace !== "number") return;
-    if (grace < shutdownGrace + wst) {
+    const grace = graceOf(c);
+    const before = flagSeconds(c, SHUTDOWN_GRACE_FLAG, CONTROLLER_DEFAULT_SHUTDOWN_GRACE_SECONDS);
+    const after = flagSeconds(c, POST_SHUTDOWN_GRACE_FLAG, CONTROLLER_POST_SHUTDOWN_GRACE_SECONDS);
+    if (typeof grace.seconds !== "number" || typeof before !== "number" || typeof after !== "number") return;
+    const budget = before + wst + after;
+    if (grace.seconds < budget) {
       report(
-        `IngressController: ${controllerPath(GRACE_KEY)} is ${graceRaw === undefined ? `not set, so the chart uses ${CHART_DEFAULT_GRACE_SECONDS}` : grace}, ` +
-          `below shutdown-grace-period ${shutdownGrace} + ${WST} ${wst} = ${shutdownGrace + wst}: a stopping controller would be killed with connections open. ` +
-          `Fix: set ${controllerPath(GRACE_KEY)} to at least ${shutdownGrace + wst}.`,
+        `${subject}: ${controllerPath(GRACE_KEY)} is ${grace.shown}, below ${SHUTDOWN_GRACE_FLAG} ${before} + ${WST} ${wst} + ${POST_SHUTDOWN_GRACE_FLAG} ${after} = ${budget}: ` +
+          `a stopping controller would be killed with connections open. Fix: set ${controllerPath(GRACE_KEY)} to at least ${budget}.`,
       );
     }
   }),
@@ -115,14 +140,15 @@ export const ingressNginxCoversGatewayDrain: StackValidationPolicy = {
       }
     }
     if (longest === undefined) return;
-    for (const r of args.resources.filter((x) => x.type === TYPES.ingressController)) {
-      const c = chartControllerValues(r.props);
-      // A component's recorded state may hold its outputs only; without its inputs there is nothing to compare.
-      if (c === undefined || isUnknown(c)) continue;
+    for (const r of args.resources) {
+      if (r.type !== HELM_RELEASE_TYPE || isIngressNginxRelease(r.props) !== true) continue;
+      // No values at all is the chart's defaults (the recorded outputs omit an empty values map).
+      const c = deliveredControllerValues(r.props);
+      if (isUnknown(c)) continue;
       const wst = workerShutdownSeconds(c);
       if (typeof wst !== "number" || wst >= longest.seconds) continue;
       report(
-        `IngressController: ${WST_PATH} is ${shownWst(c)}, shorter than ${ENV_DRAIN_SECONDS} ${longest.seconds} of ${longest.what}: ` +
+        `${releaseSubject(r.props, r.name)}: ${WST_PATH} is ${shownWst(c)}, shorter than ${ENV_DRAIN_SECONDS} ${longest.seconds} of ${longest.what}: ` +
           `an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least ${longest.seconds}s.`,
         r.urn,
       );
@@ -135,18 +161,18 @@ export const ingressNginxNoSnippets: ResourceValidationPolicy = {
   description:
     "Snippet annotations stay off: they let an Ingress author inject nginx configuration (CVE-2025-1974 family).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const c = chartControllerValues(args.props);
+  validateResource: validateIngressNginxRelease((props, subject, _args, report) => {
+    const c = deliveredControllerValues(props);
     const flag = at(c, "allowSnippetAnnotations");
     const config = at(c, ["config", "allow-snippet-annotations"]);
     if (flag === true || flag === "true") {
       report(
-        `IngressController: ${controllerPath("allowSnippetAnnotations")} is ${show(flag)}. Fix: set it to false.`,
+        `${subject}: ${controllerPath("allowSnippetAnnotations")} is ${show(flag)}. Fix: set it to false.`,
       );
     }
     if (config === true || config === "true") {
       report(
-        `IngressController: ${CONTROLLER_VALUES_PATH}.config["allow-snippet-annotations"] is ${show(config)}. Fix: set it to "false".`,
+        `${subject}: ${CONTROLLER_VALUES_PATH}.config["allow-snippet-annotations"] is ${show(config)}. Fix: set it to "false".`,
       );
     }
   }),
@@ -169,21 +195,23 @@ export const ingressNginxChartPinned: ResourceValidationPolicy = {
   description: `The ingress-nginx chart version is pinned to an exact release, at least ${MIN_SAFE_INGRESS_NGINX_CHART} (CVE-2025-1974 fix).`,
   enforcementLevel: "mandatory",
   configSchema: configSchema("minChartVersion"),
-  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
+  validateResource: validateIngressNginxRelease((props, subject, args, report) => {
     const { minChartVersion } = knobs(args);
-    const v = at(args.props, "helmOptions.version");
+    // The provider's Check resolves a range to the chart it found before policies run,
+    // so a range is caught here only on unchecked inputs; the minimum always applies.
+    const v = at(props, "version");
     if (isUnknown(v)) return;
     if (typeof v !== "string" || !SEMVER_RE.test(v)) {
       report(
-        `IngressController: helmOptions.version is ${show(v)}, not an exact chart version: every install could pick a different controller, and upgrading it restarts nginx. ` +
-          `Fix: pin helmOptions.version to an exact release such as "${FINAL_INGRESS_NGINX_CHART}".`,
+        `${subject}: version is ${show(v)}, not an exact chart version: every install could pick a different controller, and upgrading it restarts nginx. ` +
+          `Fix: pin version to an exact release such as "${FINAL_INGRESS_NGINX_CHART}".`,
       );
       return;
     }
     if (compareSemver(v, minChartVersion) < 0) {
       report(
-        `IngressController: helmOptions.version is ${show(v)}, older than ${minChartVersion}, which fixes CVE-2025-1974 (IngressNightmare). ` +
-          `Fix: pin helmOptions.version to ${minChartVersion} or later (${FINAL_INGRESS_NGINX_CHART} is the final release).`,
+        `${subject}: version is ${show(v)}, older than ${minChartVersion}, which fixes CVE-2025-1974 (IngressNightmare). ` +
+          `Fix: pin version to ${minChartVersion} or later (${FINAL_INGRESS_NGINX_CHART} is the final release).`,
       );
     }
   }),
@@ -195,14 +223,14 @@ export const ingressNginxReplicas: ResourceValidationPolicy = {
     "Enough controller replicas, spread over zones, that losing one zone or pod leaves the rest serving.",
   enforcementLevel: "mandatory",
   configSchema: configSchema("minControllerReplicas", "requireZoneSpread"),
-  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
+  validateResource: validateIngressNginxRelease((props, subject, args, report) => {
     const { minControllerReplicas, requireZoneSpread } = knobs(args);
-    const c = chartControllerValues(args.props);
+    const c = deliveredControllerValues(props);
     const { field, raw } = controllerReplicas(c);
-    const replicas = num(raw ?? 1);
+    const replicas = num(raw ?? CHART_DEFAULT_REPLICAS);
     if (typeof replicas === "number" && replicas < minControllerReplicas) {
       report(
-        `IngressController: ${field} is ${raw === undefined ? "not set (the chart uses 1)" : replicas}, below ${minControllerReplicas}. ` +
+        `${subject}: ${field} is ${raw === undefined || raw === null ? `not set (the chart uses ${CHART_DEFAULT_REPLICAS})` : replicas}, below ${minControllerReplicas}. ` +
           `Fix: set ${field} to at least ${minControllerReplicas} (one per zone).`,
       );
     }
@@ -221,7 +249,7 @@ export const ingressNginxReplicas: ResourceValidationPolicy = {
     const spreadPath = controllerPath("topologySpreadConstraints");
     if (zoneRules.length === 0) {
       report(
-        `IngressController: ${spreadPath} has no ${ZONE_KEY} constraint (found ${show(spread)}): ` +
+        `${subject}: ${spreadPath} has no ${ZONE_KEY} constraint (found ${show(spread)}): ` +
           `replicas could share a zone and fail together. Fix: add {maxSkew: 1, topologyKey: "${ZONE_KEY}", whenUnsatisfiable: "${requireZoneSpread ? "DoNotSchedule" : "ScheduleAnyway"}", labelSelector: <controller pod labels>}.`,
       );
       return;
@@ -229,26 +257,72 @@ export const ingressNginxReplicas: ResourceValidationPolicy = {
     // ScheduleAnyway is best effort: the scheduler may still stack replicas in one zone.
     if (!requireZoneSpread || zoneRules.includes("DoNotSchedule")) return;
     report(
-      `IngressController: ${spreadPath} spreads over ${ZONE_KEY} with whenUnsatisfiable ${show(zoneRules[0])}, not "DoNotSchedule": ` +
+      `${subject}: ${spreadPath} spreads over ${ZONE_KEY} with whenUnsatisfiable ${show(zoneRules[0])}, not "DoNotSchedule": ` +
         `the scheduler may still put replicas in one zone, where they fail together. ` +
         `Fix: set whenUnsatisfiable to "DoNotSchedule" (on a cluster without zones, such as kind, set requireZoneSpread to false instead).`,
     );
   }),
 };
 
-export const ingressNginxValuesNotShadowed: ResourceValidationPolicy = {
-  name: "ingress-nginx-values-not-shadowed",
+/** The controller's proxy timeouts (ConfigMap keys; integer seconds, default 60). */
+const PROXY_TIMEOUT_KEYS = ["proxy-read-timeout", "proxy-send-timeout"] as const;
+const INTEGER_RE = /^\s*\d+\s*$/;
+
+export const ingressNginxProxyTimeouts: ResourceValidationPolicy = {
+  name: "ingress-nginx-proxy-timeouts",
   description:
-    "No typed IngressController argument (such as controller) is set together with the same key of helmOptions.values, which it would replace wholesale.",
+    "The controller's proxy-read-timeout and proxy-send-timeout are integer seconds long enough for idle WebSockets; the controller cannot parse any other form and falls back to 60.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const shadowed = shadowedValueKeys(args.props);
-    if (isUnknown(shadowed)) return;
-    for (const key of shadowed) {
-      report(
-        `IngressController: the typed ${key} argument is set together with helmOptions.values.${key}: the component replaces helmOptions.values.${key} with it as a whole, ` +
-          `so none of helmOptions.values.${key}'s keys reach the chart. Fix: move every key into helmOptions.values.${key} and remove the typed ${key} argument.`,
-      );
+  configSchema: configSchema("minProxyTimeoutSeconds"),
+  validateResource: validateIngressNginxRelease((props, subject, args, report) => {
+    const { minProxyTimeoutSeconds } = knobs(args);
+    const c = deliveredControllerValues(props);
+    for (const key of PROXY_TIMEOUT_KEYS) {
+      const raw = at(c, ["config", key]);
+      if (isUnknown(raw)) continue;
+      const path = `${CONTROLLER_VALUES_PATH}.config["${key}"]`;
+      if (raw === undefined || raw === null) {
+        report(
+          `${subject}: ${path} is not set, so nginx uses ${NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS}, below ${minProxyTimeoutSeconds} s: ` +
+            `nginx closes a WebSocket idle for longer. Fix: set it to "${minProxyTimeoutSeconds}".`,
+        );
+        continue;
+      }
+      const integer =
+        (typeof raw === "number" && Number.isInteger(raw)) ||
+        (typeof raw === "string" && INTEGER_RE.test(raw));
+      if (!integer) {
+        report(
+          `${subject}: ${path} is ${show(raw)}, not integer seconds: the controller cannot parse it and uses ${NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS}, ` +
+            `so nginx closes a WebSocket idle for longer. Fix: write it as "${minProxyTimeoutSeconds}".`,
+        );
+        continue;
+      }
+      const value = Number(raw);
+      if (value < minProxyTimeoutSeconds) {
+        report(
+          `${subject}: ${path} is ${show(raw)}, below ${minProxyTimeoutSeconds} s: nginx closes a WebSocket idle for longer. ` +
+            `Fix: set it to "${minProxyTimeoutSeconds}".`,
+        );
+      }
+    }
+  }),
+};
+
+export const ingressNginxValuesReadByChart: ResourceValidationPolicy = {
+  name: "ingress-nginx-values-read-by-chart",
+  description:
+    "Every key under values.controller is one the ingress-nginx chart reads; Helm silently ignores any other, so the setting it was meant to carry never takes effect.",
+  enforcementLevel: "mandatory",
+  validateResource: validateIngressNginxRelease((props, subject, _args, report) => {
+    const unread = unreadControllerKeys(deliveredControllerValues(props));
+    if (isUnknown(unread)) return;
+    for (const key of unread) {
+      const hint =
+        key === MISNAMED_GRACE_KEY
+          ? `it does not set the controller pods' grace period. Fix: rename it to ${controllerPath(GRACE_KEY)}.`
+          : `it has no effect. Fix: use the key the chart documents in its values.yaml, or remove it.`;
+      report(`${subject}: ${controllerPath(key)} is a key the ingress-nginx chart never reads: ${hint}`);
     }
   }),
 };
@@ -259,5 +333,6 @@ export const ingressNginxPolicies = [
   ingressNginxNoSnippets,
   ingressNginxChartPinned,
   ingressNginxReplicas,
-  ingressNginxValuesNotShadowed,
+  ingressNginxProxyTimeouts,
+  ingressNginxValuesReadByChart,
 ];

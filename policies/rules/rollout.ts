@@ -7,6 +7,36 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema, knobs } from "../config";
 import { TYPES } from "../lib/kube";
 import { at, isUnknown, items, num, show } from "../lib/values";
+import { scheduleProblems, type ScheduleProblem, type ScheduleStep } from "../../components/shared/schedule";
+
+/** The violation text of one schedule problem (shared rules: components/shared/schedule). */
+function violation(p: ScheduleProblem, what: string): string | undefined {
+  switch (p.kind) {
+    case "empty":
+      return undefined; // reported before the rules run
+    case "weight-range":
+      return `${what}: step ${p.index + 1} weight is ${p.weight}, outside 1..100. Fix: use a whole percentage from 1 to 100.`;
+    case "weight-not-rising":
+      return (
+        `${what}: step ${p.index + 1} weight ${p.weight} does not rise above step ${p.index} weight ${p.previous}: ` +
+        `clients moved to the canary would be sent back, and reconnect twice. Fix: make every weight larger than the one before.`
+      );
+    case "full-weight-not-last":
+      return `${what}: step ${p.index + 1} has weight 100 but ${p.following} more step(s) follow: the canary would take every new client, then give some back. Fix: make weight 100 the last step.`;
+    case "pause-invalid":
+      return `${what}: step ${p.index + 1} pause is ${p.pauseSeconds}, not a number of seconds >= 0. Fix: set pauseSeconds to a whole number of seconds.`;
+    case "pause-short":
+      return (
+        `${what}: step ${p.index + 1} pauses ${p.pauseSeconds} s, below ${p.min} s: the gates cannot judge the canary that fast. ` +
+        `Fix: pause at least ${p.min}s after every step but the last.`
+      );
+    case "schedule-long":
+      return (
+        `${what}: the pauses add up to ${p.totalSeconds} s, more than ${p.max} s: the update would keep the previous version frozen for that long. ` +
+        `Fix: shorten the pauses, or stop the schedule below 100 and resume in a later update.`
+      );
+  }
+}
 
 export const rolloutSchedule: StackValidationPolicy = {
   name: "rollout-schedule",
@@ -16,13 +46,7 @@ export const rolloutSchedule: StackValidationPolicy = {
   configSchema: configSchema("minPauseSeconds", "maxScheduleSeconds"),
   validateStack: (args, report) => {
     const { minPauseSeconds, maxScheduleSeconds } = knobs(args);
-    // The rollout is the dynamic resource that carries a schedule (its canary-weight reset carries none).
-    const rollouts = args.resources.filter(
-      (r) =>
-        r.type === TYPES.dynamic &&
-        at(r.props, "canaryIngressName") !== undefined &&
-        at(r.props, "steps") !== undefined,
-    );
+    const rollouts = args.resources.filter((r) => r.type === TYPES.rollout);
     for (const r of rollouts) {
       const steps = items(at(r.props, "steps"));
       if (isUnknown(steps)) continue;
@@ -34,44 +58,17 @@ export const rolloutSchedule: StackValidationPolicy = {
         );
         continue;
       }
-      let previous = 0;
-      let total = 0;
-      steps.forEach((s, i) => {
+      const parsed: ScheduleStep[] = [];
+      for (const s of steps) {
         const weight = num(at(s, "weight"));
         const pause = num(at(s, "pauseSeconds") ?? 0);
-        const last = i === steps.length - 1;
-        if (typeof weight === "number") {
-          if (!Number.isInteger(weight) || weight < 1 || weight > 100) {
-            report(
-              `${what}: step ${i + 1} weight is ${weight}, outside 1..100. Fix: use a whole percentage from 1 to 100.`,
-              r.urn,
-            );
-          } else if (weight <= previous) {
-            report(
-              `${what}: step ${i + 1} weight ${weight} does not rise above step ${i} weight ${previous}: ` +
-                `clients moved to the canary would be sent back, and reconnect twice. Fix: make every weight larger than the one before.`,
-              r.urn,
-            );
-          }
-          previous = Math.max(previous, weight);
-        }
-        if (typeof pause === "number") {
-          total += pause;
-          if (!last && pause < minPauseSeconds) {
-            report(
-              `${what}: step ${i + 1} pauses ${pause} s, below ${minPauseSeconds} s: the gates cannot judge the canary that fast. ` +
-                `Fix: pause at least ${minPauseSeconds}s after every step but the last.`,
-              r.urn,
-            );
-          }
-        }
-      });
-      if (total > maxScheduleSeconds) {
-        report(
-          `${what}: the pauses add up to ${total} s, more than ${maxScheduleSeconds} s: the update would keep the previous version frozen for that long. ` +
-            `Fix: shorten the pauses, or stop the schedule below 100 and resume in a later update.`,
-          r.urn,
-        );
+        // An unknown step cannot be judged, nor can the steps around it.
+        if (isUnknown(weight) || isUnknown(pause)) return;
+        parsed.push({ weight: weight ?? Number.NaN, pauseSeconds: pause ?? Number.NaN });
+      }
+      for (const p of scheduleProblems(parsed, { minPauseSeconds, maxScheduleSeconds })) {
+        const message = violation(p, what);
+        if (message !== undefined) report(message, r.urn);
       }
     }
   },

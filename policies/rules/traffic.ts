@@ -5,7 +5,6 @@
  * load balancer, and client-preserving Local traffic on the controller.
  */
 import * as k8s from "@pulumi/kubernetes";
-import * as nginx from "@pulumi/kubernetes-ingress-nginx";
 import {
   validateResourceOfType,
   type PolicyResource,
@@ -18,16 +17,21 @@ import {
   ANNOTATION_CANARY_WEIGHT,
   ANNOTATION_PROXY_READ_TIMEOUT,
   ANNOTATION_PROXY_SEND_TIMEOUT,
+  CANARY_SERVICE,
+  LABEL_APP,
   LABEL_VERSION,
+  STABLE_SERVICE,
 } from "../../components/names";
 import { configSchema, knobs } from "../config";
-import { chartControllerValues, controllerPath } from "../lib/chart";
+import {
+  NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS,
+  controllerPath,
+  deliveredControllerValues,
+  validateIngressNginxRelease,
+} from "../lib/chart";
 import { TYPES, describe, namespaceOf } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { UNKNOWN, at, isUnknown, knownItems, seconds, show, stringMap, type Unknown } from "../lib/values";
-
-/** ingress-nginx's default proxy timeouts, seconds (docs/facts.md F9). */
-const NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
 
 export const ingressWebsocketTimeouts: ResourceValidationPolicy = {
   name: "ingress-websocket-timeouts",
@@ -86,19 +90,51 @@ export const noVersionSelectorOnLoadBalancer: ResourceValidationPolicy = {
   }),
 };
 
+export const gatewayServiceSelectsVersion: ResourceValidationPolicy = {
+  name: "gateway-service-selects-version",
+  description: `The gateway's stable and canary Services (every ClusterIP Service of the gateway) select one version through ${LABEL_VERSION}, so the canary weight decides who reaches a new version.`,
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.core.v1.Service, (_p, args, report: ReportViolation) =>
+    gatewayOnly(args, () => {
+      const type = at(args.props, "spec.type");
+      const selector = stringMap(at(args.props, "spec.selector"));
+      if (isUnknown(type) || isUnknown(selector) || type === "LoadBalancer" || type === "ExternalName")
+        return;
+      if (
+        selector !== undefined &&
+        typeof selector[LABEL_VERSION] === "string" &&
+        selector[LABEL_VERSION] !== ""
+      ) {
+        return;
+      }
+      const name = at(args.props, "metadata.name");
+      const role =
+        name === CANARY_SERVICE
+          ? "the canary Service would send the new version's share to every version from the first step, whatever the weight"
+          : name === STABLE_SERVICE
+            ? "the stable Service would send new and reconnecting clients to the version being released before promotion, and to retiring versions after it"
+            : "it would mix every version's pods behind one address";
+      report(
+        `${describe("Service", args.props, args.name)}: selector ${show(selector)} has no ${LABEL_VERSION}: ${role}. ` +
+          `Fix: select ${LABEL_VERSION}: <version> beside ${LABEL_APP}.`,
+      );
+    }),
+  ),
+};
+
 export const ingressNginxExternalTrafficLocal: ResourceValidationPolicy = {
   name: "ingress-nginx-external-traffic-local",
   description:
     "The ingress-nginx controller Service uses externalTrafficPolicy Local: no second hop that a backend change can reset, client IPs kept.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(nginx.IngressController, (_p, args, report: ReportViolation) => {
-    const c = chartControllerValues(args.props);
+  validateResource: validateIngressNginxRelease((props, subject, _args, report) => {
+    const c = deliveredControllerValues(props);
     const type = at(c, "service.type");
     const policy = at(c, "service.externalTrafficPolicy");
     if (isUnknown(type) || isUnknown(policy) || type === "ClusterIP") return;
     if (policy === "Local") return;
     report(
-      `IngressController: ${controllerPath("service.externalTrafficPolicy")} is ${show(policy)}, not "Local": ` +
+      `${subject}: ${controllerPath("service.externalTrafficPolicy")} is ${show(policy)}, not "Local": ` +
         `every node passes the load balancer's health check and forwards to other nodes, where connections can be reset. ` +
         `Fix: set ${controllerPath("service.externalTrafficPolicy")} to "Local".`,
     );
@@ -184,5 +220,6 @@ export const trafficPolicies = [
   canaryIngressMirrorsPrimary,
   canaryWeightNotDeclared,
   noVersionSelectorOnLoadBalancer,
+  gatewayServiceSelectsVersion,
   ingressNginxExternalTrafficLocal,
 ];

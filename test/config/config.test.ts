@@ -46,7 +46,7 @@ const CASES: readonly Case[] = [
       c.gateway.drainSeconds = 0;
     },
     problems: [
-      "ws-gateway:gateway.drainSeconds: must be an integer from 1 to 86400 seconds (got 0). Fix: set how long a retiring version spreads its clients' reconnects, e.g. 1800.",
+      "ws-gateway:gateway.drainSeconds: must be an integer from 300 to 86400 seconds (got 0). Fix: set how long a retiring version spreads its clients' reconnects, e.g. 1800.",
     ],
   },
   {
@@ -55,7 +55,7 @@ const CASES: readonly Case[] = [
       c.gateway.drainSeconds = 90000;
     },
     problems: [
-      "ws-gateway:gateway.drainSeconds: must be an integer from 1 to 86400 seconds (got 90000). Fix: set how long a retiring version spreads its clients' reconnects, e.g. 1800.",
+      "ws-gateway:gateway.drainSeconds: must be an integer from 300 to 86400 seconds (got 90000). Fix: set how long a retiring version spreads its clients' reconnects, e.g. 1800.",
     ],
   },
   {
@@ -64,7 +64,7 @@ const CASES: readonly Case[] = [
       c.gateway.drainSeconds = "30m";
     },
     problems: [
-      'ws-gateway:gateway.drainSeconds: must be an integer from 1 to 86400 seconds (got "30m"). Fix: set how long a retiring version spreads its clients\' reconnects, e.g. 1800.',
+      'ws-gateway:gateway.drainSeconds: must be an integer from 300 to 86400 seconds (got "30m"). Fix: set how long a retiring version spreads its clients\' reconnects, e.g. 1800.',
     ],
   },
   {
@@ -73,7 +73,7 @@ const CASES: readonly Case[] = [
       c.gateway.image = "europe-docker.pkg.dev/acme/gw/ws-gateway:latest";
     },
     problems: [
-      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "europe-docker.pkg.dev/acme/gw/ws-gateway:latest"). Fix: remove the tag; the tag comes from ws-gateway:gateway.version.',
+      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "europe-docker.pkg.dev/acme/gw/ws-gateway:latest": it carries a tag (":latest")). Fix: remove the tag; the tag comes from ws-gateway:gateway.version.',
     ],
   },
   {
@@ -109,7 +109,7 @@ const CASES: readonly Case[] = [
       delete c.gateway.version;
     },
     problems: [
-      'ws-gateway:gateway.version: is required: a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest". Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
+      'ws-gateway:gateway.version: is required: a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest". Fix: add version, the image tag this update releases, e.g. version: 2f9c1ab.',
     ],
   },
   {
@@ -118,7 +118,7 @@ const CASES: readonly Case[] = [
       c.gateway.drainSecs = 60;
     },
     problems: [
-      'ws-gateway:gateway: unknown key "drainSecs". Allowed keys: namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds. Fix: remove it or correct the spelling.',
+      'ws-gateway:gateway: unknown key "drainSecs" (did you mean "drainSeconds"?): its settings would be ignored. Allowed keys: namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds. Fix: correct the spelling or remove it.',
     ],
   },
   {
@@ -154,7 +154,7 @@ const CASES: readonly Case[] = [
       c.rollout.steps = [{ weight: 5, pause: "2 minutes" }, { weight: 100 }];
     },
     problems: [
-      'ws-gateway:rollout.steps[0].pause: must be a duration like "90s", "2m" or "1h30m" between 0s and 604800s (got "2 minutes"). Fix: set how long to hold this weight, e.g. "5m".',
+      'ws-gateway:rollout.steps[0].pause: must be a duration like "90s", "2m" or "1h30m" between 0s and 168h (got "2 minutes"). Fix: set how long to hold this weight, e.g. "5m".',
     ],
   },
   {
@@ -163,7 +163,7 @@ const CASES: readonly Case[] = [
       c.rollout.steps = [{ weight: 5, pause: 120 }, { weight: 100 }];
     },
     problems: [
-      'ws-gateway:rollout.steps[0].pause: must be a duration like "90s", "2m" or "1h30m" between 0s and 604800s (got 120). Fix: set how long to hold this weight, e.g. "5m".',
+      'ws-gateway:rollout.steps[0].pause: must be a duration like "90s", "2m" or "1h30m" between 0s and 168h (got 120). Fix: a bare number has no unit; write it as a duration in quotes: "120s".',
     ],
   },
   {
@@ -172,7 +172,7 @@ const CASES: readonly Case[] = [
       c.rollout.steps = [{ weight: 5 }, { weight: 100 }];
     },
     problems: [
-      'ws-gateway:rollout.steps[0].pause: is required on every step but the last: a duration like "2m" during which gates run. Fix: add pause to step 1.',
+      'ws-gateway:rollout.steps[0].pause: is required on every step but the last: a duration like "2m" during which gates run. Fix: add pause to step 1, at least 1m.',
     ],
   },
   {
@@ -229,7 +229,7 @@ const CASES: readonly Case[] = [
       c.rollout.steps = "5,25,100";
     },
     problems: [
-      'ws-gateway:rollout.steps: must be a list of steps (got "5,25,100"). Fix: write it as a YAML list.',
+      'ws-gateway:rollout.steps: must be a list of steps (got "5,25,100"). Fix: YAML reads a comma-separated line as one text; write a list in brackets: [5, 25, 100].',
     ],
   },
   {
@@ -247,7 +247,7 @@ const CASES: readonly Case[] = [
       delete c.cluster.region;
     },
     problems: [
-      'ws-gateway:cluster.region: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: set the region of the regional cluster.',
+      'ws-gateway:cluster.region: is required when cluster.mode is "gke": a GCP region like "europe-west1". Fix: add region, where the regional cluster runs, e.g. region: europe-west1.',
     ],
   },
   {
@@ -330,7 +330,7 @@ const CASES: readonly Case[] = [
       c.gateway.preStopSeconds = 0;
     },
     problems: [
-      "ws-gateway:gateway.preStopSeconds: must be an integer from 1 to 120 seconds (got 0). Fix: set how long a pod waits for endpoint removal to propagate.",
+      "ws-gateway:gateway.preStopSeconds: must be an integer from 5 to 120 seconds (got 0). Fix: set how long a pod waits for endpoint removal to propagate.",
     ],
   },
   {
@@ -348,7 +348,7 @@ const CASES: readonly Case[] = [
       c.ingress.host = "WS.Acme.Example";
     },
     problems: [
-      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com" (got "WS.Acme.Example"). Fix: set the public host name of the gateway.',
+      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com" (got "WS.Acme.Example"). Fix: use lower-case letters, digits, "-" and dots, without scheme, port or path.',
     ],
   },
   {
@@ -358,7 +358,7 @@ const CASES: readonly Case[] = [
       c.gateway.maxReplicas = 4;
     },
     problems: [
-      "ws-gateway:gateway.maxReplicas: must be at least gateway.minReplicas (got 4 < 6). Fix: raise maxReplicas or lower minReplicas.",
+      "ws-gateway:gateway.maxReplicas: must be above gateway.minReplicas so the autoscaler can add pods under load (got 4 with minReplicas 6). Fix: raise maxReplicas above 6, or lower minReplicas.",
     ],
   },
   {
@@ -385,7 +385,7 @@ const CASES: readonly Case[] = [
       c.gateway.resources = { memoryLimit: "512MB" };
     },
     problems: [
-      'ws-gateway:gateway.resources.memoryLimit: must be a memory quantity like "512Mi" (got "512MB"). Fix: set the memory limit.',
+      'ws-gateway:gateway.resources.memoryLimit: must be a memory quantity like "512Mi" (got "512MB": not a Kubernetes quantity). Fix: write memory like "512Mi" or "1Gi".',
     ],
   },
   {
@@ -425,7 +425,7 @@ const CASES: readonly Case[] = [
       (c as Record<string, unknown>).gateway = "ws-gateway";
     },
     problems: [
-      'ws-gateway:gateway: must be a map of gateway settings with keys namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds (got "ws-gateway"). Fix: write it as a YAML map.',
+      'ws-gateway:gateway: must be a map of gateway settings with keys namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds (got "ws-gateway"). Fix: write it as an indented YAML map of key: value lines.',
     ],
   },
 ];
@@ -512,7 +512,7 @@ describe("stack config", () => {
     c.gateway.drainSeconds = 0;
     c.rollout.steps = [{ weight: 25, pause: "2m" }, { weight: 10, pause: "2m" }, { weight: 100 }];
     assert.deepEqual(problemsOf(c), [
-      "ws-gateway:gateway.drainSeconds: must be an integer from 1 to 86400 seconds (got 0). Fix: set how long a retiring version spreads its clients' reconnects, e.g. 1800.",
+      "ws-gateway:gateway.drainSeconds: must be an integer from 300 to 86400 seconds (got 0). Fix: set how long a retiring version spreads its clients' reconnects, e.g. 1800.",
       "ws-gateway:rollout.steps[1].weight: weights must rise strictly (got 10 after 25). Fix: order the steps by rising weight and drop repeats.",
     ]);
   });

@@ -37,7 +37,7 @@ describe("availability rules", () => {
       gatewayPdb,
       [deployment(), hpa()],
       [
-        `${D}: no PodDisruptionBudget selects its pods (found 0 PDB(s), none matching labels {"app.kubernetes.io/name":"ws-gateway","app.kubernetes.io/version":"2f9c1ab","app.kubernetes.io/component":"gateway","app.kubernetes.io/managed-by":"pulumi"}): a node drain could evict them all at once. Fix: add a PDB with maxUnavailable 1 selecting the version's labels.`,
+        `${D}: no PodDisruptionBudget selects its pods (found 0 PDB(s), none matching labels {"app.kubernetes.io/component":"gateway","app.kubernetes.io/managed-by":"pulumi","app.kubernetes.io/name":"ws-gateway","app.kubernetes.io/version":"2f9c1ab"}): a node drain could evict them all at once. Fix: add a PDB with maxUnavailable 1 selecting the version's labels.`,
       ],
     );
     const otherVersion = change(
@@ -49,7 +49,7 @@ describe("availability rules", () => {
       gatewayPdb,
       [deployment(), hpa(), otherVersion],
       [
-        `${D}: no PodDisruptionBudget selects its pods (found 1 PDB(s), none matching labels {"app.kubernetes.io/name":"ws-gateway","app.kubernetes.io/version":"2f9c1ab","app.kubernetes.io/component":"gateway","app.kubernetes.io/managed-by":"pulumi"}): a node drain could evict them all at once. Fix: add a PDB with maxUnavailable 1 selecting the version's labels.`,
+        `${D}: no PodDisruptionBudget selects its pods (found 1 PDB(s), none matching labels {"app.kubernetes.io/component":"gateway","app.kubernetes.io/managed-by":"pulumi","app.kubernetes.io/name":"ws-gateway","app.kubernetes.io/version":"2f9c1ab"}): a node drain could evict them all at once. Fix: add a PDB with maxUnavailable 1 selecting the version's labels.`,
       ],
     );
     await expectStack(
@@ -75,18 +75,22 @@ describe("availability rules", () => {
 
   it("GIVEN one controller replica, maxUnavailable 0 or minAvailable equal to the replicas THEN ingress-nginx-pdb reports it", async () => {
     await expectResource(ingressNginxPdb, change(controller(), valuesPath("replicaCount"), 1), [
-      `IngressController: helmOptions.values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
+      `Helm release "ingress-nginx": values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
     ]);
     await expectResource(ingressNginxPdb, change(controller(), valuesPath("maxUnavailable"), 0), [
-      `IngressController: helmOptions.values.controller.maxUnavailable is 0, which blocks every eviction. Fix: set helmOptions.values.controller.maxUnavailable to 1 or use minAvailable 2.`,
+      `Helm release "ingress-nginx": values.controller.maxUnavailable is 0, which blocks every eviction. Fix: set values.controller.maxUnavailable to 1 or use minAvailable 2.`,
     ]);
     await expectResource(ingressNginxPdb, change(controller(), valuesPath("minAvailable"), 3), [
-      `IngressController: helmOptions.values.controller.minAvailable is 3, not below helmOptions.values.controller.replicaCount 3: the PodDisruptionBudget blocks every eviction. Fix: set helmOptions.values.controller.minAvailable to 2.`,
+      `Helm release "ingress-nginx": values.controller.minAvailable is 3, not below values.controller.replicaCount 3: the PodDisruptionBudget blocks every eviction. Fix: set values.controller.minAvailable to 2.`,
     ]);
-    // A typed controller replaces the values map: its single default replica is what the chart gets.
-    await expectResource(ingressNginxPdb, change(controller(), "controller", { minAvailable: 1 }), [
-      `IngressController: helmOptions.values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
-    ]);
+    // A replica count outside `values` never reaches the chart: its single default replica is what it gets.
+    await expectResource(
+      ingressNginxPdb,
+      change(change(controller(), valuesPath("replicaCount"), undefined), "controller", { replicaCount: 3 }),
+      [
+        `Helm release "ingress-nginx": values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
+      ],
+    );
     await expectResource(
       ingressNginxPdb,
       change(controller(), valuesPath("replicaCount"), UNKNOWN_VALUE),
@@ -171,7 +175,7 @@ describe("availability rules", () => {
       gatewayZoneSpread,
       change(wrongSelector, ["spec", "template", "spec", "topologySpreadConstraints", 1], undefined),
       [
-        `${D}: no topologySpreadConstraint on topology.kubernetes.io/zone selects its pods (found [{"maxSkew":1,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"ScheduleAnyway","labelSelector":{"matchLabels":{"app":"x"}}}]): a zone outage could take most of a version's connections. Fix: add {maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: {matchLabels: <pod labels>}}.`,
+        `${D}: no topologySpreadConstraint on topology.kubernetes.io/zone selects its pods (found [{"labelSelector":{"matchLabels":{"app":"x"}},"maxSkew":1,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"ScheduleAnyway"}]): a zone outage could take most of a version's connections. Fix: add {maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: {matchLabels: <pod labels>}}.`,
       ],
     );
     await expectResource(

@@ -116,7 +116,7 @@ describe("drain rules", () => {
       `${D}: container "gateway" has no readiness probe (found readinessProbe: nothing). Fix: add a readinessProbe that fails as soon as the gateway starts draining (e.g. httpGet /readyz).`,
     ]);
     await expectResource(gatewayReadinessProbe, set(`${C}.readinessProbe.httpGet.path`, "/livez"), [
-      `${D}: container "gateway" readiness and liveness probes check the same thing (found {"httpGet":{"path":"/livez","port":"ws"}} for both): a draining pod would fail liveness and be restarted, cutting every connection at once. Fix: probe readiness on its own endpoint (e.g. /readyz) and liveness on another (e.g. /livez).`,
+      `${D}: container "gateway" readiness and liveness probes check the same endpoint (both HTTP GET :8080/livez): a draining pod would fail liveness and be restarted, cutting every connection at once. Fix: probe readiness on its own endpoint (e.g. /readyz) and liveness on another (e.g. /livez).`,
     ]);
     await expectResource(gatewayReadinessProbe, set(`${C}.readinessProbe`, UNKNOWN_VALUE), []);
   });

@@ -158,20 +158,29 @@ export async function checkStack(
   resources: readonly FakeResource[],
   config: PackConfig = {},
   stack = "prod",
+  /** Receives the type of every resource whose properties the policy reads. */
+  touched?: Set<string>,
 ): Promise<Outcome> {
   const violations: string[] = [];
   const policyResources: PolicyResource[] = resources.map((r) => {
     const props = proxy(structuredClone(r.props));
     return {
       type: r.type,
-      props,
+      get props() {
+        touched?.add(r.type);
+        return props;
+      },
       urn: urnOf(stack, r),
       name: r.name,
       opts: optsOf(r),
       dependencies: [],
       propertyDependencies: {},
       isType: (cls) => isTypeOf(r.type, cls),
-      asType: (cls) => (isTypeOf(r.type, cls) ? (props as never) : undefined),
+      asType: (cls) => {
+        if (!isTypeOf(r.type, cls)) return undefined;
+        touched?.add(r.type);
+        return props as never;
+      },
     };
   });
   const args: StackValidationArgs = {

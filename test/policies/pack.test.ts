@@ -39,7 +39,7 @@ describe("policy pack", () => {
     }
     assert.deepEqual(
       allPolicies.filter((p) => p.enforcementLevel !== "mandatory").map((p) => p.name),
-      ["pod-image-digest"],
+      ["gateway-drain-verifiable", "pod-image-digest"],
     );
   });
 

@@ -71,45 +71,47 @@ describe("policy pack on the rendered program", () => {
   });
 
   it("GIVEN the rendered prod stack WHEN worker-shutdown-timeout is 300s against a 1800 s drain THEN ingress-nginx-covers-gateway-drain catches it", async () => {
-    const rs = replace(await renderStack("prod"), TYPES.ingressController, (c) => ({
+    const rs = replace(await renderStack("prod"), TYPES.helmRelease, (c) => ({
       ...c,
-      props: withValue(
-        c.props,
-        ["helmOptions", "values", "controller", "config", "worker-shutdown-timeout"],
-        "300s",
-      ),
+      props: withValue(c.props, ["values", "controller", "config", "worker-shutdown-timeout"], "300s"),
     }));
     assert.deepEqual(show(mandatory(await runPack(rs, {}, "prod"))), [
-      `ingress-nginx-covers-gateway-drain: IngressController: helmOptions.values.controller.config["worker-shutdown-timeout"] is "300s", shorter than ${ENV_DRAIN_SECONDS} 1800 of Deployment "ws-gateway-2f9c1ab": an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least 1800s.`,
+      `ingress-nginx-covers-gateway-drain: Helm release "ingress-nginx": values.controller.config["worker-shutdown-timeout"] is "300s", shorter than ${ENV_DRAIN_SECONDS} 1800 of Deployment "ws-gateway-2f9c1ab": an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least 1800s.`,
     ]);
   });
 
-  it("GIVEN the rendered prod stack WHEN its controller values move to the typed controller argument with its grace key THEN the pack catches the shadowing and the unread key", async () => {
-    const rs = replace(await renderStack("prod"), TYPES.ingressController, (c) => {
-      const values = at(c.props, ["helmOptions", "values", "controller"]) as Json;
-      const { terminationGracePeriodSeconds, ...rest } = values;
+  it("GIVEN the rendered prod stack WHEN its controller values sit where the old component took them THEN the pack sees the chart defaults they leave", async () => {
+    const rs = replace(await renderStack("prod"), TYPES.helmRelease, (c) => {
+      const values = at(c.props, ["values", "controller"]) as Json;
       return {
         ...c,
-        props: withValue(c.props, ["controller"], {
-          ...rest,
-          terminateGracePeriodSeconds: terminationGracePeriodSeconds,
-        }),
+        props: withValue(
+          withValue(c.props, ["helmOptions", "values", "controller"], values),
+          ["values"],
+          undefined,
+        ),
       };
     });
+    const R = 'Helm release "ingress-nginx"';
     assert.deepEqual(show(mandatory(await runPack(rs, {}, "prod"))), [
-      `ingress-nginx-worker-shutdown-timeout: IngressController: the typed controller.terminateGracePeriodSeconds is 3675, a key the chart never reads (the chart reads controller.terminationGracePeriodSeconds): it does not set the controller pods' grace period. Fix: remove it and set helmOptions.values.controller.terminationGracePeriodSeconds instead.`,
-      `ingress-nginx-worker-shutdown-timeout: IngressController: helmOptions.values.controller.terminationGracePeriodSeconds is not set, so the chart uses 300, below shutdown-grace-period 15 + worker-shutdown-timeout 3600 = 3615: a stopping controller would be killed with connections open. Fix: set helmOptions.values.controller.terminationGracePeriodSeconds to at least 3615.`,
-      `ingress-nginx-values-not-shadowed: IngressController: the typed controller argument is set together with helmOptions.values.controller: the component replaces helmOptions.values.controller with it as a whole, so none of helmOptions.values.controller's keys reach the chart. Fix: move every key into helmOptions.values.controller and remove the typed controller argument.`,
+      `ingress-nginx-pdb: ${R}: values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
+      `ingress-nginx-external-traffic-local: ${R}: values.controller.service.externalTrafficPolicy is nothing, not "Local": every node passes the load balancer's health check and forwards to other nodes, where connections can be reset. Fix: set values.controller.service.externalTrafficPolicy to "Local".`,
+      `ingress-nginx-worker-shutdown-timeout: ${R}: values.controller.config["worker-shutdown-timeout"] is not set, so nginx uses 240s, below the minimum drain 300 s: an nginx reload would cut every connection still open after 240 s. Fix: set it to at least "300s".`,
+      `ingress-nginx-covers-gateway-drain: ${R}: values.controller.config["worker-shutdown-timeout"] is not set, so nginx uses 240s, shorter than ${ENV_DRAIN_SECONDS} 1800 of Deployment "ws-gateway-2f9c1ab": an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least 1800s.`,
+      `ingress-nginx-replicas: ${R}: values.controller.replicaCount is not set (the chart uses 1), below 3. Fix: set values.controller.replicaCount to at least 3 (one per zone).`,
+      `ingress-nginx-replicas: ${R}: values.controller.topologySpreadConstraints has no topology.kubernetes.io/zone constraint (found nothing): replicas could share a zone and fail together. Fix: add {maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: <controller pod labels>}.`,
+      `ingress-nginx-proxy-timeouts: ${R}: values.controller.config["proxy-read-timeout"] is not set, so nginx uses 60, below 3600 s: nginx closes a WebSocket idle for longer. Fix: set it to "3600".`,
+      `ingress-nginx-proxy-timeouts: ${R}: values.controller.config["proxy-send-timeout"] is not set, so nginx uses 60, below 3600 s: nginx closes a WebSocket idle for longer. Fix: set it to "3600".`,
     ]);
   });
 
   it("GIVEN the rendered local stack WHEN checked without its stack-config THEN the single best-effort controller and the two-pod gateway are caught", async () => {
     const found = show(mandatory(await runPack(await renderStack("local"), {}, "local")));
     assert.deepEqual(found, [
-      `ingress-nginx-pdb: IngressController: helmOptions.values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
+      `ingress-nginx-pdb: Helm release "ingress-nginx": values.controller.replicaCount is 1, so the chart renders no PodDisruptionBudget and a node drain can take every controller (and every connection) at once. Fix: run at least 2 controller replicas (3 on a regional cluster).`,
       `gateway-hpa-replicas: HorizontalPodAutoscaler "ws-gateway-2f9c1ab": minReplicas is 2, below 3: one disruption could drop every connection of the version. Fix: set minReplicas to at least 3.`,
-      `ingress-nginx-replicas: IngressController: helmOptions.values.controller.replicaCount is 1, below 3. Fix: set helmOptions.values.controller.replicaCount to at least 3 (one per zone).`,
-      `ingress-nginx-replicas: IngressController: helmOptions.values.controller.topologySpreadConstraints spreads over topology.kubernetes.io/zone with whenUnsatisfiable "ScheduleAnyway", not "DoNotSchedule": the scheduler may still put replicas in one zone, where they fail together. Fix: set whenUnsatisfiable to "DoNotSchedule" (on a cluster without zones, such as kind, set requireZoneSpread to false instead).`,
+      `ingress-nginx-replicas: Helm release "ingress-nginx": values.controller.replicaCount is 1, below 3. Fix: set values.controller.replicaCount to at least 3 (one per zone).`,
+      `ingress-nginx-replicas: Helm release "ingress-nginx": values.controller.topologySpreadConstraints spreads over topology.kubernetes.io/zone with whenUnsatisfiable "ScheduleAnyway", not "DoNotSchedule": the scheduler may still put replicas in one zone, where they fail together. Fix: set whenUnsatisfiable to "DoNotSchedule" (on a cluster without zones, such as kind, set requireZoneSpread to false instead).`,
     ]);
   });
 

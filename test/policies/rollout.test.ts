@@ -1,18 +1,14 @@
 /** The rollout schedule rule on the rollout dynamic resource. */
 import { describe, it } from "node:test";
 import { rolloutSchedule } from "../../policies/rules/rollout";
-import { rollout, withProps } from "./fixtures";
+import { rollout, weightReset, withProps } from "./fixtures";
 import { UNKNOWN_VALUE, expectStack, withValue, type FakeResource } from "./harness";
 
 const R = 'Rollout "rollout"';
 const withSteps = (steps: unknown): FakeResource =>
   withProps(rollout(), withValue(rollout().props, "steps", steps));
 /** The canary-weight reset is a dynamic resource too, without a schedule. */
-const reset: FakeResource = {
-  type: "pulumi-nodejs:dynamic:Resource",
-  name: "canary-weight-reset",
-  props: { version: "2f9c1ab", weight: 0 },
-};
+const reset: FakeResource = weightReset();
 
 describe("rollout-schedule", () => {
   it("GIVEN the prod schedule, or the emergency one-step schedule THEN it passes", async () => {

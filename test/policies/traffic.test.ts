@@ -127,7 +127,7 @@ describe("traffic rules", () => {
 
   it("GIVEN externalTrafficPolicy Cluster or unset THEN ingress-nginx-external-traffic-local reports it", async () => {
     const msg = (found: string) =>
-      `IngressController: helmOptions.values.controller.service.externalTrafficPolicy is ${found}, not "Local": every node passes the load balancer's health check and forwards to other nodes, where connections can be reset. Fix: set helmOptions.values.controller.service.externalTrafficPolicy to "Local".`;
+      `Helm release "ingress-nginx": values.controller.service.externalTrafficPolicy is ${found}, not "Local": every node passes the load balancer's health check and forwards to other nodes, where connections can be reset. Fix: set values.controller.service.externalTrafficPolicy to "Local".`;
     await expectResource(
       ingressNginxExternalTrafficLocal,
       change(controller(), valuesPath("service", "externalTrafficPolicy"), "Cluster"),
@@ -138,7 +138,7 @@ describe("traffic rules", () => {
       change(controller(), valuesPath("service", "externalTrafficPolicy"), undefined),
       [msg("nothing")],
     );
-    // NodePort (the local stack) forwards between nodes just the same; a typed controller without it replaces the values.
+    // NodePort (the local stack) forwards between nodes just the same; a setting outside `values` never reaches the chart.
     await expectResource(
       ingressNginxExternalTrafficLocal,
       change(
@@ -150,7 +150,9 @@ describe("traffic rules", () => {
     );
     await expectResource(
       ingressNginxExternalTrafficLocal,
-      change(controller(), "controller", { service: { type: "NodePort" } }),
+      change(change(controller(), valuesPath("service", "externalTrafficPolicy"), undefined), "controller", {
+        service: { externalTrafficPolicy: "Local" },
+      }),
       [msg("nothing")],
     );
     await expectResource(

@@ -17,6 +17,7 @@ import {
 } from "../../components/names";
 import { ConfigError, type StackConfig } from "../../infra/config";
 import { createProgram, loadStackConfig } from "../../infra/program";
+import { deliveredControllerValues } from "../../policies/lib/chart";
 import {
   byType,
   DYNAMIC_TYPE_PREFIX,
@@ -34,7 +35,7 @@ const T = {
   nodePool: "gcp:container/nodePool:NodePool",
   account: "gcp:serviceaccount/account:Account",
   iamMember: "gcp:projects/iAMMember:IAMMember",
-  controller: "kubernetes-ingress-nginx:index:IngressController",
+  controller: "kubernetes:helm.sh/v3:Release",
   deployment: "kubernetes:apps/v1:Deployment",
   hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
   pdb: "kubernetes:policy/v1:PodDisruptionBudget",
@@ -204,11 +205,10 @@ describe("prod stack: key properties", () => {
 
   it("ingress-nginx: pinned final chart, WebSocket timeouts, no snippets, Local traffic policy, 3 replicas spread, PDB, grace", async () => {
     const a = one(await resources(), T.controller).inputs;
-    assert.equal(get(a, "helmOptions.version"), "4.15.1");
-    assert.equal(get(a, "helmOptions.chart"), "ingress-nginx");
-    // Every chart value goes through helmOptions.values: a typed `controller` would replace that map.
-    assert.equal(a.controller, undefined);
-    const c = get(a, "helmOptions.values.controller") as Json;
+    assert.equal(a.version, "4.15.1");
+    assert.equal(a.chart, "ingress-nginx");
+    // Read as the chart receives them (policies/lib/chart.ts), not as the program wrote them.
+    const c = deliveredControllerValues(a) as Json;
     assert.equal(c.replicaCount, 3);
     assert.equal(c.minAvailable, 2);
     assert.equal(c.allowSnippetAnnotations, false);
@@ -220,8 +220,8 @@ describe("prod stack: key properties", () => {
       "annotations-risk-level": "High",
     });
     assert.deepEqual(c.service, { type: "LoadBalancer", externalTrafficPolicy: "Local" });
-    // The chart's key (templates/controller-deployment.yaml), covering shutdown grace + worker shutdown timeout.
-    assert.equal(c.terminationGracePeriodSeconds, 15 + 3600 + 60);
+    // The chart's key (templates/controller-deployment.yaml): shutdown grace + worker shutdown timeout + post-shutdown grace + margin.
+    assert.equal(c.terminationGracePeriodSeconds, 15 + 3600 + 10 + 60);
     const spread = c.topologySpreadConstraints as Json[];
     assert.equal(spread[0]?.topologyKey, "topology.kubernetes.io/zone");
     assert.equal(spread[0]?.whenUnsatisfiable, "DoNotSchedule");
@@ -229,7 +229,7 @@ describe("prod stack: key properties", () => {
 
   it("local stack: NodePort controller spread on a best-effort basis (kind nodes carry no zone label)", async () => {
     const { resources: local } = await render("local");
-    const c = get(one(local, T.controller).inputs, "helmOptions.values.controller") as Json;
+    const c = deliveredControllerValues(one(local, T.controller).inputs) as Json;
     assert.deepEqual(c.service, {
       type: "NodePort",
       externalTrafficPolicy: "Local",
