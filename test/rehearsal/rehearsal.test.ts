@@ -23,7 +23,9 @@ import { DEFAULTS, EXIT, OPTIONS } from "./cli";
 import { DROP_AFTER_SECONDS, FAULTS } from "./faults";
 import { REPO_ROOT } from "../helpers/stacks";
 import { childEnv } from "./protocol";
-import type { RehearsalJson } from "./report";
+import { summarizeFault, type RehearsalJson } from "./report";
+import type { ClientStats } from "./fleet";
+import type { StrategyRun } from "./strategies";
 import { localGates, parseSteps, stackRelease } from "./schedule";
 import { ScaledClock, TimeScale } from "./scale";
 import { renderSvg, type SvgStrategy } from "./svg";
@@ -809,5 +811,108 @@ describe("docs/rehearsal.md (the reference matches the code)", () => {
       const f = full.faults[fault];
       assert.ok(f !== undefined && doc.includes(f.outcome), fault);
     }
+  });
+});
+
+describe("fault figures (the JSON contract)", () => {
+  const client = (over: Partial<ClientStats>): ClientStats => ({
+    releaseDisconnects: 0,
+    otherServerDisconnects: 0,
+    closeCodes: new Map(),
+    blips: 0,
+    failedHandshakes: 0,
+    failedHandshakesCanary: 0,
+    everOnCanary: false,
+    arrived: false,
+    departed: false,
+    otherFailedHandshakes: 0,
+    gaps: 0,
+    attempts: 1,
+    version: "v1",
+    ...over,
+  });
+  const run = (over: Partial<StrategyRun>): StrategyRun => ({
+    name: "staged",
+    fault: "crash",
+    releaseStart: 0,
+    releaseEnd: 100,
+    measureEnd: 400,
+    oldConnections: 3,
+    clients: [],
+    releaseAttempts: [],
+    blipAttempts: 0,
+    samples: [],
+    markers: [],
+    failureReasons: new Map([["HTTP 502", 1]]),
+    ...over,
+  });
+
+  it("times the way back to weight 0 from the fault, and splits handshakes and clients as promised", () => {
+    // GIVEN a crash at t=50 during 25 %, aborted at t=62, with a canary client cut once and a stable-path failure
+    const report = summarizeFault(
+      run({
+        faultAt: 50,
+        weightLog: [
+          { t: 1, weight: 0 },
+          { t: 10, weight: 5 },
+          { t: 40, weight: 25 },
+          { t: 62, weight: 0 },
+        ],
+        result: { kind: "aborted", gate: "pods-ready", step: 2, message: "m" },
+        clients: [
+          client({
+            everOnCanary: true,
+            releaseDisconnects: 1,
+            failedHandshakes: 1,
+            failedHandshakesCanary: 1,
+          }),
+          client({ failedHandshakes: 1 }),
+          client({ version: "v2", everOnCanary: true }),
+          client({ version: undefined }),
+          client({ version: undefined, departed: true }),
+        ],
+      }),
+    );
+    // THEN the contract's figures
+    assert.deepEqual(report.figures, {
+      outcome: "aborted",
+      gate: "pods-ready",
+      step: 2,
+      secondsToWeightZero: 12,
+      failedHandshakes: 1,
+      failedHandshakesOnCanary: 1,
+      failedHandshakeReasons: { "HTTP 502": 1 },
+      maxDisconnectsNeverCanary: 0,
+      leftOnAbortedVersion: 1,
+      unconnectedAtEnd: 1,
+      maxDisconnects: 1,
+      clientsOnCanary: 2,
+      message: "m",
+    });
+    // AND the broken promises name what broke
+    assert.deepEqual(report.broken, [
+      "crash: 1 clients left on the aborted version, promised 0",
+      "crash: 1 clients unconnected at the end, promised 0",
+      "crash: 1 failed handshakes on the stable path, promised 0",
+    ]);
+  });
+
+  it("reports no way back to 0 for a promoted release: the reset before the first step is not one", () => {
+    const report = summarizeFault(
+      run({
+        fault: "api-flaky",
+        faultAt: 0,
+        weightLog: [
+          { t: 1, weight: 0 },
+          { t: 10, weight: 5 },
+          { t: 40, weight: 100 },
+        ],
+        result: { kind: "promoted" },
+        clients: [client({ version: "v2", releaseDisconnects: 1 })],
+      }),
+    );
+    assert.equal(report.figures.secondsToWeightZero, null);
+    assert.equal(report.figures.leftOnAbortedVersion, 0);
+    assert.deepEqual(report.broken, []);
   });
 });

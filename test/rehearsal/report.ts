@@ -67,10 +67,15 @@ export function summarizeFault(run: StrategyRun): FaultReport {
   if (name === undefined) throw new Error(`run ${run.name} played no fault`);
   const result = run.result ?? { kind: "failed" as const, message: "no engine result" };
   const faultAt = run.faultAt;
+  // The weight back at 0 after the fault: the first 0 at or after it that follows a weight above 0
+  // (the engine's reset to 0 before the first step is not a way back).
+  const log = run.weightLog ?? [];
   const zero =
     faultAt === undefined
       ? undefined
-      : (run.weightLog ?? []).find((w) => w.weight === 0 && w.t >= faultAt - 1e-9);
+      : log.find(
+          (w, i) => w.weight === 0 && w.t >= faultAt - 1e-9 && log.slice(0, i).some((x) => x.weight > 0),
+        );
   const neverCanary = run.clients.filter((c) => !c.everOnCanary);
   const figures: FaultFigures = {
     outcome: result.kind,
