@@ -1,7 +1,7 @@
 /**
  * Reference gateway: the drain contract (docs/drain-contract.md) in one small Node.js
- * process. The rehearsal runs it as its pods; the README shows it as the
- * example of what a gateway must do.
+ * process. The rehearsal runs it as its pods, and test/docs/drainContract.test.ts
+ * holds it and the documented example to the same behaviour.
  *
  * Contract:
  *  - READINESS_PATH answers 200 until SIGTERM, then 503; LIVENESS_PATH answers 200.
