@@ -20,6 +20,7 @@
  */
 import { ANNOTATION_CANARY_WEIGHT, APP_NAME, LABEL_APP, LABEL_VERSION } from "../names";
 import { ANNOTATION_ABORT } from "./abortAnnotation";
+import { isApiError, withSummary } from "./apiError";
 import { KubeClient } from "./kubeClient";
 import { DEFAULT_METRICS_PATH, DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./defaults";
 import type {
@@ -159,7 +160,15 @@ export class KubernetesCanaryRouter
       body: { metadata: { annotations: { [ANNOTATION_CANARY_WEIGHT]: String(weight) } } },
     });
     // Read back: an admission webhook or another writer could have changed what was stored.
-    const stored = await this.getCanaryWeight();
+    // The patch was accepted, so a failed read-back must not read as "nothing landed".
+    const stored = await this.getCanaryWeight().catch((error: unknown) => {
+      throw isApiError(error)
+        ? withSummary(
+            { ...error, mayHaveLanded: true },
+            `wrote canary weight ${weight}, then reading it back failed: ${error.summary}`,
+          )
+        : error;
+    });
     if (stored !== weight) {
       throw new Error(`${this.ingressWhat}: wrote canary weight ${weight} but read back ${stored}`);
     }

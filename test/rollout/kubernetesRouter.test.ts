@@ -198,6 +198,23 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
     });
   }
 
+  it("GIVEN a patch that is accepted and a read-back that fails WHEN the weight is set THEN the error says the write landed (may have landed), with the read's status and path", async () => {
+    api.reply = (request) =>
+      request.method === "GET"
+        ? { status: 503, reason: "ServiceUnavailable", message: "etcd leader changed" }
+        : "default";
+    await assert.rejects(router.setCanaryWeight(25), {
+      name: "KubernetesApiError",
+      status: 503,
+      method: "GET",
+      path: INGRESS_PATH,
+      transient: true,
+      mayHaveLanded: true,
+      message: `wrote canary weight 25, then reading it back failed: Kubernetes API GET ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): HTTP 503 ServiceUnavailable: etcd leader changed`,
+    });
+    assert.equal(api.annotations["nginx.ingress.kubernetes.io/canary-weight"], "25");
+  });
+
   it("GIVEN an API server that never answers WHEN the weight is read THEN it fails after the request timeout, naming the URL and the limit", async () => {
     api.reply = () => "hang";
     const started = Date.now();
@@ -305,14 +322,14 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
     });
 
     it("GIVEN every write fails with 503 after step 1 WHEN step 2 starts THEN the message says the reset failed too, what is left and the command, and the annotation stays at 5", async () => {
-      // Once step 1's weight is stored, every write fails; a 503 may have landed, so both weights are possible.
+      // Once step 1's weight is stored, every write fails; a 503 may have landed (the write of 25 and the reset alike), so 5, 25 and 0 are all possible.
       api.reply = (request) =>
         request.method === "PATCH" && api.weight === "5"
           ? { status: 503, reason: "ServiceUnavailable", message: "down" }
           : "default";
       assert.match(
         await messageOf(),
-        /; setting the canary weight back to 0 failed: Kubernetes API PATCH .*HTTP 503 ServiceUnavailable: down; still failing after \d+ attempts in .* \(rollout.api.abortBudget 2s\); left behind: the canary weight is 5% or 0% \(a write may have landed\); check the canary Ingress by hand \(kubectl get ingress ws-gateway-canary -n prod .*\) and set it to 0: kubectl annotate ingress ws-gateway-canary -n prod nginx.ingress.kubernetes.io\/canary-weight=0 --overwrite$/,
+        /; setting the canary weight back to 0 failed: Kubernetes API PATCH .*HTTP 503 ServiceUnavailable: down; still failing after \d+ attempts in .* \(rollout.api.abortBudget 2s\); left behind: the canary weight is 5%, 25% or 0% \(a write may have landed\); check the canary Ingress by hand \(kubectl get ingress ws-gateway-canary -n prod .*\) and set it to 0: kubectl annotate ingress ws-gateway-canary -n prod nginx.ingress.kubernetes.io\/canary-weight=0 --overwrite$/,
       );
       assert.equal(api.weight, "5");
     });
