@@ -96,6 +96,8 @@ export class KubernetesCanaryRouter
   private readonly ingressPath: string;
   private readonly ingressWhat: string;
   private readonly ingressMissing: string;
+  /** Every pod this router asked to drain, across retried drains. */
+  private readonly drainedPods: string[] = [];
 
   constructor(readonly options: KubernetesRouterOptions) {
     const seconds = options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
@@ -208,7 +210,6 @@ export class KubernetesCanaryRouter
     const live = (await this.podDocs()).filter(
       (pod) => pod.metadata?.deletionTimestamp === undefined && pod.metadata?.name !== undefined,
     );
-    const drained: string[] = [];
     for (const pod of live) {
       const name = pod.metadata?.name ?? "";
       await this.client.request({
@@ -217,9 +218,10 @@ export class KubernetesCanaryRouter
         what: `pod ${this.options.namespace}/${name}`,
         allowNotFound: true,
       });
-      drained.push(name);
+      if (!this.drainedPods.includes(name)) this.drainedPods.push(name);
     }
-    return drained;
+    // Pods deleted by an earlier, failed attempt are terminating now and not listed above: still ours.
+    return [...this.drainedPods];
   }
 
   /** Each Ready canary pod's metrics page, through the API server's pod proxy (needs get on pods/proxy). */

@@ -355,6 +355,39 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
       assert.equal(result.events.filter((event) => event.kind === "retry").length, 2);
     });
 
+    it("GIVEN a drain whose second delete fails once with 503 WHEN the engine retries the drain THEN the outcome still lists the pod deleted by the first attempt", async () => {
+      api.pods = [pod("gw-a", "2f9c1ab", true, [0]), pod("gw-b", "2f9c1ab", true, [0])];
+      let failures = 1;
+      api.reply = (request) =>
+        request.method === "DELETE" && request.url.endsWith("/gw-b") && failures-- > 0
+          ? { status: 503, reason: "ServiceUnavailable", message: "down" }
+          : "default";
+      const clock = new FakeClock();
+      const result = await runRollout({
+        steps,
+        gates: [
+          scriptedGate("bad", clock, (ctx) =>
+            ctx.step === 2 ? { ok: false, measured: "x", threshold: "y" } : OK,
+          ),
+        ],
+        router,
+        drainer: router,
+        clock,
+        logger: new RecordingLogger(),
+      });
+      const deletes = api.requests.filter((r) => r.method === "DELETE").map((r) => r.url);
+      assert.deepEqual(deletes, [
+        "/api/v1/namespaces/prod/pods/gw-a",
+        "/api/v1/namespaces/prod/pods/gw-b",
+        "/api/v1/namespaces/prod/pods/gw-b",
+      ]);
+      assert.equal(result.outcome.kind === "aborted" ? result.outcome.drained?.join(",") : "", "gw-a,gw-b");
+      assert.match(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        /2 pods of the aborted version asked to drain \(gw-a, gw-b\)/,
+      );
+    });
+
     it("GIVEN onAbort drain WHEN a gate aborts THEN each live canary pod is deleted after the weight is 0, terminating ones skipped, a 404 counted as gone", async () => {
       api.pods = [
         pod("gw-a", "2f9c1ab", true, [0]),
