@@ -96,11 +96,12 @@ export class KubernetesCanaryRouter
   private readonly ingressPath: string;
   private readonly ingressWhat: string;
   private readonly ingressMissing: string;
-  /** Every pod this router asked to drain, across retried drains. */
-  private readonly drainedPods: string[] = [];
+  /** Every pod this router asked to drain, across retried drains. Set in the constructor: the closure serializer drops field initializers. */
+  private readonly drainedPods: string[];
 
   constructor(readonly options: KubernetesRouterOptions) {
     const seconds = options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
+    this.drainedPods = [];
     this.client = new KubeClient({
       kubeconfig: options.kubeconfig,
       kubeContext: options.kubeContext,

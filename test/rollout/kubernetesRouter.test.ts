@@ -469,6 +469,48 @@ describe("kubeconfig loading", () => {
     assert.equal(api.requests.at(-1)?.authorization, "Bearer from-plugin-x");
   });
 
+  it("GIVEN an exec credential plugin that never finishes WHEN a request is sent THEN it fails after three request timeouts, saying so and how to refresh the credentials", async () => {
+    const plugin = path.join(dir, "hang.js");
+    writeFileSync(plugin, "setTimeout(() => undefined, 5000);");
+    const kubeconfig = JSON.stringify({
+      "current-context": "gke",
+      contexts: [{ name: "gke", context: { cluster: "c", user: "u" } }],
+      clusters: [{ name: "c", cluster: { server: api.url } }],
+      users: [
+        {
+          name: "u",
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1beta1",
+              command: process.execPath,
+              args: [plugin],
+            },
+          },
+        },
+      ],
+    });
+    const router = new KubernetesCanaryRouter({
+      kubeconfig,
+      namespace: NAMESPACE,
+      canaryIngressName: INGRESS,
+      version: "v",
+      requestTimeoutSeconds: 0.3,
+    });
+    const sentBefore = api.requests.length;
+    const started = Date.now();
+    await assert.rejects(router.getCanaryWeight(), (error: Error & { reason?: string }) => {
+      assert.equal(error.reason, "CredentialsUnavailable");
+      assert.match(
+        error.message,
+        /^Kubernetes API GET \/apis\/networking\.k8s\.io\/v1\/namespaces\/prod\/ingresses\/ws-gateway-canary \(Ingress prod\/ws-gateway-canary\): could not get credentials: no credentials within 0\.9s \(3 times rollout\.api\.requestTimeout\): the exec credential plugin did not finish; the credentials of kubeconfig context "gke" could not be obtained: refresh them/,
+      );
+      return true;
+    });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 800 && elapsed < 4000, `gave up after ${elapsed}ms`);
+    assert.equal(api.requests.length, sentBefore, "no request sent without credentials");
+  });
+
   it("GIVEN KUBECONFIG names a missing file and an existing one WHEN loading the default THEN the existing one is used", async () => {
     const file = path.join(dir, "config");
     writeFileSync(file, api.kubeconfig("file-token"));
