@@ -22,7 +22,9 @@ export function yamlHint(expect: Expect, v: unknown): string | undefined {
   switch (expect) {
     case "text":
       if (typeof v === "number" || typeof v === "boolean") {
-        return `YAML reads ${String(v)} as a ${typeof v}; quote it: "${String(v)}"`;
+        return typeof v === "number"
+          ? `YAML reads the unquoted value as the number ${String(v)} (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "${String(v)}"`
+          : `YAML reads the unquoted value as the boolean ${String(v)}; quote it: "${String(v)}"`;
       }
       return undefined;
     case "integer":

@@ -1,7 +1,7 @@
 /** The validated configuration the program receives, and the raw shape it is read from. */
 import { APP_NAME } from "../../components/names";
 import type { OnAbort } from "../../components/rollout/defaults";
-import type { GatesConfig, SurvivalSettings } from "../../components/rollout/gates";
+import type { GatesConfig } from "../../components/rollout/gates";
 import type { RolloutStep } from "../../components/rollout/types";
 import type { GkeClusterArgs } from "../../components/cluster/gkeCluster";
 import type { ResolvedGatewayArgs } from "../../components/gateway/versionedGateway";
@@ -57,25 +57,24 @@ export type GatewayConfig = Readonly<
   >
 >;
 
-/** The handshake and Prometheus gates' settings: the rollout component's own types (one type per fact). */
-export type HandshakeGateConfig = NonNullable<GatesConfig["handshake"]>;
-export type PrometheusGateConfig = NonNullable<GatesConfig["prometheus"]>;
+/**
+ * The gates' settings: the rollout component's GatesConfig (one type for the
+ * config, the program and the CanaryRollout resource), with every default
+ * resolved; abnormalCloses also carries the metrics port the program wires.
+ */
+export type GateSettings = Readonly<
+  Required<Pick<GatesConfig, "intervalSeconds" | "podStartupSeconds" | "handshake" | "survival">> & {
+    readonly prometheus: GatesConfig["prometheus"];
+    readonly abnormalCloses:
+      (NonNullable<GatesConfig["abnormalCloses"]> & { readonly port: number }) | undefined;
+  }
+>;
 
 export interface RolloutConfig {
   readonly steps: readonly RolloutStep[];
   /** Set only when the schedule holds below 100: the version the stable route keeps. */
   readonly stableVersion: string | undefined;
-  readonly gates: {
-    readonly intervalSeconds: number;
-    /** A canary pod that joins during a step (HPA scale-up) may take this long to become Ready. */
-    readonly podStartupSeconds: number;
-    readonly handshake: HandshakeGateConfig;
-    /** Connection-survival probes; connections 0 turns the gate off. */
-    readonly survival: SurvivalSettings;
-    /** Abnormal closes from the canary pods' /metrics; undefined when off. */
-    readonly abnormalCloses: { readonly port: number; readonly maxPerStep: number } | undefined;
-    readonly prometheus: PrometheusGateConfig | undefined;
-  };
+  readonly gates: GateSettings;
   /** What an abort does to the clients already on the canary. */
   readonly onAbort: OnAbort;
   /** Kubernetes API budgets of the rollout. */

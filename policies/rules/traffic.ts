@@ -31,7 +31,7 @@ import {
 } from "../lib/chart";
 import { TYPES, describe, namespaceOf } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
-import { UNKNOWN, at, isUnknown, knownItems, seconds, show, stringMap, type Unknown } from "../lib/values";
+import { UNKNOWN, at, isUnknown, knownItems, num, show, stringMap, type Unknown } from "../lib/values";
 
 export const ingressWebsocketTimeouts: ResourceValidationPolicy = {
   name: "ingress-websocket-timeouts",
@@ -43,8 +43,18 @@ export const ingressWebsocketTimeouts: ResourceValidationPolicy = {
       const { minProxyTimeoutSeconds } = knobs(args);
       for (const key of [ANNOTATION_PROXY_READ_TIMEOUT, ANNOTATION_PROXY_SEND_TIMEOUT]) {
         const raw = at(args.props, ["metadata", "annotations", key]);
-        const value = raw === undefined ? NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS : seconds(raw);
+        // ingress-nginx reads these annotations as integer seconds only
+        // (annotations/proxy: GetIntValue); "3600s" fails to parse and the
+        // controller-wide proxy timeout silently applies instead.
+        const value = raw === undefined ? NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS : num(raw);
         if (isUnknown(value)) continue;
+        if (raw !== undefined && (value === undefined || !Number.isInteger(value))) {
+          report(
+            `${describe("Ingress", args.props, args.name)}: annotation ${key} is ${show(raw)}, not integer seconds: ` +
+              `ingress-nginx cannot parse it and uses the controller's own proxy timeout instead. Fix: set it to "${minProxyTimeoutSeconds}".`,
+          );
+          continue;
+        }
         if (value === undefined || value < minProxyTimeoutSeconds) {
           const found =
             raw === undefined ? `not set, so nginx uses ${NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS}` : show(raw);

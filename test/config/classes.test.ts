@@ -84,7 +84,7 @@ export const CLASS_CASES: readonly Case[] = [
     name: "cpu request as a number",
     mutate: (c: Config) => R(c, "cpuRequest", 0.5),
     problems: [
-      'ws-gateway:gateway.resources.cpuRequest: must be a CPU quantity like "250m" (got 0.5). Fix: YAML reads 0.5 as a number; quote it: "0.5".',
+      'ws-gateway:gateway.resources.cpuRequest: must be a CPU quantity like "250m" (got 0.5). Fix: YAML reads the unquoted value as the number 0.5 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "0.5".',
     ],
   },
   {
@@ -711,7 +711,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.version = 20240101;
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest" (got 20240101). Fix: YAML reads 20240101 as a number; quote it: "20240101".',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest" (got 20240101). Fix: YAML reads the unquoted value as the number 20240101 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "20240101".',
     ],
   },
   {
@@ -721,7 +721,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.version = 1e5;
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest" (got 100000). Fix: YAML reads 100000 as a number; quote it: "100000".',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest" (got 100000). Fix: YAML reads the unquoted value as the number 100000 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "100000".',
     ],
   },
   {
@@ -801,7 +801,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.ingress.host = true;
     },
     problems: [
-      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com" (got true). Fix: YAML reads true as a boolean; quote it: "true".',
+      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com" (got true). Fix: YAML reads the unquoted value as the boolean true; quote it: "true".',
     ],
   },
   {
@@ -811,7 +811,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.ingress.chartVersion = 4.15;
     },
     problems: [
-      'ws-gateway:ingress.chartVersion: must be a chart version like "4.15.1" (got 4.15). Fix: YAML reads 4.15 as a number; quote it: "4.15".',
+      'ws-gateway:ingress.chartVersion: must be a chart version like "4.15.1" (got 4.15). Fix: YAML reads the unquoted value as the number 4.15 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "4.15".',
     ],
   },
   {

@@ -53,6 +53,19 @@ describe("config errors under the language host", () => {
     );
   });
 
+  it("GIVEN a misspelt top-level key in the stack file WHEN `pulumi up` runs THEN it is reported with a suggestion, not ignored", async () => {
+    const config = { ...stackConfigMap("local"), "ws-gateway:gateways": { drainSeconds: 600 } };
+    const run = await runUnderLanguageHost("local", config);
+    assert.deepEqual(
+      run.logs.filter((l) => l.severity === "error").map((l) => l.message),
+      [
+        "Invalid stack configuration (1 problem); nothing was changed:\n" +
+          "  - ws-gateway:gateways: is not a key of this program (did you mean ws-gateway:gateway?); its settings would be ignored. Allowed keys: ws-gateway:cluster, ws-gateway:ingress, ws-gateway:gateway, ws-gateway:rollout. Fix: move its settings under ws-gateway:gateway.",
+      ],
+    );
+    assert.equal(run.exitCode, 32);
+  });
+
   it("GIVEN a GKE stack without any project WHEN `pulumi up` runs THEN the missing project is one clean message", async () => {
     const config = { ...stackConfigMap("dev") };
     delete config["gcp:project"];

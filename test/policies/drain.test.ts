@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import {
   gatewayBackgroundDeletion,
   gatewayDrainSeconds,
+  gatewayDrainVerifiable,
   gatewayPreStopHook,
   gatewayReadinessProbe,
   gatewayTerminationGrace,
@@ -133,5 +134,99 @@ describe("drain rules", () => {
       ],
     );
     await expectResource(gatewayBackgroundDeletion, set("metadata.annotations", UNKNOWN_VALUE), []);
+  });
+});
+
+describe("probes compared by the endpoint they hit", () => {
+  const probes = (readiness: unknown, liveness: unknown) =>
+    withProps(
+      deployment(),
+      withValue(
+        withValue(deployment().props, `${C}.readinessProbe`, readiness),
+        `${C}.livenessProbe`,
+        liveness,
+      ),
+    );
+  const same = (endpoint: string) =>
+    `${D}: container "gateway" readiness and liveness probes check the same endpoint (both ${endpoint}): a draining pod would fail liveness and be restarted, cutting every connection at once. Fix: probe readiness on its own endpoint (e.g. /readyz) and liveness on another (e.g. /livez).`;
+
+  it("GIVEN the same path written with the port's name and its number, or with and without the default scheme THEN they are one endpoint", async () => {
+    await expectResource(
+      gatewayReadinessProbe,
+      probes(
+        { httpGet: { path: "/healthz", port: "ws" } },
+        { httpGet: { path: "/healthz", port: 8080, scheme: "HTTP" } },
+      ),
+      [same("HTTP GET :8080/healthz")],
+    );
+    await expectResource(
+      gatewayReadinessProbe,
+      probes(
+        { httpGet: { path: "healthz", port: 8080 } },
+        { httpGet: { path: "/healthz", port: "8080" }, periodSeconds: 30 },
+      ),
+      [same("HTTP GET :8080/healthz")],
+    );
+    await expectResource(
+      gatewayReadinessProbe,
+      probes({ tcpSocket: { port: "ws" } }, { tcpSocket: { port: 8080 } }),
+      [same("TCP :8080")],
+    );
+  });
+
+  it("GIVEN the same path on another port or scheme, or another handler THEN they are different endpoints", async () => {
+    await expectResource(
+      gatewayReadinessProbe,
+      probes({ httpGet: { path: "/healthz", port: 9090 } }, { httpGet: { path: "/healthz", port: "ws" } }),
+      [],
+    );
+    await expectResource(
+      gatewayReadinessProbe,
+      probes(
+        { httpGet: { path: "/healthz", port: 8080, scheme: "HTTPS" } },
+        { httpGet: { path: "/healthz", port: 8080 } },
+      ),
+      [],
+    );
+    await expectResource(
+      gatewayReadinessProbe,
+      probes({ httpGet: { path: "/readyz", port: "ws" } }, { tcpSocket: { port: "ws" } }),
+      [],
+    );
+  });
+});
+
+describe("a drain the pack cannot read", () => {
+  it("GIVEN DRAIN_SECONDS only through envFrom THEN the mandatory drain rule stays silent and gateway-drain-verifiable reports it", async () => {
+    const env =
+      (deployment().props as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } })
+        .spec.template.spec.containers[0]?.env ?? [];
+    const r = withProps(
+      deployment(),
+      withValue(
+        withValue(
+          deployment().props,
+          `${C}.env`,
+          env.filter((e) => e.name !== "DRAIN_SECONDS"),
+        ),
+        `${C}.envFrom`,
+        [{ configMapRef: { name: "gateway-settings" } }],
+      ),
+    );
+    await expectResource(gatewayDrainSeconds, r, []);
+    await expectResource(gatewayDrainVerifiable, r, [
+      `${D}: container "gateway" takes DRAIN_SECONDS from envFrom (ConfigMap "gateway-settings"), which only the cluster can read: the pack cannot check it against the minimum drain, the pod grace period, the node-upgrade soak or nginx's worker-shutdown-timeout. Fix: set DRAIN_SECONDS as a literal env value (ws-gateway:gateway.drainSeconds does), or check those four by hand.`,
+    ]);
+  });
+
+  it("GIVEN DRAIN_SECONDS from a Secret THEN it is reported as unverifiable, and the literal value of the render is not", async () => {
+    await expectResource(
+      gatewayDrainVerifiable,
+      set(`${C}.env.0`, { name: "DRAIN_SECONDS", valueFrom: { secretKeyRef: { name: "gw", key: "drain" } } }),
+      [
+        `${D}: container "gateway" takes DRAIN_SECONDS from Secret "gw" key "drain", which only the cluster can read: the pack cannot check it against the minimum drain, the pod grace period, the node-upgrade soak or nginx's worker-shutdown-timeout. Fix: set DRAIN_SECONDS as a literal env value (ws-gateway:gateway.drainSeconds does), or check those four by hand.`,
+      ],
+    );
+    await expectResource(gatewayDrainVerifiable, deployment(), []);
   });
 });

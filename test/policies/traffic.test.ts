@@ -62,6 +62,23 @@ describe("traffic rules", () => {
     );
   });
 
+  it("GIVEN a proxy timeout written as a duration or a fraction THEN ingress-websocket-timeouts reports it is not integer seconds", async () => {
+    for (const value of ["3600s", "1h", "3600.5"]) {
+      await expectResource(
+        ingressWebsocketTimeouts,
+        change(primaryIngress(), ["metadata", "annotations", READ], value),
+        [
+          `Ingress "ws-gateway": annotation ${READ} is "${value}", not integer seconds: ingress-nginx cannot parse it and uses the controller's own proxy timeout instead. Fix: set it to "3600".`,
+        ],
+      );
+    }
+    await expectResource(
+      ingressWebsocketTimeouts,
+      change(primaryIngress(), ["metadata", "annotations", SEND], 7200),
+      [],
+    );
+  });
+
   it("GIVEN a canary Ingress with another host, path or pathType, or a second canary THEN canary-ingress-mirrors-primary reports it", async () => {
     const mismatch = (path: (string | number)[], value: string, route: string) =>
       expectStack(
