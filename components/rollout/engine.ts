@@ -655,12 +655,16 @@ async function stepPhase(
 ): Promise<AbortReason | Interrupt | undefined> {
   const { logger, gates } = run.options;
   const where = stepLabel(stepNumber, run.stepCount, step.weight);
+  if (isInterrupt(await run.unlessInterrupted(Promise.resolve()))) return INTERRUPT;
   try {
-    const set = await run.unlessInterrupted(setWeight(run, step.weight));
-    if (isInterrupt(set)) return INTERRUPT;
+    // A weight write in flight is never abandoned on an interrupt: abandoned, it
+    // could land (or be retried) after the abort's 0, and the abort would not
+    // know clients may have reached the canary. Its retries stop on the signal.
+    await setWeight(run, step.weight);
   } catch (error) {
     return writeFailed(stepNumber, where, step.weight, error);
   }
+  if (isInterrupt(await run.unlessInterrupted(Promise.resolve()))) return INTERRUPT;
   phase(run, "step", { step: stepNumber, weight: step.weight });
   const label = `step ${stepNumber}/${run.stepCount}`;
   logger.info(

@@ -1061,6 +1061,38 @@ describe("runRollout", () => {
     });
   });
 
+  describe("a weight write in flight when the signal fires", () => {
+    it("GIVEN the step's weight write still in flight WHEN the signal fires THEN the write finishes first, the abort's 0 comes after it, and the canary is drained", async () => {
+      const controller = new AbortController();
+      const { options, router } = setup(FOUR_STEPS, (c) => [scriptedGate("always-ok", c, () => OK)], {
+        signal: controller.signal,
+      });
+      // The write of 5% lands at the API, then its response is slow; the signal fires meanwhile.
+      const set = router.setCanaryWeight.bind(router);
+      router.setCanaryWeight = async (weight: number) => {
+        await set(weight);
+        if (weight === 5) {
+          controller.abort(new Error("SIGINT received"));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const drained: string[] = [];
+      const drainer = {
+        async drainCanary() {
+          drained.push("gw-a");
+          return ["gw-a"];
+        },
+      };
+
+      const result = await runRollout({ ...options, drainer });
+
+      assert.deepEqual(router.writes, [0, 5, 0], "the abort's 0 is written after the 5% write ended");
+      assert.equal(router.weight, 0);
+      assert.deepEqual(drained, ["gw-a"], "clients may have reached the canary at 5%: drained");
+      assert.equal(result.outcome.kind === "aborted" ? result.outcome.gate : "", "interrupted");
+    });
+  });
+
   describe("gate end hook", () => {
     it("GIVEN gates with end WHEN the rollout promotes or aborts THEN each gate's end runs exactly once", async () => {
       for (const failAt of [0, 2]) {
