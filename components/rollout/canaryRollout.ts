@@ -37,7 +37,7 @@ import {
 import { buildGates, type GatesConfig } from "./gates";
 import { KubernetesCanaryRouter } from "./kubernetesRouter";
 import { errorText, isApiError } from "./apiError";
-import { DEFAULT_API_RETRY_BUDGET_SECONDS, ON_ABORT_MODES, type OnAbort } from "./defaults";
+import { DEFAULT_API_RETRY_BUDGET_SECONDS, DEFAULT_ON_ABORT, ON_ABORT_MODES, type OnAbort } from "./defaults";
 import { formatDuration } from "./messages";
 import { withRetries } from "./retry";
 import type { Clock, Logger, RolloutStep } from "./types";
@@ -341,6 +341,15 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
       );
     }
   }
+  // The drain deletes the canary version's pods. When that version is also the one on the
+  // stable route (e.g. rolling back to it from a held release), those pods serve every stable
+  // client too: draining them would cut everyone, so an abort then only sets the weight to 0.
+  const drainable = servingVersion(previous) !== inputs.version;
+  if (!drainable && (inputs.onAbort ?? DEFAULT_ON_ABORT) === "drain") {
+    logger.warn(
+      `${inputs.version} is also the version on the stable route: an abort sets the canary weight to 0 but drains nothing (its pods serve the stable clients too)`,
+    );
+  }
   const result = await withInterrupt((signal) =>
     runRollout({
       steps: inputs.steps,
@@ -353,7 +362,7 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
       signal,
       api: apiBudgets(inputs),
       onAbort: inputs.onAbort,
-      drainer: router,
+      ...(drainable ? { drainer: router } : {}),
     }),
   );
   return rolloutOutputs(inputs, result);

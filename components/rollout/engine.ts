@@ -336,23 +336,47 @@ function phase(run: Run, name: RolloutPhase, fields: { step?: number; weight?: n
  */
 async function setWeight(run: Run, target: number): Promise<void> {
   const { router } = run.options;
+  // Any attempt that may have landed counts, not only the last: a timeout then a refused retry may still have written.
+  const attempt = landingTracker(() => router.setCanaryWeight(target));
   try {
-    await run.retried(
-      `set the canary weight to ${target}%`,
-      () => router.setCanaryWeight(target),
-      async (error) => {
-        // A 409: someone else wrote the object meanwhile; read it again before the next write.
-        if (error.status === 409) await router.getCanaryWeight();
-      },
-    );
+    await run.retried(`set the canary weight to ${target}%`, attempt.call, rereadAfterConflict(router));
   } catch (error) {
-    // A non-API router error says nothing about landing, so assume it may have.
-    if (!isApiError(error) || error.mayHaveLanded) run.uncertain = target;
+    if (attempt.mayHaveLanded()) run.uncertain = target;
     throw error;
   }
   run.confirmed = target;
   if (run.uncertain === target) run.uncertain = undefined;
   run.emit({ kind: "set-weight", weight: target });
+}
+
+/** Before retrying a weight write: after a 409 someone else wrote the object meanwhile, so read it again. */
+function rereadAfterConflict(router: TrafficRouter): (error: ApiError) => Promise<void> {
+  return async (error) => {
+    if (error.status === 409) await router.getCanaryWeight();
+  };
+}
+
+/**
+ * Wraps a weight write so the caller knows whether any attempt may have
+ * landed: a non-API router error says nothing about landing, so it counts as
+ * may-have-landed; an API error says so itself.
+ */
+function landingTracker(write: () => Promise<void>): {
+  readonly call: () => Promise<void>;
+  readonly mayHaveLanded: () => boolean;
+} {
+  let landed = false;
+  return {
+    call: async () => {
+      try {
+        await write();
+      } catch (error) {
+        if (!isApiError(error) || error.mayHaveLanded) landed = true;
+        throw error;
+      }
+    },
+    mayHaveLanded: () => landed,
+  };
 }
 
 /** Runs every gate once (with API retries); a gate that throws counts as failed, an API failure as the API's. */
@@ -436,11 +460,13 @@ async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult>
   let weightText = WEIGHT_RESET_SUFFIX;
   let weightReset = true;
   let apiFix: string | undefined;
+  const attempt = landingTracker(() => router.setCanaryWeight(0));
   try {
-    // Whatever the error, retry transient failures for the whole abort budget: clients keep
-    // reaching the aborted version until this lands. The signal does not stop it.
-    await withRetries(() => router.setCanaryWeight(0), {
+    // Transient failures (API down, 5xx, 409, 429, timeouts) are retried for the whole abort
+    // budget: clients keep reaching the aborted version until this lands. The signal does not stop it.
+    await withRetries(attempt.call, {
       clock,
+      beforeRetry: rereadAfterConflict(router),
       budgetSeconds: run.abortBudgetSeconds,
       budgetKey: "rollout.api.abortBudget",
       random: run.options.api?.random,
@@ -462,11 +488,10 @@ async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult>
     run.emit({ kind: "set-weight", weight: 0 });
   } catch (error) {
     weightReset = false;
-    // A router that is not an API client says nothing about landing: the 0 may be in place.
-    if (!isApiError(error) || error.mayHaveLanded) run.uncertain = 0;
     const { text, fix } = describe(error);
     apiFix = fix;
-    weightText = `setting the canary weight back to 0 failed: ${text}; ${leftBehind(run, before)}`;
+    // A router that is not an API client says nothing about landing: the 0 may be in place.
+    weightText = `setting the canary weight back to 0 failed: ${text}; ${leftBehind(run, before, attempt.mayHaveLanded())}`;
   }
   await endGates(run);
   let drainText: string | undefined;
@@ -534,18 +559,25 @@ async function abortPhase(run: Run, reason: AbortReason): Promise<RolloutResult>
   return result(run, outcome);
 }
 
-/** Exactly what the failed reset leaves: the weight in place (or the two it may be), and how to fix it. */
-function leftBehind(run: Run, before: number | undefined): string {
+/**
+ * Exactly what the failed reset leaves: the weight in place, or every weight
+ * it may be when a write may have landed (a step's write, the reset's 0), and
+ * how to fix it.
+ */
+function leftBehind(run: Run, before: number | undefined, zeroMayHaveLanded: boolean): string {
   const ingress = run.options.router.canaryIngress;
   const known = run.confirmed ?? before;
-  const maybe = run.uncertain;
-  if (maybe !== undefined && maybe !== known) {
-    const options = known === undefined ? `${maybe}% or unknown` : `${known}% or ${maybe}%`;
+  const possible = [known, run.uncertain, zeroMayHaveLanded ? 0 : undefined].filter(
+    (weight, index, all) => weight === undefined || all.indexOf(weight) === index,
+  );
+  const landed = possible.filter((weight): weight is number => weight !== undefined);
+  if (landed.length > 1 || (known === undefined && landed.length > 0)) {
+    const options = [...landed.map((weight) => `${weight}%`), ...(known === undefined ? ["unknown"] : [])];
     const how =
       ingress === undefined
         ? "check the canary weight on the router by hand and set it to 0"
         : `check the canary Ingress by hand (${readWeightCommand(ingress)}) and set it to 0: ${setWeightCommand(ingress, 0)}`;
-    return `left behind: the canary weight is ${options} (a write may have landed); ${how}`;
+    return `left behind: the canary weight is ${options.slice(0, -1).join(", ")} or ${options[options.length - 1]} (a write may have landed); ${how}`;
   }
   if (known === 0) return "left behind: nothing (the canary weight was already 0)";
   const weight = known === undefined ? "unknown" : `${known}%`;
@@ -623,12 +655,16 @@ async function stepPhase(
 ): Promise<AbortReason | Interrupt | undefined> {
   const { logger, gates } = run.options;
   const where = stepLabel(stepNumber, run.stepCount, step.weight);
+  if (isInterrupt(await run.unlessInterrupted(Promise.resolve()))) return INTERRUPT;
   try {
-    const set = await run.unlessInterrupted(setWeight(run, step.weight));
-    if (isInterrupt(set)) return INTERRUPT;
+    // A weight write in flight is never abandoned on an interrupt: abandoned, it
+    // could land (or be retried) after the abort's 0, and the abort would not
+    // know clients may have reached the canary. Its retries stop on the signal.
+    await setWeight(run, step.weight);
   } catch (error) {
     return writeFailed(stepNumber, where, step.weight, error);
   }
+  if (isInterrupt(await run.unlessInterrupted(Promise.resolve()))) return INTERRUPT;
   phase(run, "step", { step: stepNumber, weight: step.weight });
   const label = `step ${stepNumber}/${run.stepCount}`;
   logger.info(
@@ -675,6 +711,17 @@ async function pausePhase(
   return undefined;
 }
 
+/** A budget that is not a finite number >= 0 would retry without end (NaN and Infinity never run out). */
+export function apiBudgetProblems(api: ApiRetryOptions | undefined): string[] {
+  const budgets = [
+    ["rollout.api.retryBudget", api?.retryBudgetSeconds],
+    ["rollout.api.abortBudget", api?.abortBudgetSeconds],
+  ] as const;
+  return budgets
+    .filter(([, value]) => value !== undefined && !(Number.isFinite(value) && value >= 0))
+    .map(([key, value]) => `${key} ${value}s is not a finite number of seconds >= 0`);
+}
+
 /** Steps the canary weight through the schedule; see RolloutOptions for the contract. Throws only for invalid input. */
 export async function runRollout(options: RolloutOptions): Promise<RolloutResult> {
   const { steps, logger, signal } = options;
@@ -687,6 +734,7 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
   if (resume !== undefined && !(Number.isInteger(resume) && resume >= 0 && resume <= 100)) {
     problems.push(`resume weight ${resume} is not an integer from 0 to 100`);
   }
+  problems.push(...apiBudgetProblems(options.api));
   if (problems.length > 0) {
     throw new Error(`invalid rollout schedule: ${problems.join("; ")}`);
   }
@@ -747,6 +795,10 @@ export async function runFirstRelease(
   options: Pick<RolloutOptions, "gates" | "router" | "clock" | "logger" | "onEvent" | "api">,
 ): Promise<RolloutResult> {
   const { logger } = options;
+  const budgetProblems = apiBudgetProblems(options.api);
+  if (budgetProblems.length > 0) {
+    throw new Error(`invalid rollout settings: ${budgetProblems.join("; ")}`);
+  }
   const run = createRun(
     { ...options, steps: [{ weight: 100, pauseSeconds: 0 }] },
     DEFAULT_GATE_INTERVAL_SECONDS,

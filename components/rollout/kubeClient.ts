@@ -132,6 +132,9 @@ export async function loadKubeConfig(
   return { kc, server: cluster.server.replace(/\/+$/, ""), context };
 }
 
+/** Exec credential plugins (e.g. gke-gcloud-auth-plugin) get this many request timeouts to answer. */
+const CREDENTIAL_TIMEOUT_FACTOR = 3;
+
 /** Error codes of a socket that was never connected: nothing reached the server. */
 const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"];
 
@@ -198,9 +201,25 @@ export class KubeClient {
     };
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
     const options: https.RequestOptions = { method: req.method, headers: {} };
+    // The library runs exec plugins with no deadline: a hung plugin would hang the rollout (and its abort) for good.
+    const credentialMs = this.options.timeoutMs * CREDENTIAL_TIMEOUT_FACTOR;
+    let credentialTimer: NodeJS.Timeout | undefined = undefined;
     try {
       // CA, client certificate, bearer token (exec plugins run here, tokens cached until they expire).
-      await kc.applyToHTTPSOptions(options);
+      await Promise.race([
+        kc.applyToHTTPSOptions(options),
+        new Promise<never>((_resolve, reject) => {
+          credentialTimer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `no credentials within ${credentialMs / 1000}s (${CREDENTIAL_TIMEOUT_FACTOR} times rollout.api.requestTimeout): the exec credential plugin did not finish`,
+                ),
+              ),
+            credentialMs,
+          );
+        }),
+      ]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw failed(
@@ -208,6 +227,8 @@ export class KubeClient {
         `could not get credentials: ${message}`,
         refreshCredentialsFix(context, "could not be obtained"),
       );
+    } finally {
+      clearTimeout(credentialTimer);
     }
     const headers: http.OutgoingHttpHeaders = {
       ...(options.headers as http.OutgoingHttpHeaders | undefined),

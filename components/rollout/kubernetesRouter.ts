@@ -20,6 +20,7 @@
  */
 import { ANNOTATION_CANARY_WEIGHT, APP_NAME, LABEL_APP, LABEL_VERSION } from "../names";
 import { ANNOTATION_ABORT } from "./abortAnnotation";
+import { isApiError, withSummary } from "./apiError";
 import { KubeClient } from "./kubeClient";
 import { DEFAULT_METRICS_PATH, DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./defaults";
 import type {
@@ -95,9 +96,12 @@ export class KubernetesCanaryRouter
   private readonly ingressPath: string;
   private readonly ingressWhat: string;
   private readonly ingressMissing: string;
+  /** Every pod this router asked to drain, across retried drains. Set in the constructor: the closure serializer drops field initializers. */
+  private readonly drainedPods: string[];
 
   constructor(readonly options: KubernetesRouterOptions) {
     const seconds = options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
+    this.drainedPods = [];
     this.client = new KubeClient({
       kubeconfig: options.kubeconfig,
       kubeContext: options.kubeContext,
@@ -159,7 +163,15 @@ export class KubernetesCanaryRouter
       body: { metadata: { annotations: { [ANNOTATION_CANARY_WEIGHT]: String(weight) } } },
     });
     // Read back: an admission webhook or another writer could have changed what was stored.
-    const stored = await this.getCanaryWeight();
+    // The patch was accepted, so a failed read-back must not read as "nothing landed".
+    const stored = await this.getCanaryWeight().catch((error: unknown) => {
+      throw isApiError(error)
+        ? withSummary(
+            { ...error, mayHaveLanded: true },
+            `wrote canary weight ${weight}, then reading it back failed: ${error.summary}`,
+          )
+        : error;
+    });
     if (stored !== weight) {
       throw new Error(`${this.ingressWhat}: wrote canary weight ${weight} but read back ${stored}`);
     }
@@ -199,7 +211,6 @@ export class KubernetesCanaryRouter
     const live = (await this.podDocs()).filter(
       (pod) => pod.metadata?.deletionTimestamp === undefined && pod.metadata?.name !== undefined,
     );
-    const drained: string[] = [];
     for (const pod of live) {
       const name = pod.metadata?.name ?? "";
       await this.client.request({
@@ -208,9 +219,10 @@ export class KubernetesCanaryRouter
         what: `pod ${this.options.namespace}/${name}`,
         allowNotFound: true,
       });
-      drained.push(name);
+      if (!this.drainedPods.includes(name)) this.drainedPods.push(name);
     }
-    return drained;
+    // Pods deleted by an earlier, failed attempt are terminating now and not listed above: still ours.
+    return [...this.drainedPods];
   }
 
   /** Each Ready canary pod's metrics page, through the API server's pod proxy (needs get on pods/proxy). */

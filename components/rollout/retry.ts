@@ -45,6 +45,10 @@ export function backoffMs(attempt: number, random: number, retryAfterMs = 0): nu
  */
 export async function withRetries<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
   const { clock, budgetSeconds, budgetKey } = options;
+  if (!(Number.isFinite(budgetSeconds) && budgetSeconds >= 0)) {
+    // NaN or Infinity would never run out: refuse rather than retry without end.
+    throw new Error(`${budgetKey} ${budgetSeconds}s is not a finite number of seconds >= 0`);
+  }
   const random = options.random ?? Math.random;
   const startMs = clock.now();
   const budgetMs = budgetSeconds * 1000;

@@ -13,13 +13,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CANARY_HEADER, CANARY_HEADER_ALWAYS } from "../../components/names";
-import type {
-  AbortRequestSource,
-  CanaryPod,
-  CanaryPodSource,
-  TrafficRouter,
-} from "../../components/rollout/types";
-import { BACKEND_HEADER, BALANCER_PATH } from "./protocol";
+import { BACKEND_HEADER, BALANCER_PATH, ROUTE_HEADER } from "./protocol";
 
 export type ServiceName = "stable" | "canary";
 
@@ -110,46 +104,15 @@ export class Balancer {
       return;
     }
     const header = req.headers[CANARY_HEADER.toLowerCase()];
-    const endpoint = this.pick(this.choose(Array.isArray(header) ? header[0] : header));
+    const route = this.choose(Array.isArray(header) ? header[0] : header);
+    const endpoint = this.pick(route);
     if (!endpoint) {
       // nginx turns the 503 of its auth_request into a 500 for the client.
       res.writeHead(503).end();
       return;
     }
-    res.writeHead(200, { [BACKEND_HEADER]: endpoint.address, "Content-Length": "0" }).end();
-  }
-}
-
-/**
- * The rollout engine's router for the rehearsal: the weight and the abort
- * request live in the balancer, the canary pods in the local cluster. Like the
- * Kubernetes router, one object is the TrafficRouter, the CanaryPodSource and
- * the AbortRequestSource, so buildGates gets the same gate set from it as in
- * `pulumi up`.
- */
-export class LocalRouter implements TrafficRouter, CanaryPodSource, AbortRequestSource {
-  /** Every weight the engine set, in order (the table shows the schedule actually played). */
-  readonly history: number[] = [];
-
-  constructor(
-    private readonly balancer: Balancer,
-    private readonly pods: CanaryPodSource,
-  ) {}
-
-  listCanaryPods(): Promise<readonly CanaryPod[]> {
-    return this.pods.listCanaryPods();
-  }
-
-  async getAbortRequest(): Promise<string | undefined> {
-    return this.balancer.getAbortRequest();
-  }
-
-  async getCanaryWeight(): Promise<number> {
-    return this.balancer.getWeight();
-  }
-
-  async setCanaryWeight(weight: number): Promise<void> {
-    this.history.push(weight);
-    this.balancer.setWeight(weight);
+    res
+      .writeHead(200, { [BACKEND_HEADER]: endpoint.address, [ROUTE_HEADER]: route, "Content-Length": "0" })
+      .end();
   }
 }

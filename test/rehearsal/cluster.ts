@@ -13,8 +13,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as http from "node:http";
 import * as path from "node:path";
 import { ENV_DRAIN_SECONDS, READINESS_PATH } from "../../components/names";
+import { DEFAULT_METRICS_PATH as METRICS_PATH } from "../../components/rollout/defaults";
 import type { CanaryPod, CanaryPodSource, Clock } from "../../components/rollout/types";
 import type { Balancer, ServiceName } from "./balancer";
+import type { ApiPod, ApiPodSource } from "./kubeApi";
 import { childEnv } from "./protocol";
 import { TimeScale, sleepReal } from "./scale";
 
@@ -31,6 +33,10 @@ export interface PodTemplate {
   readonly readinessPeriodSeconds: number;
   /** Consecutive failures before the pod turns unready (Kubernetes default 3). */
   readonly readinessFailureThreshold: number;
+  /** A bad version (see gateway.ts): refuses upgrades, or drops sockets after dropAfterSeconds. */
+  readonly fault?: "refuse" | "drop";
+  /** With fault "drop": how long a socket lives, scheduled seconds. */
+  readonly dropAfterSeconds?: number;
 }
 
 export interface ClusterOptions {
@@ -73,7 +79,7 @@ export interface Pod {
 
 const GATEWAY_SCRIPT = path.join(__dirname, "gateway.js");
 
-export class LocalCluster implements CanaryPodSource {
+export class LocalCluster implements CanaryPodSource, ApiPodSource {
   private readonly pods: Pod[] = [];
   /** Versions each Service selects; empty selects nothing. */
   private readonly selectors: Record<ServiceName, readonly string[]> = { stable: [], canary: [] };
@@ -128,6 +134,8 @@ export class LocalCluster implements CanaryPodSource {
         [ENV_DRAIN_SECONDS]: String(scale.realSeconds(pod.template.drainSeconds)),
         BROADCAST_MS: String(broadcastMs),
         CLOSE_ALL_ON_SIGTERM: pod.template.closeAllOnSigterm ? "1" : "0",
+        FAULT: pod.template.fault ?? "",
+        DROP_AFTER_MS: String(scale.realMs(pod.template.dropAfterSeconds ?? 0)),
       }),
     });
     pod.process = child;
@@ -171,6 +179,55 @@ export class LocalCluster implements CanaryPodSource {
     // Deleted before its container started: nothing to stop (the start timer sees terminating).
     await pod.gone;
     clearTimeout(graceTimer);
+  }
+
+  /** A container that dies on its own (OOM, a bug): SIGKILL; the kubelet restarts it and counts the restart. */
+  crash(pod: Pod): void {
+    if (!pod.exited && !pod.terminating) pod.process?.kill("SIGKILL");
+  }
+
+  /** The pod's readiness probe starts failing (see gateway.ts SIGUSR2); its open connections stay. */
+  makeUnready(pod: Pod): void {
+    if (!pod.exited) pod.process?.kill("SIGUSR2");
+  }
+
+  /** Live pods of a version, oldest first. */
+  podsOf(version: string): Pod[] {
+    return this.pods.filter((p) => p.template.version === version && !p.terminating && !p.exited);
+  }
+
+  /** Pods of a version that have not gone yet (terminating ones included). */
+  remaining(version: string): Pod[] {
+    return this.pods.filter((p) => p.template.version === version && !(p.exited && p.terminating));
+  }
+
+  /** Every pod as the API lists it (ApiPodSource). */
+  listPods(): readonly ApiPod[] {
+    return this.pods
+      .filter((p) => !(p.exited && p.terminating))
+      .map((p) => ({
+        name: p.name,
+        version: p.template.version,
+        ready: p.ready,
+        restarts: p.restarts,
+        createdAtMs: p.createdAtMs,
+        terminating: p.terminating,
+      }));
+  }
+
+  /** ApiPodSource: a DELETE through the API terminates the pod the Kubernetes way (not awaited). */
+  deletePodNamed(name: string): boolean {
+    const pod = this.pods.find((p) => p.name === name && !(p.exited && p.terminating));
+    if (pod === undefined) return false;
+    void this.deletePod(pod);
+    return true;
+  }
+
+  /** ApiPodSource: the pod's /metrics page. */
+  async podMetrics(name: string): Promise<string | undefined> {
+    const pod = this.pods.find((p) => p.name === name);
+    if (pod === undefined || pod.port === undefined || pod.exited) return undefined;
+    return fetchText(pod.port, METRICS_PATH);
   }
 
   /** A rolling update's Service selects every version of the app; ours select one. */
@@ -256,6 +313,20 @@ export class LocalCluster implements CanaryPodSource {
       balancer.setEndpoints("canary", canary);
     }, scale.realMs(endpointPropagationSeconds));
   }
+}
+
+function fetchText(port: number, urlPath: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: "127.0.0.1", port, path: urlPath, timeout: 2000, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined),
+      );
+    });
+    req.once("timeout", () => req.destroy());
+    req.once("error", () => resolve(undefined));
+  });
 }
 
 function probe(port: number, urlPath: string): Promise<boolean> {

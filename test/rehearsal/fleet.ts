@@ -4,11 +4,13 @@
  * to a cap (five minutes in the real world), and a small background rate of
  * unrelated disconnects (network blips) runs all the time. Everything is
  * counted per client, and blips apart, so the release is charged only with
- * what it caused.
+ * what it caused. New sessions can arrive during the release (a Poisson
+ * stream of new clients), so a canary gets real first-time clients at its
+ * weight, not only the reconnects of blips.
  */
 import WebSocket from "ws";
 import type { TimeScale } from "./scale";
-import { VERSION_HEADER } from "./protocol";
+import { ROUTE_HEADER, VERSION_HEADER } from "./protocol";
 
 export interface FleetOptions {
   readonly url: string;
@@ -28,7 +30,7 @@ export interface FleetOptions {
 }
 
 /** Why a client is (re)connecting. */
-export type AttemptCause = "initial" | "release" | "blip";
+export type AttemptCause = "initial" | "release" | "blip" | "arrival";
 
 export interface ClientStats {
   /** Closes the server (or anything between) caused while the release ran. */
@@ -40,6 +42,14 @@ export interface ClientStats {
   blips: number;
   /** Upgrades that failed while the release ran: HTTP error, refused, timeout. */
   failedHandshakes: number;
+  /** Of those, the ones the balancer had sent to the canary (the rest took the stable path). */
+  failedHandshakesCanary: number;
+  /** Connected to the watched canary version at least once (see Fleet.watchCanary). */
+  everOnCanary: boolean;
+  /** A new session that arrived after the fleet's initial ramp. */
+  arrived: boolean;
+  /** The client ended its session itself (turnover) and is gone: not counted as unconnected. */
+  departed: boolean;
   /** Upgrades that failed outside the release window. */
   otherFailedHandshakes: number;
   /** Broadcast sequence numbers skipped while connected. */
@@ -66,6 +76,10 @@ interface Client {
 
 export class Fleet {
   private readonly clients: Client[] = [];
+  private readonly initialClients: number;
+  private arrivalTimer: NodeJS.Timeout | undefined;
+  private canaryVersion: string | undefined;
+  private handshaking = 0;
   private readonly startReal = performance.now();
   private releaseRunning = false;
   private readonly everConnected = new Set<number>();
@@ -75,25 +89,101 @@ export class Fleet {
   failureReasons = new Map<string, number>();
 
   constructor(private readonly options: FleetOptions) {
-    for (let id = 0; id < options.clients; id++) {
-      this.clients.push({
-        id,
-        socket: undefined,
-        timer: undefined,
-        nextCause: "initial",
-        stats: {
-          releaseDisconnects: 0,
-          otherServerDisconnects: 0,
-          closeCodes: new Map(),
-          blips: 0,
-          failedHandshakes: 0,
-          otherFailedHandshakes: 0,
-          gaps: 0,
-          attempts: 0,
-          version: undefined,
-        },
-      });
+    this.initialClients = options.clients;
+    for (let id = 0; id < options.clients; id++) this.addClient("initial");
+  }
+
+  private addClient(cause: AttemptCause): Client {
+    const client: Client = {
+      id: this.clients.length,
+      socket: undefined,
+      timer: undefined,
+      nextCause: cause,
+      stats: {
+        releaseDisconnects: 0,
+        otherServerDisconnects: 0,
+        closeCodes: new Map(),
+        blips: 0,
+        failedHandshakes: 0,
+        failedHandshakesCanary: 0,
+        everOnCanary: false,
+        arrived: cause === "arrival",
+        departed: false,
+        otherFailedHandshakes: 0,
+        gaps: 0,
+        attempts: 0,
+        version: undefined,
+      },
+    };
+    this.clients.push(client);
+    return client;
+  }
+
+  /**
+   * Session turnover from now on: a Poisson stream of new clients at
+   * `perScheduledSecond`, each connecting once and then behaving like the
+   * rest, and for each one a connected client ending its session itself
+   * (a normal close from the client, not a disruption), so the fleet's size
+   * stays steady while new sessions keep reaching whatever the weight says.
+   */
+  startArrivals(perScheduledSecond: number): void {
+    this.stopArrivals();
+    if (!(perScheduledSecond > 0)) return;
+    const next = () => {
+      if (this.stopped) return;
+      const gapSeconds = -Math.log(1 - Math.random()) / perScheduledSecond;
+      this.arrivalTimer = setTimeout(() => {
+        this.depart();
+        this.connect(this.addClient("arrival"));
+        next();
+      }, this.options.scale.realMs(gapSeconds));
+    };
+    next();
+  }
+
+  /** A random connected client ends its session: it closes normally and does not come back. */
+  private depart(): void {
+    const connected = this.clients.filter((c) => c.stats.version !== undefined && !c.stats.departed);
+    if (connected.length === 0) return;
+    const client = connected[Math.floor(Math.random() * connected.length)];
+    const socket = client.socket;
+    client.stats.departed = true;
+    client.stats.version = undefined;
+    client.socket = undefined;
+    if (client.timer) clearTimeout(client.timer);
+    if (socket) {
+      socket.removeAllListeners();
+      socket.on("error", () => undefined);
+      socket.close(1000, "session ended");
+      setTimeout(() => socket.terminate(), 1000);
     }
+  }
+
+  stopArrivals(): void {
+    if (this.arrivalTimer) clearTimeout(this.arrivalTimer);
+    this.arrivalTimer = undefined;
+  }
+
+  /** Marks every client that connects to `version` from now on as a canary client (undefined stops). */
+  watchCanary(version: string | undefined): void {
+    this.canaryVersion = version;
+    if (version === undefined) return;
+    for (const c of this.clients) if (c.stats.version === version) c.stats.everOnCanary = true;
+  }
+
+  /** Upgrades in flight. */
+  pendingHandshakes(): number {
+    return this.handshaking;
+  }
+
+  /** Clients waiting out a back-off before their next attempt. */
+  retriesPending(): number {
+    return this.clients.filter((c) => c.timer !== undefined && !c.stats.departed).length;
+  }
+
+  /** Clients so far, initial and arrived. */
+  size(): number {
+    return this.clients.length;
   }
 
   /** Scheduled seconds since the fleet started: the time axis of every series. */
@@ -139,10 +229,10 @@ export class Fleet {
   /** Waits until every client has connected once (a blip may have dropped some since). */
   async waitAllConnected(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.everConnected.size < this.clients.length) {
+    while (this.everConnected.size < this.initialClients) {
       if (Date.now() > deadline) {
         throw new Error(
-          `only ${this.everConnected.size} of ${this.clients.length} clients connected after ${timeoutMs} ms`,
+          `only ${this.everConnected.size} of ${this.initialClients} clients connected after ${timeoutMs} ms`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -153,6 +243,7 @@ export class Fleet {
   stop(): void {
     this.stopped = true;
     this.stopBlips();
+    this.stopArrivals();
     for (const client of this.clients) {
       if (client.timer) clearTimeout(client.timer);
       client.socket?.terminate();
@@ -171,20 +262,28 @@ export class Fleet {
       perMessageDeflate: false,
     });
     client.socket = socket;
+    this.handshaking += 1;
     let opened = false;
     let done = false;
+    let route: string | undefined;
     let lastSeq: number | undefined;
     let version: string | undefined;
 
     const failed = (reason: string) => {
       if (done) return;
       done = true;
+      this.handshaking -= 1;
       socket.removeAllListeners();
       socket.on("error", () => undefined);
       socket.terminate();
       if (this.stopped) return;
-      if (this.releaseRunning) client.stats.failedHandshakes += 1;
-      else client.stats.otherFailedHandshakes += 1;
+      if (this.releaseRunning) {
+        client.stats.failedHandshakes += 1;
+        // No answer at all (refused, timeout) has no route: charged to the stable path, the strict reading.
+        if (route === "canary") client.stats.failedHandshakesCanary += 1;
+      } else {
+        client.stats.otherFailedHandshakes += 1;
+      }
       this.failureReasons.set(reason, (this.failureReasons.get(reason) ?? 0) + 1);
       this.retry(client, this.releaseRunning ? "release" : cause);
     };
@@ -194,12 +293,18 @@ export class Fleet {
       version = Array.isArray(header) ? header[0] : header;
     });
     socket.on("unexpected-response", (_req, response) => {
+      const header = response.headers[ROUTE_HEADER.toLowerCase()];
+      route = Array.isArray(header) ? header[0] : header;
       response.resume();
       failed(`HTTP ${response.statusCode ?? "?"}`);
     });
     socket.on("open", () => {
       opened = true;
+      this.handshaking -= 1;
       client.stats.version = version ?? "unknown";
+      if (this.canaryVersion !== undefined && client.stats.version === this.canaryVersion) {
+        client.stats.everOnCanary = true;
+      }
       this.everConnected.add(client.id);
     });
     socket.on("message", (data) => {

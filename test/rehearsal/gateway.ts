@@ -1,7 +1,7 @@
 /**
  * Reference gateway: the drain contract (docs/drain-contract.md) in one small Node.js
- * process. The rehearsal runs it as its pods; the README shows it as the
- * example of what a gateway must do.
+ * process. The rehearsal runs it as its pods, and test/docs/drainContract.test.ts
+ * holds it and the documented example to the same behaviour.
  *
  * Contract:
  *  - READINESS_PATH answers 200 until SIGTERM, then 503; LIVENESS_PATH answers 200.
@@ -19,6 +19,13 @@
  * (fractional allowed), BROADCAST_MS, CLOSE_ALL_ON_SIGTERM=1 (or the flag
  * --close-all-on-sigterm) for the naive behaviour the baselines measure.
  * Prints one JSON line `{"port": N}` on stdout once listening.
+ *
+ * Bad versions, for the rehearsal's faults (never set in the container image):
+ *  - FAULT=refuse: answers every upgrade with 503 (readiness stays green).
+ *  - FAULT=drop: accepts upgrades, then drops each socket without a close
+ *    frame after DROP_AFTER_MS (fractional allowed).
+ *  - SIGUSR2: the readiness probe fails from then on (the pod turns unready);
+ *    open connections keep working.
  */
 
 import * as http from "node:http";
@@ -29,6 +36,14 @@ import {
   LIVENESS_PATH,
   READINESS_PATH,
 } from "../../components/names";
+import { DEFAULT_METRICS_PATH } from "../../components/rollout/defaults";
+import {
+  METRIC_CLOSES,
+  METRIC_CONNECTIONS_OPEN,
+  METRIC_UPGRADE_ERRORS,
+  METRIC_UPGRADES,
+  UPGRADE_ERROR_DRAINING,
+} from "../../components/rollout/metrics";
 import { VERSION_HEADER } from "./protocol";
 
 const version = process.env.GATEWAY_VERSION ?? "dev";
@@ -36,26 +51,56 @@ const drainSeconds = Number(process.env[ENV_DRAIN_SECONDS] ?? "30");
 const broadcastMs = Number(process.env.BROADCAST_MS ?? "250");
 const closeAllOnSigterm =
   process.argv.includes("--close-all-on-sigterm") || process.env.CLOSE_ALL_ON_SIGTERM === "1";
+const fault = process.env.FAULT ?? "";
+const dropAfterMs = Number(process.env.DROP_AFTER_MS ?? "5000");
 
 let draining = false;
+let unready = false;
+// Prometheus counters (components/rollout/metrics.ts names them): upgrades, refused upgrades by reason, closes by code.
+let upgrades = 0;
+const upgradeErrors = new Map<string, number>();
+const closes = new Map<number, number>();
+const count = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+
+function metricsText(): string {
+  const v = `version="${version}"`;
+  const lines = [
+    `# TYPE ${METRIC_CONNECTIONS_OPEN} gauge`,
+    `${METRIC_CONNECTIONS_OPEN}{${v}} ${clients.size}`,
+    `# TYPE ${METRIC_UPGRADES} counter`,
+    `${METRIC_UPGRADES}{${v}} ${upgrades}`,
+    `# TYPE ${METRIC_UPGRADE_ERRORS} counter`,
+    ...[...upgradeErrors].map(([reason, n]) => `${METRIC_UPGRADE_ERRORS}{${v},reason="${reason}"} ${n}`),
+    `# TYPE ${METRIC_CLOSES} counter`,
+    ...[...closes].map(([code, n]) => `${METRIC_CLOSES}{${v},code="${code}"} ${n}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
 const clients = new Set<WebSocket>();
 const wss = new WebSocketServer({ noServer: true });
 
 wss.on("headers", (headers) => headers.push(`${VERSION_HEADER}: ${version}`));
 wss.on("connection", (ws) => {
   clients.add(ws);
-  ws.on("close", () => {
+  upgrades += 1;
+  ws.on("close", (code) => {
+    count(closes, code);
     clients.delete(ws);
     if (draining && clients.size === 0) process.exit(0);
   });
   ws.on("error", () => ws.terminate());
+  // A version that drops its sockets: no close frame, the client sees 1006.
+  if (fault === "drop") setTimeout(() => ws.terminate(), dropAfterMs);
   // Echo: lets a synthetic handshake check prove the socket carries messages.
   ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
 });
 
 const server = http.createServer((req, res) => {
   if (req.url === READINESS_PATH) {
-    res.writeHead(draining ? 503 : 200).end(draining ? "draining\n" : "ready\n");
+    const failing = draining || unready;
+    res.writeHead(failing ? 503 : 200).end(draining ? "draining\n" : unready ? "unready\n" : "ready\n");
+  } else if (req.url === DEFAULT_METRICS_PATH) {
+    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" }).end(metricsText());
   } else if (req.url === LIVENESS_PATH) {
     res.writeHead(200).end("alive\n");
   } else {
@@ -65,8 +110,14 @@ const server = http.createServer((req, res) => {
 
 server.on("upgrade", (req, socket, head) => {
   if (draining) {
+    count(upgradeErrors, UPGRADE_ERROR_DRAINING);
     // The ingress may still route here for a moment after endpoint removal; a
     // clean 503 lets the client retry instead of waiting on a dead socket.
+    socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    return;
+  }
+  if (fault === "refuse") {
+    count(upgradeErrors, "refused");
     socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     return;
   }
@@ -82,6 +133,10 @@ setInterval(() => {
     if (ws.readyState === WebSocket.OPEN) ws.send(message);
   }
 }, broadcastMs);
+
+process.on("SIGUSR2", () => {
+  unready = true;
+});
 
 process.on("SIGTERM", () => {
   if (draining) return;

@@ -1,32 +1,42 @@
 /**
  * Release rehearsal: real nginx, real gateway processes and a fleet of real
- * WebSocket clients; the same rollout engine and gates as `pulumi up`, through
- * a local router. Plays a rolling update, a blue/green cut and our staged
- * release on the same fleet size and time scale, and measures what each did to
- * the clients.
- *
- *   node dist/test/rehearsal/main.js [--quick] [--clients N] [--scale F]
- *     [--stack local] [--steps "5:2m,25:5m,50:5m,100"] [--drain-seconds S] [--replicas N]
- *     [--strategies rolling,bluegreen,staged] [--json FILE] [--svg FILE]
+ * WebSocket clients; the same rollout engine and gates as `pulumi up`, driving
+ * the real Kubernetes router against a local API. Plays a rolling update, a
+ * blue/green cut and our staged release on the same fleet size and time
+ * scale, plays bad releases into ours (--faults), and measures what each did
+ * to the clients. `--help` lists the options; docs/rehearsal.md explains.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { Balancer } from "./balancer";
+import { EXIT, UsageError, checkStack, helpText, parseCli, resolveOutputs, type Cli } from "./cli";
 import type { LocalCluster } from "./cluster";
+import { FAULT_SPECS } from "./faults";
 import type { Fleet } from "./fleet";
-import { currentOpenFilesLimit, openFilesProblem, requiredOpenFiles } from "./limits";
+import { currentOpenFilesLimit, planClients, requiredOpenFiles } from "./limits";
 import { NGINX_INSTALL_HINT, NginxProcess, findNginx } from "./nginx";
 import { WEBSOCKET_PATH } from "./protocol";
-import { renderTable, summarize, toJson, type StrategyReport } from "./report";
-import { DEFAULT_STACK, formatSteps, localGates, parseSteps, stackRelease } from "./schedule";
-import { TimeScale } from "./scale";
 import {
-  STRATEGIES,
+  brokenStagedPromises,
+  renderFaultTable,
+  renderTable,
+  summarize,
+  summarizeFault,
+  toJson,
+  type FaultReport,
+  type StrategyReport,
+} from "./report";
+import { formatSteps, localGates, parseSteps, stackRelease } from "./schedule";
+import { TimeScale } from "./scale";
+import { scheduleSeconds } from "../../components/rollout/engine";
+import { stackNames } from "../helpers/stacks";
+import {
+  runLabel,
   runStrategy,
   type RehearsalConfig,
-  type StrategyName,
+  type RunSpec,
+  type RunStatus,
   type StrategyRun,
 } from "./strategies";
 import { renderSvg } from "./svg";
@@ -45,52 +55,42 @@ const BACKOFF_CAP_SECONDS = 300;
  */
 const RATE_WINDOW_SECONDS = BACKOFF_CAP_SECONDS;
 
-interface Cli {
-  config: RehearsalConfig;
-  strategies: StrategyName[];
-  jsonFile: string | undefined;
-  svgFile: string | undefined;
-  quick: boolean;
-}
+/**
+ * Session turnover during the canary schedule, as a share of the fleet: this
+ * many new sessions arrive over the schedule's pauses (as many end), so
+ * every step's canary gets real first-time clients at its weight.
+ */
+const ARRIVAL_SHARE = 0.5;
 
-function parseCli(argv: readonly string[]): Cli {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      quick: { type: "boolean", default: false },
-      clients: { type: "string" },
-      scale: { type: "string" },
-      stack: { type: "string" },
-      steps: { type: "string" },
-      "drain-seconds": { type: "string" },
-      replicas: { type: "string" },
-      strategies: { type: "string" },
-      json: { type: "string" },
-      svg: { type: "string" },
-    },
-    strict: true,
-  });
-  const quick = values.quick ?? false;
-  const number = (name: string, text: string | undefined, fallback: number) => {
-    if (text === undefined) return fallback;
-    const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0)
-      throw new Error(`--${name} must be a positive number, got "${text}"`);
-    return value;
-  };
-  const strategies = (values.strategies ?? STRATEGIES.join(",")).split(",").map((s) => s.trim());
-  for (const s of strategies) {
-    if (!(STRATEGIES as readonly string[]).includes(s)) {
-      throw new Error(`unknown strategy "${s}": use some of ${STRATEGIES.join(", ")}`);
+/**
+ * How long the API stays away in the api-down fault beyond one call's retry
+ * budget: the engine must give up on it and abort; it comes back (within the
+ * abort budget) so the weight can reach 0 and the run can show what was left.
+ */
+const API_DOWN_BEYOND_RETRY_SECONDS = 60;
+
+/** The whole configuration of a run, from the command line and the stack file. */
+function buildConfig(cli: Cli, clients: number): RehearsalConfig {
+  let release: ReturnType<typeof stackRelease>;
+  try {
+    release = stackRelease(cli.stack);
+  } catch (error) {
+    throw new UsageError(`stack ${cli.stack}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let steps = release.steps;
+  if (cli.steps !== undefined) {
+    try {
+      steps = parseSteps(cli.steps);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
     }
   }
-  const release = stackRelease(values.stack ?? DEFAULT_STACK);
-  const config: RehearsalConfig = {
-    scale: new TimeScale(number("scale", values.scale, 60)),
-    clients: Math.round(number("clients", values.clients, quick ? 500 : 2000)),
-    replicas: Math.round(number("replicas", values.replicas, 4)),
-    steps: values.steps === undefined ? release.steps : parseSteps(values.steps),
-    drainSeconds: number("drain-seconds", values["drain-seconds"], release.drainSeconds),
+  return {
+    scale: new TimeScale(cli.scale),
+    clients,
+    replicas: cli.replicas,
+    steps,
+    drainSeconds: cli.drainSeconds ?? release.drainSeconds,
     backoffCapSeconds: BACKOFF_CAP_SECONDS,
     blipMeanSeconds: 8 * 3600,
     defaultGraceSeconds: 30,
@@ -105,38 +105,87 @@ function parseCli(argv: readonly string[]): Cli {
     settleSeconds: 60,
     rateWindowSeconds: RATE_WINDOW_SECONDS,
     broadcastMs: 250,
-    handshakeTimeoutMs: 3000,
-    rampMs: quick ? 1000 : 3000,
-  };
-  return {
-    config,
-    strategies: strategies as StrategyName[],
-    jsonFile: values.json,
-    svgFile: values.svg,
-    quick,
+    // Real time: what a client gives one upgrade (socket.io's default is 20 s); a busy 2-core machine
+    // serving thousands of sockets can take seconds.
+    handshakeTimeoutMs: 10_000,
+    rampMs: cli.quick ? 1000 : 3000,
+    arrivalShare: ARRIVAL_SHARE,
+    weightPropagationSeconds: 1,
+    // Down longer than one call's retry budget (the engine must give up on it), back well within the abort budget.
+    apiDownSeconds: release.retryBudgetSeconds + API_DOWN_BEYOND_RETRY_SECONDS,
+    onAbort: release.onAbort,
+    retryBudgetSeconds: release.retryBudgetSeconds,
+    abortBudgetSeconds: release.abortBudgetSeconds,
+    workerShutdownTimeoutSeconds: release.workerShutdownTimeoutSeconds,
   };
 }
 
-async function main(): Promise<number> {
-  const cli = parseCli(process.argv.slice(2));
-  const { config } = cli;
+/** Planned scheduled seconds of one run, for the progress line's percent and time left. */
+function plannedSeconds(spec: RunSpec, cfg: RehearsalConfig): number {
+  const fixed = cfg.settleSeconds + cfg.backoffCapSeconds + cfg.podStartSeconds * 2;
+  if (spec.strategy !== "staged") return fixed + 120;
+  const schedule = scheduleSeconds(cfg.steps);
+  if (spec.fault === undefined || FAULT_SPECS[spec.fault].expectedOutcome === "promoted") {
+    const tail =
+      spec.fault === "nginx-reload"
+        ? Math.max(cfg.drainSeconds, cfg.workerShutdownTimeoutSeconds)
+        : cfg.drainSeconds;
+    return fixed + schedule + tail;
+  }
+  // An aborted release: part of the schedule, then the canary's drain.
+  return fixed + schedule / 3 + cfg.drainSeconds;
+}
+
+function formatLeft(realSeconds: number): string {
+  const s = Math.max(0, Math.round(realSeconds));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+/** A timestamp usable in a file name: 2026-11-30T18-40-00Z. */
+function fileStamp(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/:/g, "-");
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const cli = parseCli(argv);
+  const stacks = stackNames();
+  if (cli.help) {
+    process.stdout.write(helpText(stacks));
+    return EXIT.OK;
+  }
+  checkStack(cli.stack, stacks);
+  // Read the stack now: a bad stack file or --steps is reported before anything starts.
+  buildConfig(cli, 1);
+  const command = ["npm run rehearse --", ...argv].join(" ").replace(/ --$/, "");
+
   const nginxBinary = findNginx();
   if (nginxBinary === undefined) {
-    process.stderr.write(`${NGINX_INSTALL_HINT}\n`);
-    return 2;
+    process.stderr.write(`rehearse: ${NGINX_INSTALL_HINT}\n`);
+    return EXIT.CANNOT_RUN;
   }
-  const openFiles = currentOpenFilesLimit();
-  if (openFiles !== undefined) {
-    const problem = openFilesProblem(
-      openFiles,
-      requiredOpenFiles(config.clients, config.replicas),
-      config.clients,
-    );
-    if (problem !== undefined) {
-      process.stderr.write(`${problem}\n`);
-      return 2;
-    }
+  const limit = currentOpenFilesLimit();
+  const plan = planClients({
+    requested: cli.clients ?? (cli.quick ? 500 : 2000),
+    explicit: cli.clients !== undefined,
+    replicas: cli.replicas,
+    limit,
+  });
+  if (!plan.ok) {
+    process.stderr.write(`rehearse: ${plan.error}\n`);
+    return EXIT.CANNOT_RUN;
   }
+  const outputs = resolveOutputs(cli, fileStamp(new Date()));
+  const config = buildConfig(cli, plan.clients);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (plan.note !== undefined) log(`note: ${plan.note}`);
+
+  const specs: RunSpec[] = [
+    ...cli.strategies.map((strategy) => ({ strategy })),
+    ...cli.faults.map((fault) => ({ strategy: "staged" as const, fault })),
+  ];
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ws-gateway-rehearsal-"));
   const balancer = new Balancer();
@@ -155,22 +204,31 @@ async function main(): Promise<number> {
       process.stderr.write(`\n${signal}: stopping every child process\n`);
       abort.abort(new Error(signal));
       killEverything();
-      process.exit(130);
+      process.exit(EXIT.INTERRUPTED);
     });
   }
 
-  const log = (line: string) => process.stderr.write(`${line}\n`);
   log(config.scale.describe());
   log(
-    `${config.clients} clients, ${config.replicas} pods per version, schedule ${formatSteps(config.steps)}, drainSeconds ${config.drainSeconds}`,
+    `${config.clients} clients (${Math.round(config.arrivalShare * 100)}% of them replaced by new sessions over the canary schedule), ${config.replicas} pods per version, ` +
+      `stack ${cli.stack}: schedule ${formatSteps(config.steps)}, drainSeconds ${config.drainSeconds}`,
   );
+  const planned = specs.map((spec) => config.scale.realSeconds(plannedSeconds(spec, config)) + 2);
+  const totalPlanned = planned.reduce((a, b) => a + b, 0);
+  log(`${specs.length} runs: ${specs.map(runLabel).join(", ")}; about ${formatLeft(totalPlanned)} in all`);
+  const started = performance.now();
   try {
     const balancerPort = await balancer.start();
+    // nginx's workers may raise their own limit only up to the hard one unless root.
+    const need = requiredOpenFiles(config.clients, config.replicas) + 1024;
+    const isRoot = process.getuid?.() === 0;
+    const workerOpenFiles = isRoot || limit === undefined ? need : Math.min(need, limit.hard);
     await nginx.start({
       balancerPort,
-      workerShutdownTimeoutSeconds: config.scale.realSeconds(config.drainSeconds) + 60,
+      workerShutdownTimeoutSeconds: config.scale.realSeconds(config.workerShutdownTimeoutSeconds),
       workerProcesses: 2,
-      workerConnections: Math.max(4096, config.clients * 4),
+      workerOpenFiles,
+      workerConnections: Math.min(workerOpenFiles, Math.max(4096, config.clients * 4)),
     });
     const url = `ws://127.0.0.1:${nginx.port}${WEBSOCKET_PATH}`;
     log(`nginx ${nginxBinary} on ${url}, balancer on 127.0.0.1:${balancerPort}`);
@@ -178,51 +236,117 @@ async function main(): Promise<number> {
     for (const note of gates.notes) log(`note: ${note}`);
 
     const runs: StrategyRun[] = [];
-    for (const name of cli.strategies) {
-      const run = await runStrategy(name, config, {
+    const reloads: string[] = [];
+    let doneReal = 0;
+    for (const [index, spec] of specs.entries()) {
+      const label = runLabel(spec);
+      const runStarted = performance.now();
+      const workersBefore = nginx.workers();
+      nginx.markWorkers();
+      let lastShown = 0;
+      const status = (s: RunStatus) => {
+        const nowReal = performance.now();
+        if (nowReal - lastShown < 2000) return;
+        lastShown = nowReal;
+        const elapsedRun = (nowReal - runStarted) / 1000;
+        const done = doneReal + Math.min(elapsedRun, planned[index]);
+        const percent = Math.min(99, Math.floor((100 * done) / totalPlanned));
+        const left = Math.max(totalPlanned - done, planned[index] - elapsedRun);
+        const byVersion = [...s.connectedByVersion]
+          .sort()
+          .map(([v, n]) => `${v}=${n}`)
+          .join(" ");
+        const when =
+          s.releaseT === undefined
+            ? "before release"
+            : `t=${s.releaseT >= 0 ? "+" : ""}${s.releaseT.toFixed(0)}s`;
+        log(
+          `[${index + 1}/${specs.length} ${label}] ${percent}% ~${formatLeft(left)} left | ${when} ${s.phase} | ${byVersion || "none connected"} | reconnects ${s.reconnectsPerSecond.toFixed(2)}/s`,
+        );
+      };
+      log(
+        `[${index + 1}/${specs.length} ${label}] starting${spec.fault ? `: ${FAULT_SPECS[spec.fault].summary}` : ""}`,
+      );
+      const run = await runStrategy(spec, config, {
         url,
         gates: gates.gates,
         balancer,
-        progress: log,
+        status,
         logger: { info: (line) => log(`  [engine] ${line}`), warn: (line) => log(`  [engine] WARN ${line}`) },
         track: (cluster, fleet) => (live = { cluster, fleet }),
         signal: abort.signal,
+        reloadNginx: () => nginx.reload(),
+        oldNginxWorkersGone: (timeoutMs) => nginx.waitWorkersGone(workersBefore, timeoutMs),
       });
       live = undefined;
       runs.push(run);
-    }
-    const reports: StrategyReport[] = runs.map((run) => summarize(run, config));
-    const sameWorkers = nginx.sameWorkersAsAtStart();
-    process.stdout.write(`${renderTable(config, reports)}\n`);
-    process.stdout.write(
-      `nginx reloads: ${sameWorkers ? "none (same worker processes from start to end)" : "WORKERS CHANGED"}\n`,
-    );
-    if (cli.jsonFile) {
-      fs.writeFileSync(cli.jsonFile, `${JSON.stringify(toJson(config, reports), null, 2)}\n`);
-      log(`wrote ${cli.jsonFile}`);
-    }
-    if (cli.svgFile) {
-      const svg = renderSvg(
-        runs.map((run, i) => ({
-          name: run.name,
-          samples: run.samples,
-          releaseAttempts: run.releaseAttempts,
-          markers: run.markers,
-          releaseStart: run.releaseStart,
-          measureEnd: run.measureEnd,
-          budgetPerSec: reports[i].budgetPerSec,
-          clients: config.clients,
-        })),
-        {
-          binSeconds: 60,
-          title: `${config.clients} clients, ${config.replicas} pods/version, x${config.scale.factor}: connections per version and reconnects per second`,
-        },
+      doneReal += planned[index];
+      if (spec.fault !== "nginx-reload" && !nginx.sameWorkersAsAtStart()) reloads.push(label);
+      log(
+        `[${index + 1}/${specs.length} ${label}] done in ${formatLeft((performance.now() - runStarted) / 1000)}`,
       );
-      fs.writeFileSync(cli.svgFile, svg);
-      log(`wrote ${cli.svgFile}`);
     }
-    const failed = runs.filter((r) => r.outcome !== undefined && r.outcome !== "promoted");
-    return failed.length > 0 || !sameWorkers ? 1 : 0;
+
+    const strategyRuns = runs.filter((r) => r.fault === undefined);
+    const reports: StrategyReport[] = strategyRuns.map((run) => summarize(run, config));
+    const faultReports: FaultReport[] = runs.filter((r) => r.fault !== undefined).map(summarizeFault);
+    const broken = [
+      ...reports.flatMap(brokenStagedPromises),
+      ...faultReports.flatMap((f) => f.broken),
+      ...reloads.map((label) => `${label}: nginx reloaded during a run that must not reload it`),
+    ];
+    if (reports.length > 0) process.stdout.write(`${renderTable(config, reports)}\n`);
+    if (faultReports.length > 0) process.stdout.write(`\n${renderFaultTable(faultReports)}\n`);
+    process.stdout.write(
+      `\nnginx reloads: ${reloads.length === 0 ? "none outside the nginx-reload fault" : `in ${reloads.join(", ")}`}\n`,
+    );
+
+    fs.writeFileSync(
+      outputs.json,
+      `${JSON.stringify(toJson(config, reports, faultReports, { command, broken }), null, 2)}\n`,
+    );
+    const svg = renderSvg(
+      strategyRuns.map((run, i) => ({
+        name: run.name,
+        samples: run.samples,
+        releaseAttempts: run.releaseAttempts,
+        markers: run.markers,
+        releaseStart: run.releaseStart,
+        measureEnd: run.measureEnd,
+        budgetPerSec: reports[i].budgetPerSec,
+        clients: config.clients,
+        maxDisconnects: reports[i].disconnects.max,
+        peakOverBudget: reports[i].reconnectPeakOverBudget,
+      })),
+      {
+        binSeconds: 60,
+        title: `${config.clients} clients, ${config.replicas} pods/version, x${config.scale.factor}: connections per version and reconnects per second`,
+        faults: faultReports,
+        command,
+      },
+    );
+    fs.writeFileSync(outputs.svg, svg);
+    const shown = (file: string) => path.relative(process.cwd(), file) || file;
+    process.stdout.write(`results: ${shown(outputs.json)} and ${shown(outputs.svg)}\n`);
+    log(`finished in ${formatLeft((performance.now() - started) / 1000)}`);
+
+    if (broken.length > 0) {
+      process.stderr.write(
+        `\n${broken.length} promise(s) broken:\n${broken.map((b) => `  - ${b}`).join("\n")}\n`,
+      );
+      return EXIT.BROKEN;
+    }
+    const held = strategyRuns.find((r) => r.result?.kind === "held");
+    if (held !== undefined) {
+      const last = config.steps[config.steps.length - 1];
+      process.stderr.write(
+        `\nheld: the schedule ends at canary weight ${last.weight}%, so the release stops there: both versions keep serving ` +
+          `and nothing is retired (as \`pulumi up\` does with a schedule that ends below 100; the stack must then name rollout.stableVersion). ` +
+          `Every promise held. Exit code ${EXIT.HELD} says so; to play a whole release, end --steps with 100.\n`,
+      );
+      return EXIT.HELD;
+    }
+    return EXIT.OK;
   } finally {
     live?.fleet?.stop();
     await live?.cluster.shutdown();
@@ -233,13 +357,18 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
+  main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
+      if (error instanceof UsageError) {
+        process.stderr.write(`rehearse: ${error.message}\n`);
+        process.exit(EXIT.USAGE);
+      }
+      // Not a user mistake: the whole error, stack included, is what a bug report needs.
       process.stderr.write(
-        `rehearsal failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `rehearse: the run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
-      process.exit(1);
+      process.exit(EXIT.CANNOT_RUN);
     },
   );
 }

@@ -9,6 +9,13 @@ export const VERSION_HEADER = "X-Gateway-Version";
 /** Response header of the balancer that carries the chosen endpoint, "127.0.0.1:port". */
 export const BACKEND_HEADER = "X-Backend";
 
+/**
+ * Response header naming the path a request took, "stable" or "canary": the
+ * balancer sets it and nginx copies it onto every answer to the client (101
+ * or error), so a failed handshake is charged to the path that failed it.
+ */
+export const ROUTE_HEADER = "X-Route";
+
 /** Path of the balancer decision, reached by nginx `auth_request`. */
 export const BALANCER_PATH = "/_balancer";
 

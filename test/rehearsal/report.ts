@@ -3,7 +3,8 @@
  */
 import { scheduleSeconds } from "../../components/rollout/engine";
 import { formatSteps } from "./schedule";
-import type { RehearsalConfig, StrategyName, StrategyRun } from "./strategies";
+import { FAULT_SPECS, brokenFaultPromises, type FaultFigures, type FaultName } from "./faults";
+import { NEW_VERSION, type RehearsalConfig, type StrategyName, type StrategyRun } from "./strategies";
 import {
   peakRate,
   reconnectBudgetPerSecond,
@@ -43,7 +44,89 @@ export interface StrategyReport extends StrategyFigures {
 export interface RehearsalJson {
   readonly scale: number;
   readonly clients: number;
+  /** The command line that produced this file, to reproduce it. */
+  readonly command?: string;
   readonly strategies: Partial<Record<StrategyName, StrategyFigures>>;
+  readonly faults?: Partial<Record<FaultName, FaultFigures>>;
+  /** Every promise the run found broken (empty when all held). */
+  readonly broken?: readonly string[];
+}
+
+/** A fault run's figures and the context the table shows. */
+export interface FaultReport {
+  readonly name: FaultName;
+  readonly figures: FaultFigures;
+  readonly faultAt: number | undefined;
+  readonly releaseStart: number;
+  readonly broken: readonly string[];
+}
+
+/** The JSON contract's per-fault figures, from a staged run with a fault. */
+export function summarizeFault(run: StrategyRun): FaultReport {
+  const name = run.fault;
+  if (name === undefined) throw new Error(`run ${run.name} played no fault`);
+  const result = run.result ?? { kind: "failed" as const, message: "no engine result" };
+  const faultAt = run.faultAt;
+  // The weight back at 0 after the fault: the first 0 at or after it that follows a weight above 0
+  // (the engine's reset to 0 before the first step is not a way back).
+  const log = run.weightLog ?? [];
+  const zero =
+    faultAt === undefined
+      ? undefined
+      : log.find(
+          (w, i) => w.weight === 0 && w.t >= faultAt - 1e-9 && log.slice(0, i).some((x) => x.weight > 0),
+        );
+  const neverCanary = run.clients.filter((c) => !c.everOnCanary);
+  const figures: FaultFigures = {
+    outcome: result.kind,
+    gate: result.gate ?? null,
+    step: result.step ?? null,
+    secondsToWeightZero: zero === undefined || faultAt === undefined ? null : round(zero.t - faultAt, 1),
+    failedHandshakes: run.clients.reduce((n, c) => n + c.failedHandshakes - c.failedHandshakesCanary, 0),
+    failedHandshakesOnCanary: run.clients.reduce((n, c) => n + c.failedHandshakesCanary, 0),
+    failedHandshakeReasons: Object.fromEntries(run.failureReasons),
+    maxDisconnectsNeverCanary: Math.max(0, ...neverCanary.map((c) => c.releaseDisconnects)),
+    leftOnAbortedVersion:
+      result.kind === "promoted" ? 0 : run.clients.filter((c) => c.version === NEW_VERSION).length,
+    unconnectedAtEnd: run.clients.filter((c) => c.version === undefined && !c.departed).length,
+    maxDisconnects: Math.max(0, ...run.clients.map((c) => c.releaseDisconnects)),
+    clientsOnCanary: run.clients.length - neverCanary.length,
+    message: result.message ?? null,
+  };
+  return {
+    name,
+    figures,
+    faultAt,
+    releaseStart: run.releaseStart,
+    broken: brokenFaultPromises(name, figures),
+  };
+}
+
+/** The PROMISE_PEAK_OVER_BUDGET our staged release keeps: reconnects no faster than 1.5x the drain's rate. */
+export const PROMISE_PEAK_OVER_BUDGET = 1.5;
+
+/** What our staged release promises, as broken promises (empty when all hold). */
+export function brokenStagedPromises(report: StrategyReport): string[] {
+  if (report.name !== "staged") return [];
+  const broken: string[] = [];
+  const expect = (ok: boolean, text: string) => {
+    if (!ok) broken.push(`staged: ${text}`);
+  };
+  // A held outcome is not a broken promise: the schedule asked for it (main explains it, with its exit code).
+  const held = report.outcome?.startsWith("held") ?? false;
+  expect(
+    report.outcome === "promoted" || held,
+    `rollout outcome ${report.outcome ?? "none"}, expected promoted`,
+  );
+  expect(report.disconnects.max <= 1, `max disconnects per client ${report.disconnects.max}, promised <= 1`);
+  expect(report.failedHandshakes === 0, `${report.failedHandshakes} failed handshakes, promised 0`);
+  expect(report.stranded === 0, `${report.stranded} clients unconnected at the end, promised 0`);
+  expect(report.gapsWhileConnected === 0, `${report.gapsWhileConnected} message gaps, promised 0`);
+  expect(
+    report.reconnectPeakOverBudget <= PROMISE_PEAK_OVER_BUDGET,
+    `reconnect peak ${report.reconnectPeakOverBudget}x the budget, promised <= ${PROMISE_PEAK_OVER_BUDGET}`,
+  );
+  return broken;
 }
 
 export function summarize(run: StrategyRun, cfg: RehearsalConfig): StrategyReport {
@@ -61,7 +144,7 @@ export function summarize(run: StrategyRun, cfg: RehearsalConfig): StrategyRepor
     reconnectPeakPerSec: round(peak, 3),
     reconnectPeakOverBudget: budgetPerSec > 0 ? round(peak / budgetPerSec, 2) : 0,
     failedHandshakes: sum((c) => c.failedHandshakes),
-    stranded: run.clients.filter((c) => c.version === undefined).length,
+    stranded: run.clients.filter((c) => c.version === undefined && !c.departed).length,
     gapsWhileConnected: sum((c) => c.gaps),
     durationSeconds: Math.round(run.releaseEnd - run.releaseStart),
     oldConnections: run.oldConnections,
@@ -89,10 +172,76 @@ function figuresOf(report: StrategyReport): StrategyFigures {
   };
 }
 
-export function toJson(cfg: RehearsalConfig, reports: readonly StrategyReport[]): RehearsalJson {
+export function toJson(
+  cfg: RehearsalConfig,
+  reports: readonly StrategyReport[],
+  faults: readonly FaultReport[] = [],
+  extra: { command?: string; broken?: readonly string[] } = {},
+): RehearsalJson {
   const strategies: Partial<Record<StrategyName, StrategyFigures>> = {};
   for (const r of reports) strategies[r.name] = figuresOf(r);
-  return { scale: cfg.scale.factor, clients: cfg.clients, strategies };
+  const faultFigures: Partial<Record<FaultName, FaultFigures>> = {};
+  for (const f of faults) faultFigures[f.name] = f.figures;
+  return {
+    scale: cfg.scale.factor,
+    clients: cfg.clients,
+    ...(extra.command === undefined ? {} : { command: extra.command }),
+    strategies,
+    ...(faults.length === 0 ? {} : { faults: faultFigures }),
+    ...(extra.broken === undefined ? {} : { broken: extra.broken }),
+  };
+}
+
+/** Plain-text table of the fault runs, one column per fault. */
+export function renderFaultTable(faults: readonly FaultReport[]): string {
+  if (faults.length === 0) return "";
+  const num = (v: number | null) => (v === null ? "-" : String(v));
+  const rows: [string, (f: FaultReport) => string][] = [
+    [
+      "expected outcome",
+      (f) => (f.name === "nginx-reload" ? "any, <= 1 cut" : FAULT_SPECS[f.name].expectedOutcome),
+    ],
+    ["outcome", (f) => f.figures.outcome],
+    ["gate that fired", (f) => f.figures.gate ?? "-"],
+    ["step", (f) => num(f.figures.step)],
+    [
+      "fault at (s after release start)",
+      (f) => (f.faultAt === undefined ? "-" : String(Math.round(f.faultAt - f.releaseStart))),
+    ],
+    ["seconds from fault to weight 0", (f) => num(f.figures.secondsToWeightZero)],
+    ["clients on the canary", (f) => String(f.figures.clientsOnCanary)],
+    ["failed handshakes, stable path", (f) => String(f.figures.failedHandshakes)],
+    ["failed handshakes, canary path", (f) => String(f.figures.failedHandshakesOnCanary)],
+    [
+      "failed handshake reasons",
+      (f) =>
+        Object.entries(f.figures.failedHandshakeReasons)
+          .map(([k, v]) => `${k}:${v}`)
+          .join(" ") || "-",
+    ],
+    ["max disconnects, never on canary", (f) => String(f.figures.maxDisconnectsNeverCanary)],
+    ["max disconnects, any client", (f) => String(f.figures.maxDisconnects)],
+    ["left on the aborted version", (f) => String(f.figures.leftOnAbortedVersion)],
+    ["unconnected at the end", (f) => String(f.figures.unconnectedAtEnd)],
+    ["promises", (f) => (f.broken.length === 0 ? "kept" : `${f.broken.length} BROKEN`)],
+  ];
+  const header = ["", ...faults.map((f) => f.name)];
+  const body = rows.map(([label, cell]) => [label, ...faults.map(cell)]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+  const messages = faults
+    .filter((f) => f.figures.message !== null)
+    .map((f) => `  ${f.name}: ${f.figures.message}`);
+  return [
+    "Bad releases (--faults):",
+    "",
+    line(header),
+    ...body.map(line),
+    "",
+    "Engine messages:",
+    ...messages,
+  ].join("\n");
 }
 
 /** Plain-text table for stdout, one column per strategy. */
@@ -103,7 +252,7 @@ export function renderTable(cfg: RehearsalConfig, reports: readonly StrategyRepo
       .map(([k, v]) => `${k}:${v}`)
       .join(" ") || "-";
   const rows: [string, (r: StrategyReport) => string][] = [
-    ["old connections at release start", (r) => String(r.oldConnections)],
+    ["old connections when retirement began", (r) => String(r.oldConnections)],
     ["disconnects per client: max", (r) => String(r.disconnects.max)],
     ["disconnects per client: p99", (r) => String(r.disconnects.p99)],
     ["disconnects per client: mean", (r) => r.disconnects.mean.toFixed(3)],

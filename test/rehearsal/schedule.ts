@@ -3,6 +3,7 @@
  * timings and gates of `stacks/Pulumi.local.yaml`, read and validated by the
  * same parser `pulumi up` uses, so the rehearsal measures what the stack declares.
  */
+import type { OnAbort } from "../../components/rollout/defaults";
 import { validateSchedule } from "../../components/rollout/engine";
 import type { RolloutStep } from "../../components/rollout/types";
 import { parseConfig, parseDuration, type RolloutConfig } from "../../infra/config";
@@ -17,8 +18,15 @@ export interface StackRelease {
   readonly drainSeconds: number;
   readonly preStopSeconds: number;
   readonly terminationMarginSeconds: number;
+  /** The controller's worker-shutdown-timeout: how long nginx's old workers keep sockets after a reload. */
+  readonly workerShutdownTimeoutSeconds: number;
   /** The gate settings `pulumi up` hands to buildGates, as parsed. */
   readonly gates: StackGates;
+  /** rollout.onAbort: what an abort does to the canary's clients. */
+  readonly onAbort: OnAbort;
+  /** rollout.api budgets: transient failures retried per call; the weight-0 retries after an abort. */
+  readonly retryBudgetSeconds: number;
+  readonly abortBudgetSeconds: number;
 }
 
 /** The parsed `rollout.gates` of a stack file. */
@@ -33,7 +41,11 @@ export function stackRelease(stack: string = DEFAULT_STACK): StackRelease {
     drainSeconds: c.gateway.drainSeconds,
     preStopSeconds: c.gateway.preStopSeconds,
     terminationMarginSeconds: c.gateway.terminationMarginSeconds,
+    workerShutdownTimeoutSeconds: c.ingress.workerShutdownTimeoutSeconds,
     gates: c.rollout.gates,
+    onAbort: c.rollout.onAbort,
+    retryBudgetSeconds: c.rollout.api.retryBudgetSeconds,
+    abortBudgetSeconds: c.rollout.api.abortBudgetSeconds,
   };
 }
 

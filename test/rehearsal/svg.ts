@@ -4,6 +4,7 @@
  * both axes so the strategies compare at a glance.
  */
 import { rateSeries } from "./metrics";
+import type { FaultReport } from "./report";
 import type { Marker, Sample } from "./strategies";
 
 export interface SvgStrategy {
@@ -16,13 +17,22 @@ export interface SvgStrategy {
   readonly measureEnd: number;
   readonly budgetPerSec: number;
   readonly clients: number;
+  /** Headline figures written beside the strategy's name. */
+  readonly maxDisconnects: number;
+  readonly peakOverBudget: number;
 }
 
 export interface SvgOptions {
   /** Bin of the reconnect bars, scheduled seconds. */
   readonly binSeconds: number;
   readonly title: string;
+  /** Fault runs, drawn as a table under the panels. */
+  readonly faults?: readonly FaultReport[];
+  /** The command that reproduces the run, written at the bottom. */
+  readonly command?: string;
 }
+
+const FAULT_ROW_HEIGHT = 18;
 
 const WIDTH = 960;
 const LEFT = 70;
@@ -33,6 +43,21 @@ const TOP = 56;
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 
 export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOptions): string {
+  const faults = options.faults ?? [];
+  const faultsHeight = faults.length === 0 ? 0 : 64 + FAULT_ROW_HEIGHT * (faults.length + 1);
+  if (strategies.length === 0) {
+    const height = TOP + faultsHeight + 30;
+    return (
+      [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
+        `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
+        `<text x="${LEFT}" y="22" font-size="14" font-weight="bold">${escape(options.title)}</text>`,
+        ...faultTable(faults, TOP),
+        ...footer(options, height),
+        `</svg>`,
+      ].join("\n") + "\n"
+    );
+  }
   // Time axis: scheduled minutes from the release start, shared by all panels,
   // starting a little before the fleet settled (the warm-up ramp is not the story).
   const settled = (s: SvgStrategy) => s.markers.find((m) => m.label === "settling")?.t ?? s.releaseStart;
@@ -52,25 +77,25 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
   const maxConnections = niceCeiling(Math.max(...strategies.map((s) => s.clients), 1));
 
   const parts: string[] = [];
-  const height = TOP + strategies.length * BLOCK_HEIGHT + 20;
+  const height = TOP + strategies.length * BLOCK_HEIGHT + faultsHeight + 40;
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
     `<text x="${LEFT}" y="22" font-size="14" font-weight="bold">${escape(options.title)}</text>`,
   );
   versions.forEach((v, i) => {
-    const lx = LEFT + i * 160;
+    const lx = LEFT + i * 130;
     parts.push(
       `<line x1="${lx}" y1="36" x2="${lx + 18}" y2="36" stroke="${COLORS[i % COLORS.length]}" stroke-width="2"/>`,
       `<text x="${lx + 22}" y="40">clients on ${escape(v)}</text>`,
     );
   });
-  const lx = LEFT + versions.length * 160;
+  const lx = LEFT + versions.length * 130;
   parts.push(
     `<rect x="${lx}" y="31" width="12" height="10" fill="#ff7f0e" opacity="0.7"/>`,
     `<text x="${lx + 16}" y="40">reconnects/s caused by the release</text>`,
-    `<line x1="${lx + 230}" y1="36" x2="${lx + 250}" y2="36" stroke="black" stroke-dasharray="5,4"/>`,
-    `<text x="${lx + 254}" y="40">budget: old connections / drainSeconds</text>`,
+    `<line x1="${lx + 250}" y1="36" x2="${lx + 270}" y2="36" stroke="black" stroke-dasharray="5,4"/>`,
+    `<text x="${lx + 274}" y="40">budget: old connections / drainSeconds</text>`,
   );
 
   strategies.forEach((s, index) => {
@@ -79,8 +104,10 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
     const rateTop = connTop + CHART_HEIGHT + 30;
     const rel = (t: number) => t - s.releaseStart;
     parts.push(`<g data-strategy="${escape(s.name)}">`);
+    const times = s.maxDisconnects === 1 ? "once" : `${s.maxDisconnects} times`;
     parts.push(
-      `<text x="${LEFT}" y="${top + 12}" font-size="13" font-weight="bold">${escape(s.name)}</text>`,
+      `<text x="${LEFT}" y="${top + 12}" font-size="13"><tspan font-weight="bold">${escape(s.name)}</tspan>` +
+        `<tspan data-headline="${escape(s.name)}" dx="10">each client cut at most ${times}; reconnect peak ${s.peakOverBudget.toFixed(2)}x the budget</tspan></text>`,
     );
 
     // Connections per version.
@@ -99,7 +126,11 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
 
     // Reconnects per second, and the budget the drain promises.
     const yRate = (r: number) => rateTop + CHART_HEIGHT - (Math.min(r, maxRate) / maxRate) * CHART_HEIGHT;
-    parts.push(...axes(rateTop, `reconnects/s`, maxRate, (v) => v.toFixed(maxRate < 10 ? 1 : 0)));
+    parts.push(
+      ...axes(rateTop, `reconnects/s`, maxRate, (v) =>
+        Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 1 : 0),
+      ),
+    );
     const barWidth = Math.max(1, x(options.binSeconds) - x(0) - 0.5);
     const bars = series[index]
       .filter((p) => p.perSecond > 0)
@@ -119,7 +150,7 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
       if (m.t < s.releaseStart || /settling|connecting/.test(m.label)) continue;
       const mx = x(rel(m.t)).toFixed(1);
       parts.push(
-        `<line x1="${mx}" x2="${mx}" y1="${connTop}" y2="${rateTop + CHART_HEIGHT}" stroke="#999" stroke-width="0.5"/>`,
+        `<line data-marker="${escape(m.label)}" x1="${mx}" x2="${mx}" y1="${connTop}" y2="${rateTop + CHART_HEIGHT}" stroke="#777" stroke-width="1" stroke-dasharray="2,2"/>`,
       );
     }
     // Labels take the first text row where they do not run into the previous one.
@@ -130,9 +161,10 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
       const lx = x(rel(m.t)) + 3;
       let row = rowEnds.findIndex((end) => end < lx);
       if (row < 0) row = rowEnds.length;
-      rowEnds[row] = lx + label.length * 6 + 4;
+      rowEnds[row] = lx + label.length * 7 + 6;
+      // A white halo keeps the label readable over the lines it crosses.
       parts.push(
-        `<text x="${lx.toFixed(1)}" y="${connTop + 10 + 12 * row}" fill="#555">${escape(label)}</text>`,
+        `<text x="${lx.toFixed(1)}" y="${connTop + 12 + 14 * row}" fill="#222" stroke="white" stroke-width="3" paint-order="stroke">${escape(label)}</text>`,
       );
     }
 
@@ -143,14 +175,20 @@ export function renderSvg(strategies: readonly SvgStrategy[], options: SvgOption
       minute * 60 <= to;
       minute += stepMinutes
     ) {
-      parts.push(
-        `<text x="${x(minute * 60).toFixed(1)}" y="${rateTop + CHART_HEIGHT + 14}" text-anchor="middle">${minute}m</text>`,
-      );
+      const tx = x(minute * 60).toFixed(1);
+      for (const axisY of [connTop + CHART_HEIGHT, rateTop + CHART_HEIGHT]) {
+        parts.push(
+          `<line data-tick="x" x1="${tx}" x2="${tx}" y1="${axisY}" y2="${axisY + 4}" stroke="#333"/>`,
+        );
+      }
+      parts.push(`<text x="${tx}" y="${rateTop + CHART_HEIGHT + 16}" text-anchor="middle">${minute}m</text>`);
     }
     parts.push(`</g>`);
   });
+  parts.push(...faultTable(faults, TOP + strategies.length * BLOCK_HEIGHT));
   parts.push(
-    `<text x="${LEFT}" y="${height - 6}" fill="#555">time in scheduled minutes from the release start; reconnects binned per ${options.binSeconds}s</text>`,
+    ...footer(options, height),
+    `<text x="${LEFT}" y="${height - 6}" fill="#333">time in scheduled minutes from the release start; reconnects binned per ${options.binSeconds}s</text>`,
     `</svg>`,
   );
   return parts.join("\n") + "\n";
@@ -161,6 +199,8 @@ function shortLabel(label: string): string | undefined {
   if (label === "release start") return "release";
   if (label.startsWith("canary ")) return label.slice("canary ".length);
   if (label.startsWith("promoted")) return "promote, drain old";
+  if (label.startsWith("aborted")) return "abort, drain canary";
+  if (label.startsWith("fault: ")) return label.slice("fault: ".length);
   if (label === "switched to new") return "switch";
   if (label === "old scaled down") return "old deleted";
   if (label.startsWith("release done")) return "done";
@@ -168,14 +208,84 @@ function shortLabel(label: string): string | undefined {
   return undefined;
 }
 
+/** Axes with ticks, labels and light grid lines at 0, 1/4, 1/2, 3/4 and the top of the scale. */
 function axes(top: number, label: string, max: number, format: (v: number) => string): string[] {
-  return [
+  const parts = [
     `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${top + CHART_HEIGHT}" y2="${top + CHART_HEIGHT}" stroke="#333"/>`,
     `<line x1="${LEFT}" x2="${LEFT}" y1="${top}" y2="${top + CHART_HEIGHT}" stroke="#333"/>`,
-    `<text x="${LEFT - 4}" y="${top + 4}" text-anchor="end">${format(max)}</text>`,
-    `<text x="${LEFT - 4}" y="${top + CHART_HEIGHT}" text-anchor="end">0</text>`,
-    `<text transform="translate(16 ${top + CHART_HEIGHT / 2}) rotate(-90)" text-anchor="middle" fill="#555">${escape(label)}</text>`,
+    `<text transform="translate(16 ${top + CHART_HEIGHT / 2}) rotate(-90)" text-anchor="middle" fill="#333">${escape(label)}</text>`,
   ];
+  for (const share of [0, 0.25, 0.5, 0.75, 1]) {
+    const y = (top + CHART_HEIGHT - share * CHART_HEIGHT).toFixed(1);
+    if (share > 0) {
+      parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`);
+    }
+    parts.push(
+      `<line data-tick="y" x1="${LEFT - 4}" x2="${LEFT}" y1="${y}" y2="${y}" stroke="#333"/>`,
+      `<text x="${LEFT - 6}" y="${(Number(y) + 4).toFixed(1)}" text-anchor="end">${format(share * max)}</text>`,
+    );
+  }
+  return parts;
+}
+
+/** The fault runs as a table: one row per fault with the JSON contract's figures. */
+function faultTable(faults: readonly FaultReport[], top: number): string[] {
+  if (faults.length === 0) return [];
+  // Two-line headers ("|" splits them) so narrow columns stay apart.
+  const columns: [string, number, (f: FaultReport) => string][] = [
+    ["fault", LEFT, (f) => f.name],
+    ["outcome", LEFT + 100, (f) => f.figures.outcome],
+    [
+      "gate that fired|@ step",
+      LEFT + 175,
+      (f) => (f.figures.gate === null ? "-" : `${f.figures.gate} @ ${f.figures.step}`),
+    ],
+    [
+      "s from fault|to weight 0",
+      LEFT + 345,
+      (f) => (f.figures.secondsToWeightZero === null ? "-" : String(f.figures.secondsToWeightZero)),
+    ],
+    [
+      "failed handshakes|stable / canary",
+      LEFT + 445,
+      (f) => `${f.figures.failedHandshakes} / ${f.figures.failedHandshakesOnCanary}`,
+    ],
+    [
+      "max disconnects|never-canary / any",
+      LEFT + 575,
+      (f) => `${f.figures.maxDisconnectsNeverCanary} / ${f.figures.maxDisconnects}`,
+    ],
+    ["left on|aborted", LEFT + 715, (f) => String(f.figures.leftOnAbortedVersion)],
+    ["unconnected|at the end", LEFT + 790, (f) => String(f.figures.unconnectedAtEnd)],
+  ];
+  const parts = [
+    `<g data-faults="table">`,
+    `<text x="${LEFT}" y="${top + 16}" font-size="13" font-weight="bold">Bad releases played into the staged release (--faults); red: a promise broken</text>`,
+  ];
+  const headerY = top + 54;
+  for (const [title, x] of columns) {
+    const [first, second] = title.split("|");
+    parts.push(
+      second === undefined
+        ? `<text x="${x}" y="${headerY}" font-weight="bold">${escape(first)}</text>`
+        : `<text x="${x}" y="${headerY - 14}" font-weight="bold">${escape(first)}<tspan x="${x}" dy="14">${escape(second)}</tspan></text>`,
+    );
+  }
+  faults.forEach((f, i) => {
+    const y = headerY + FAULT_ROW_HEIGHT * (i + 1);
+    const color = f.broken.length === 0 ? "#222" : "#c00";
+    parts.push(`<g data-fault="${escape(f.name)}" fill="${color}">`);
+    for (const [, x, cell] of columns) parts.push(`<text x="${x}" y="${y}">${escape(cell(f))}</text>`);
+    parts.push(`</g>`);
+  });
+  parts.push(`</g>`);
+  return parts;
+}
+
+function footer(options: SvgOptions, height: number): string[] {
+  return options.command === undefined
+    ? []
+    : [`<text x="${LEFT}" y="${height - 22}" fill="#333">reproduce: ${escape(options.command)}</text>`];
 }
 
 /** Smallest 1, 2 or 5 times a power of ten at or above the value. */

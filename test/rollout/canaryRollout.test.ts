@@ -548,6 +548,31 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       assert.equal(api.weight, "0");
     });
 
+    it("GIVEN a release of v2 held over stable v1 WHEN rolled back to v1 and a gate aborts THEN no pod is deleted (v1's pods serve the stable route) and the warning says so", async () => {
+      api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "30";
+      api.pods = [pod("gw-v1-a", "v1", false, [0])];
+      const answer = await host(
+        rolloutProvider,
+        "update",
+        "id",
+        { ...outs("v2", "held", 30), stableVersion: "v1" },
+        { ...target("v1"), steps, gates },
+      );
+      assert.equal(
+        answer.error,
+        "step 1/2 (weight 10%): gate pods-ready failed: measured 1 of 1 pod not Ready (gw-v1-a), threshold all pods Ready; canary weight set back to 0",
+      );
+      assert.deepEqual(
+        api.requests.filter((request) => request.method === "DELETE"),
+        [],
+      );
+      assert.match(
+        answer.stderr,
+        /v1 is also the version on the stable route: an abort sets the canary weight to 0 but drains nothing/,
+      );
+      assert.equal(api.weight, "0");
+    });
+
     it("GIVEN a pod that joins mid-pause and is not Ready yet WHEN updated with podStartupSeconds THEN it counts as starting and the release promotes", async () => {
       api.pods = [pod("gw-v3-a", "v3", true, [0])];
       const paused = [

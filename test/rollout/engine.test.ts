@@ -795,6 +795,97 @@ describe("runRollout", () => {
       );
     });
 
+    it("GIVEN a write of 25 that timed out once, then was refused until the budget ran out, and a reset refused WHEN step 2 aborts THEN the earlier timeout still counts as a write that may have landed", async () => {
+      const { options, router } = setup(FOUR_STEPS, gates, {
+        api: { retryBudgetSeconds: 5, abortBudgetSeconds: 1, random: () => 0 },
+      });
+      router.canaryIngress = CANARY;
+      const setCanaryWeight = router.setCanaryWeight.bind(router);
+      let writesOf25 = 0;
+      router.setCanaryWeight = async (weight) => {
+        if (weight === 25) {
+          writesOf25 += 1;
+          throw writesOf25 === 1 ? timedOut() : refused();
+        }
+        if (weight === 0 && router.weight !== 0) throw forbidden();
+        return setCanaryWeight(weight);
+      };
+      const result = await runRollout(options);
+      const message = result.outcome.kind === "aborted" ? result.outcome.message : "";
+      assert.ok(writesOf25 > 1, "the write was retried");
+      assert.match(message, /connect ECONNREFUSED 127\.0\.0\.1:6443; still failing after \d+ attempts/);
+      assert.ok(
+        message.includes(
+          `left behind: the canary weight is 5% or 25% (a write may have landed); check the canary Ingress by hand (${READ}) and set it to 0: ${SET_0}`,
+        ),
+        message,
+      );
+    });
+
+    it("GIVEN a write of 25 that timed out and a reset to 0 that also timed out WHEN step 2 aborts THEN every weight it may be is listed", async () => {
+      const { options, router } = setup(FOUR_STEPS, gates, {
+        api: { retryBudgetSeconds: 1, abortBudgetSeconds: 1, random: () => 0 },
+      });
+      router.canaryIngress = CANARY;
+      const setCanaryWeight = router.setCanaryWeight.bind(router);
+      router.setCanaryWeight = async (weight) => {
+        if (weight === 25 || (weight === 0 && router.weight !== 0)) throw timedOut();
+        return setCanaryWeight(weight);
+      };
+      const result = await runRollout(options);
+      const message = result.outcome.kind === "aborted" ? result.outcome.message : "";
+      assert.ok(
+        message.includes(
+          `left behind: the canary weight is 5%, 25% or 0% (a write may have landed); check the canary Ingress by hand (${READ})`,
+        ),
+        message,
+      );
+    });
+
+    it("GIVEN a gate failure and a 409 on the abort's write of 0 WHEN the abort retries THEN it re-reads the weight first and the weight ends at 0", async () => {
+      const { options, router } = setup(FOUR_STEPS, (clock) => [
+        scriptedGate("prometheus", clock, (ctx) =>
+          ctx.step === 2 ? { ok: false, measured: "0.2", threshold: "<= 0.01" } : OK,
+        ),
+      ]);
+      const setCanaryWeight = router.setCanaryWeight.bind(router);
+      const calls: string[] = [];
+      let conflicts = 1;
+      router.getCanaryWeight = async () => {
+        calls.push("get");
+        return router.weight;
+      };
+      router.setCanaryWeight = async (weight) => {
+        calls.push(`set ${weight}`);
+        if (weight === 0 && router.weight === 25 && conflicts-- > 0) throw transient(409, "Conflict");
+        return setCanaryWeight(weight);
+      };
+      const result = await runRollout(options);
+      assert.equal(result.outcome.kind, "aborted");
+      assert.deepEqual(calls.slice(-3), ["set 0", "get", "set 0"]);
+      assert.equal(router.weight, 0);
+      assert.match(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        /threshold <= 0\.01; canary weight set back to 0$/,
+      );
+    });
+
+    for (const [key, api] of [
+      ["rollout.api.retryBudget", { retryBudgetSeconds: Number.NaN }],
+      ["rollout.api.retryBudget", { retryBudgetSeconds: Number.POSITIVE_INFINITY }],
+      ["rollout.api.abortBudget", { abortBudgetSeconds: -1 }],
+    ] as const) {
+      it(`GIVEN ${key} ${Object.values(api)[0]} WHEN the rollout or a first release runs THEN it throws naming the key before touching the router (retries would never end)`, async () => {
+        const { options, router } = setup(FOUR_STEPS, gates, { api });
+        const message = new RegExp(
+          `${key.replace(/\./g, "\\.")} (NaN|Infinity|-1)s is not a finite number of seconds >= 0`,
+        );
+        await assert.rejects(runRollout(options), { message });
+        await assert.rejects(runFirstRelease(options), { message });
+        assert.deepEqual(router.writes, []);
+      });
+    }
+
     it("GIVEN a reset that fails with 403 (a write refused, nothing landed) WHEN a gate aborts THEN the message does not say to check by hand", async () => {
       const { options, router } = setup(FOUR_STEPS, (clock) => [
         scriptedGate("prometheus", clock, (ctx) =>
@@ -967,6 +1058,38 @@ describe("runRollout", () => {
         result.outcome.kind === "aborted" ? result.outcome.message : "",
         "before the first step: interrupted (SIGTERM received); canary weight set back to 0; no client reached the canary (its weight never rose above 0), so nothing to drain",
       );
+    });
+  });
+
+  describe("a weight write in flight when the signal fires", () => {
+    it("GIVEN the step's weight write still in flight WHEN the signal fires THEN the write finishes first, the abort's 0 comes after it, and the canary is drained", async () => {
+      const controller = new AbortController();
+      const { options, router } = setup(FOUR_STEPS, (c) => [scriptedGate("always-ok", c, () => OK)], {
+        signal: controller.signal,
+      });
+      // The write of 5% lands at the API, then its response is slow; the signal fires meanwhile.
+      const set = router.setCanaryWeight.bind(router);
+      router.setCanaryWeight = async (weight: number) => {
+        await set(weight);
+        if (weight === 5) {
+          controller.abort(new Error("SIGINT received"));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const drained: string[] = [];
+      const drainer = {
+        async drainCanary() {
+          drained.push("gw-a");
+          return ["gw-a"];
+        },
+      };
+
+      const result = await runRollout({ ...options, drainer });
+
+      assert.deepEqual(router.writes, [0, 5, 0], "the abort's 0 is written after the 5% write ended");
+      assert.equal(router.weight, 0);
+      assert.deepEqual(drained, ["gw-a"], "clients may have reached the canary at 5%: drained");
+      assert.equal(result.outcome.kind === "aborted" ? result.outcome.gate : "", "interrupted");
     });
   });
 

@@ -198,6 +198,23 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
     });
   }
 
+  it("GIVEN a patch that is accepted and a read-back that fails WHEN the weight is set THEN the error says the write landed (may have landed), with the read's status and path", async () => {
+    api.reply = (request) =>
+      request.method === "GET"
+        ? { status: 503, reason: "ServiceUnavailable", message: "etcd leader changed" }
+        : "default";
+    await assert.rejects(router.setCanaryWeight(25), {
+      name: "KubernetesApiError",
+      status: 503,
+      method: "GET",
+      path: INGRESS_PATH,
+      transient: true,
+      mayHaveLanded: true,
+      message: `wrote canary weight 25, then reading it back failed: Kubernetes API GET ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): HTTP 503 ServiceUnavailable: etcd leader changed`,
+    });
+    assert.equal(api.annotations["nginx.ingress.kubernetes.io/canary-weight"], "25");
+  });
+
   it("GIVEN an API server that never answers WHEN the weight is read THEN it fails after the request timeout, naming the URL and the limit", async () => {
     api.reply = () => "hang";
     const started = Date.now();
@@ -305,14 +322,14 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
     });
 
     it("GIVEN every write fails with 503 after step 1 WHEN step 2 starts THEN the message says the reset failed too, what is left and the command, and the annotation stays at 5", async () => {
-      // Once step 1's weight is stored, every write fails; a 503 may have landed, so both weights are possible.
+      // Once step 1's weight is stored, every write fails; a 503 may have landed (the write of 25 and the reset alike), so 5, 25 and 0 are all possible.
       api.reply = (request) =>
         request.method === "PATCH" && api.weight === "5"
           ? { status: 503, reason: "ServiceUnavailable", message: "down" }
           : "default";
       assert.match(
         await messageOf(),
-        /; setting the canary weight back to 0 failed: Kubernetes API PATCH .*HTTP 503 ServiceUnavailable: down; still failing after \d+ attempts in .* \(rollout.api.abortBudget 2s\); left behind: the canary weight is 5% or 0% \(a write may have landed\); check the canary Ingress by hand \(kubectl get ingress ws-gateway-canary -n prod .*\) and set it to 0: kubectl annotate ingress ws-gateway-canary -n prod nginx.ingress.kubernetes.io\/canary-weight=0 --overwrite$/,
+        /; setting the canary weight back to 0 failed: Kubernetes API PATCH .*HTTP 503 ServiceUnavailable: down; still failing after \d+ attempts in .* \(rollout.api.abortBudget 2s\); left behind: the canary weight is 5%, 25% or 0% \(a write may have landed\); check the canary Ingress by hand \(kubectl get ingress ws-gateway-canary -n prod .*\) and set it to 0: kubectl annotate ingress ws-gateway-canary -n prod nginx.ingress.kubernetes.io\/canary-weight=0 --overwrite$/,
       );
       assert.equal(api.weight, "5");
     });
@@ -336,6 +353,39 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
         ["PATCH", "PATCH", "GET", "PATCH", "GET"],
       );
       assert.equal(result.events.filter((event) => event.kind === "retry").length, 2);
+    });
+
+    it("GIVEN a drain whose second delete fails once with 503 WHEN the engine retries the drain THEN the outcome still lists the pod deleted by the first attempt", async () => {
+      api.pods = [pod("gw-a", "2f9c1ab", true, [0]), pod("gw-b", "2f9c1ab", true, [0])];
+      let failures = 1;
+      api.reply = (request) =>
+        request.method === "DELETE" && request.url.endsWith("/gw-b") && failures-- > 0
+          ? { status: 503, reason: "ServiceUnavailable", message: "down" }
+          : "default";
+      const clock = new FakeClock();
+      const result = await runRollout({
+        steps,
+        gates: [
+          scriptedGate("bad", clock, (ctx) =>
+            ctx.step === 2 ? { ok: false, measured: "x", threshold: "y" } : OK,
+          ),
+        ],
+        router,
+        drainer: router,
+        clock,
+        logger: new RecordingLogger(),
+      });
+      const deletes = api.requests.filter((r) => r.method === "DELETE").map((r) => r.url);
+      assert.deepEqual(deletes, [
+        "/api/v1/namespaces/prod/pods/gw-a",
+        "/api/v1/namespaces/prod/pods/gw-b",
+        "/api/v1/namespaces/prod/pods/gw-b",
+      ]);
+      assert.equal(result.outcome.kind === "aborted" ? result.outcome.drained?.join(",") : "", "gw-a,gw-b");
+      assert.match(
+        result.outcome.kind === "aborted" ? result.outcome.message : "",
+        /2 pods of the aborted version asked to drain \(gw-a, gw-b\)/,
+      );
     });
 
     it("GIVEN onAbort drain WHEN a gate aborts THEN each live canary pod is deleted after the weight is 0, terminating ones skipped, a 404 counted as gone", async () => {
@@ -417,6 +467,48 @@ describe("kubeconfig loading", () => {
     });
     await router.getCanaryWeight();
     assert.equal(api.requests.at(-1)?.authorization, "Bearer from-plugin-x");
+  });
+
+  it("GIVEN an exec credential plugin that never finishes WHEN a request is sent THEN it fails after three request timeouts, saying so and how to refresh the credentials", async () => {
+    const plugin = path.join(dir, "hang.js");
+    writeFileSync(plugin, "setTimeout(() => undefined, 5000);");
+    const kubeconfig = JSON.stringify({
+      "current-context": "gke",
+      contexts: [{ name: "gke", context: { cluster: "c", user: "u" } }],
+      clusters: [{ name: "c", cluster: { server: api.url } }],
+      users: [
+        {
+          name: "u",
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1beta1",
+              command: process.execPath,
+              args: [plugin],
+            },
+          },
+        },
+      ],
+    });
+    const router = new KubernetesCanaryRouter({
+      kubeconfig,
+      namespace: NAMESPACE,
+      canaryIngressName: INGRESS,
+      version: "v",
+      requestTimeoutSeconds: 0.3,
+    });
+    const sentBefore = api.requests.length;
+    const started = Date.now();
+    await assert.rejects(router.getCanaryWeight(), (error: Error & { reason?: string }) => {
+      assert.equal(error.reason, "CredentialsUnavailable");
+      assert.match(
+        error.message,
+        /^Kubernetes API GET \/apis\/networking\.k8s\.io\/v1\/namespaces\/prod\/ingresses\/ws-gateway-canary \(Ingress prod\/ws-gateway-canary\): could not get credentials: no credentials within 0\.9s \(3 times rollout\.api\.requestTimeout\): the exec credential plugin did not finish; the credentials of kubeconfig context "gke" could not be obtained: refresh them/,
+      );
+      return true;
+    });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 800 && elapsed < 4000, `gave up after ${elapsed}ms`);
+    assert.equal(api.requests.length, sentBefore, "no request sent without credentials");
   });
 
   it("GIVEN KUBECONFIG names a missing file and an existing one WHEN loading the default THEN the existing one is used", async () => {

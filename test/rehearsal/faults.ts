@@ -1,0 +1,174 @@
+/**
+ * The bad releases the rehearsal plays (`--faults`), what each one does, and
+ * what our release must do about it. One table: the CLI's help, the run, the
+ * report, the docs' list and the CI matrix all read it.
+ */
+
+export const FAULTS = [
+  "refuse",
+  "crash",
+  "unready",
+  "drop",
+  "api-flaky",
+  "api-down",
+  "nginx-reload",
+] as const;
+export type FaultName = (typeof FAULTS)[number];
+
+/** Where in the schedule a fault strikes. */
+export type FaultTiming =
+  /** The new version is bad from its first pod: the fault starts when the canary first gets weight. */
+  | "canary-start"
+  /** From the start of the release (before the first weight is set). */
+  | "release-start"
+  /** Halfway through the pause of the schedule's second step (the first when there is one step), when the canary holds real clients. */
+  | "mid-schedule";
+
+export interface FaultSpec {
+  readonly name: FaultName;
+  /** One line for --help and the report. */
+  readonly summary: string;
+  readonly timing: FaultTiming;
+  /** The outcome our release must reach. */
+  readonly expectedOutcome: "aborted" | "promoted";
+}
+
+export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
+  refuse: {
+    name: "refuse",
+    summary: "the new version answers every WebSocket upgrade with HTTP 503",
+    timing: "canary-start",
+    expectedOutcome: "aborted",
+  },
+  crash: {
+    name: "crash",
+    summary: "one new pod is killed (SIGKILL) mid-schedule; the kubelet restarts it",
+    timing: "mid-schedule",
+    expectedOutcome: "aborted",
+  },
+  unready: {
+    name: "unready",
+    summary: "one new pod starts failing its readiness probe mid-schedule",
+    timing: "mid-schedule",
+    expectedOutcome: "aborted",
+  },
+  drop: {
+    name: "drop",
+    summary: "the new version accepts upgrades, then drops each socket after a few seconds",
+    timing: "canary-start",
+    expectedOutcome: "aborted",
+  },
+  "api-flaky": {
+    name: "api-flaky",
+    summary: "the Kubernetes API answers a share of requests with 500, 429 or 409 throughout the release",
+    timing: "release-start",
+    expectedOutcome: "promoted",
+  },
+  "api-down": {
+    name: "api-down",
+    summary: "the Kubernetes API refuses connections from mid-schedule for a while, then comes back",
+    timing: "mid-schedule",
+    expectedOutcome: "aborted",
+  },
+  "nginx-reload": {
+    name: "nginx-reload",
+    summary:
+      "nginx reloads mid-release (SIGHUP): old workers keep their sockets until worker-shutdown-timeout",
+    timing: "mid-schedule",
+    expectedOutcome: "promoted",
+  },
+};
+
+/** Seconds a socket lives on the "drop" version (scheduled). */
+export const DROP_AFTER_SECONDS = 10;
+
+/** The per-fault figures of the JSON contract (`faults.<name>`). */
+export interface FaultFigures {
+  /** promoted | aborted | held, or "failed" when the engine itself threw (the weight may be anywhere). */
+  readonly outcome: "promoted" | "aborted" | "held" | "failed";
+  /** The gate that fired, null when none did. */
+  readonly gate: string | null;
+  /** The step it fired in (1-based), null when none did. */
+  readonly step: number | null;
+  /** Scheduled seconds from the fault to the balancer routing at weight 0; null when it never did. */
+  readonly secondsToWeightZero: number | null;
+  /** Upgrades that failed on the stable path during the release (the promise: 0). */
+  readonly failedHandshakes: number;
+  /** Upgrades that failed on the canary path (the bad version's own cost, reported apart). */
+  readonly failedHandshakesOnCanary: number;
+  /** Why upgrades failed during the release, reason -> count (HTTP status, ECONNRESET, handshake timeout). */
+  readonly failedHandshakeReasons: Readonly<Record<string, number>>;
+  /** Most disconnects any client saw that never connected to the new version during the canary phase. */
+  readonly maxDisconnectsNeverCanary: number;
+  /** Clients still connected to the new version at the end of an aborted release (0 otherwise). */
+  readonly leftOnAbortedVersion: number;
+  /** Clients with no connection at the end, one back-off cap after the release. */
+  readonly unconnectedAtEnd: number;
+  /** Most disconnects of any client, canary clients included. */
+  readonly maxDisconnects: number;
+  /** Clients that were on the new version during the canary phase. */
+  readonly clientsOnCanary: number;
+  /** The engine's message (the abort or failure reason); null when promoted. */
+  readonly message: string | null;
+}
+
+/**
+ * What a fault's figures must show, as broken promises (empty when all hold):
+ * every fault except api-flaky and nginx-reload aborts and leaves nobody on
+ * the aborted version or unconnected, cuts clients that never saw the canary
+ * at most once and fails no handshake on the stable path; api-flaky promotes
+ * with at most one disconnect per client; nginx-reload cuts no client twice.
+ */
+export function brokenFaultPromises(name: FaultName, f: FaultFigures): string[] {
+  const broken: string[] = [];
+  const expect = (ok: boolean, text: string) => {
+    if (!ok) broken.push(`${name}: ${text}`);
+  };
+  const spec = FAULT_SPECS[name];
+  if (name === "nginx-reload") {
+    expect(f.maxDisconnects <= 1, `max disconnects per client ${f.maxDisconnects}, promised <= 1`);
+    expect(f.unconnectedAtEnd === 0, `${f.unconnectedAtEnd} clients unconnected at the end, promised 0`);
+    return broken;
+  }
+  expect(
+    f.outcome === spec.expectedOutcome,
+    `outcome ${f.outcome}${f.message === null ? "" : ` (${f.message})`}, promised ${spec.expectedOutcome}`,
+  );
+  if (spec.expectedOutcome === "promoted") {
+    expect(f.maxDisconnects <= 1, `max disconnects per client ${f.maxDisconnects}, promised <= 1`);
+    expect(
+      f.failedHandshakes === 0,
+      `${f.failedHandshakes} failed handshakes on the stable path, promised 0`,
+    );
+    expect(f.unconnectedAtEnd === 0, `${f.unconnectedAtEnd} clients unconnected at the end, promised 0`);
+    return broken;
+  }
+  expect(
+    f.leftOnAbortedVersion === 0,
+    `${f.leftOnAbortedVersion} clients left on the aborted version, promised 0`,
+  );
+  expect(f.unconnectedAtEnd === 0, `${f.unconnectedAtEnd} clients unconnected at the end, promised 0`);
+  expect(
+    f.maxDisconnectsNeverCanary <= 1,
+    `clients never on the canary cut up to ${f.maxDisconnectsNeverCanary} times, promised <= 1`,
+  );
+  expect(f.failedHandshakes === 0, `${f.failedHandshakes} failed handshakes on the stable path, promised 0`);
+  return broken;
+}
+
+/**
+ * Parses `--faults`: "all", "none", or a comma-separated list of names.
+ * Throws a one-line message naming the unknown value and the valid ones.
+ */
+export function parseFaults(text: string): FaultName[] {
+  const trimmed = text.trim();
+  if (trimmed === "all") return [...FAULTS];
+  if (trimmed === "none" || trimmed === "") return [];
+  const names = trimmed.split(",").map((s) => s.trim());
+  for (const name of names) {
+    if (!(FAULTS as readonly string[]).includes(name)) {
+      throw new Error(`--faults: unknown fault "${name}"; use "all" or some of ${FAULTS.join(", ")}`);
+    }
+  }
+  return [...new Set(names)] as FaultName[];
+}
