@@ -157,12 +157,13 @@ export class Workspace {
   /** Interrupts the running CLI as Ctrl-C would (it then stops its plugins); kills it after 20 s. */
   async interrupt(): Promise<void> {
     const child = this.current;
-    if (child === undefined || child.exitCode !== null) return;
-    child.kill("SIGINT");
-    const exited = new Promise((resolve) => child.once("close", resolve));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    await exited;
-    clearTimeout(timer);
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGINT");
+      const exited = new Promise((resolve) => child.once("close", resolve));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
     // Plugins run in their own process groups; a CLI that had to be killed leaves them behind.
     for (const pid of this.processesFromBin()) {
       try {
