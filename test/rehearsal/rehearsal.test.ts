@@ -691,7 +691,7 @@ describe("rehearsal command line (behaves like a tool)", () => {
       "(default: 2000, 500 with --quick",
       "--faults LIST",
       "(default: rehearsal-results, git-ignored)",
-      "Stacks: dev, local, prod",
+      "Stacks: dev, e2e, local, prod",
       "nginx-reload",
       "Exit codes:",
       "Examples:",
@@ -715,7 +715,7 @@ describe("rehearsal command line (behaves like a tool)", () => {
         [["--replicas", "-1"], /^rehearse: --replicas must be an integer from 1 to 20, got "-1"/],
         [
           ["--stack", "staging"],
-          /^rehearse: --stack: unknown stack "staging"; the stacks are dev, local, prod/,
+          /^rehearse: --stack: unknown stack "staging"; the stacks are dev, e2e, local, prod/,
         ],
         [
           ["--strategies", "canary"],
