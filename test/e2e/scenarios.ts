@@ -561,12 +561,13 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
     })();
     const r = await up(ctx, "up-v4-outage");
     await outage;
-    check(r.code !== 0, "pulumi up succeeded although the API server was down for 15s mid-step");
-    const errorLines = r.output
+    // The engine retries API failures within its budget: a short outage is either ridden out
+    // (the update succeeds, each failed call shown as a warning) or fails the update; then a re-run must finish it.
+    const shown = r.output
       .split("\n")
-      .filter((l) => /error/i.test(l))
-      .map((l) => l.trim())
-      .slice(0, 6);
+      .filter((l) => /^error|warning: gate|warning: step/.test(l.replace(/^\[ws-gateway rollout \S+\] /, "")))
+      .map((l) => l.trim());
+    check(shown.length > 0, `the outage left no line for the user:\n${tail(r.output)}`);
     check(
       !/\n\s+at .+\(.+:\d+:\d+\)/.test(r.output),
       `the CLI output carries a stack trace:\n${tail(r.output)}`,
@@ -575,12 +576,24 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
       !r.output.includes("[object Object]"),
       `the message lost its cause ("[object Object]"):\n${tail(r.output)}`,
     );
-    const rerun = await up(ctx, "up-v4-rerun");
-    expectOk(rerun, "pulumi up re-run after the outage");
-    check((await selectorOf(ctx, STABLE_SERVICE)) === "v4", "stable does not select v4 after the re-run");
+    check(
+      shown.some((l) => /connection refused|ECONNREFUSED|no answer/.test(l)),
+      `no line names the API failure:\n${shown.slice(0, 4).join("\n")}`,
+    );
+    const outcome =
+      r.code === 0
+        ? `pulumi up rode it out in ${r.seconds.toFixed(1)}s`
+        : `pulumi up failed after ${r.seconds.toFixed(1)}s`;
+    let rerunText = "no re-run needed";
+    if (r.code !== 0) {
+      const rerun = await up(ctx, "up-v4-rerun");
+      expectOk(rerun, "pulumi up re-run after the outage");
+      rerunText = `re-run: pulumi up ${rerun.seconds.toFixed(1)}s, v4 promoted`;
+    }
+    check((await selectorOf(ctx, STABLE_SERVICE)) === "v4", "stable does not select v4 after the outage");
     return (
-      `API server down ${((restarted - stopped) / 1000).toFixed(0)}s mid-step; pulumi up failed after ${r.seconds.toFixed(1)}s; the user saw: ${errorLines.join(" | ")}; ` +
-      `re-run: pulumi up ${rerun.seconds.toFixed(1)}s, schedule from 0, v4 promoted`
+      `API server down ${((restarted - stopped) / 1000).toFixed(0)}s mid-step; ${outcome}; the user saw ${shown.length} lines, first: ${shown[0] ?? ""}; last: ${shown[shown.length - 1] ?? ""}; ` +
+      rerunText
     );
   });
 

@@ -21,7 +21,7 @@ import { percentile, peakRate, rateSeries, reconnectBudgetPerSecond, summarizeDi
 import { NGINX_INSTALL_HINT, findNginx, renderNginxConfig } from "./nginx";
 import { DEFAULTS, EXIT, OPTIONS } from "./cli";
 import { DROP_AFTER_SECONDS, FAULTS } from "./faults";
-import { REPO_ROOT } from "../helpers/stacks";
+import { REPO_ROOT, stackNames } from "../helpers/stacks";
 import { childEnv } from "./protocol";
 import { summarizeFault, type RehearsalJson } from "./report";
 import type { ClientStats } from "./fleet";
@@ -691,7 +691,7 @@ describe("rehearsal command line (behaves like a tool)", () => {
       "(default: 2000, 500 with --quick",
       "--faults LIST",
       "(default: rehearsal-results, git-ignored)",
-      "Stacks: dev, e2e, local, prod",
+      `Stacks: ${stackNames().join(", ")}`,
       "nginx-reload",
       "Exit codes:",
       "Examples:",
@@ -715,7 +715,9 @@ describe("rehearsal command line (behaves like a tool)", () => {
         [["--replicas", "-1"], /^rehearse: --replicas must be an integer from 1 to 20, got "-1"/],
         [
           ["--stack", "staging"],
-          /^rehearse: --stack: unknown stack "staging"; the stacks are dev, e2e, local, prod/,
+          new RegExp(
+            `^rehearse: --stack: unknown stack "staging"; the stacks are ${stackNames().join(", ")}`,
+          ),
         ],
         [
           ["--strategies", "canary"],
