@@ -1,7 +1,7 @@
 /**
  * Errors of Kubernetes API calls, as plain `Error` objects with fields.
  *
- * Why no `class KubeApiError extends Error`: the dynamic providers capture
+ * Why no subclass of Error (the old KubeApiError): the dynamic providers capture
  * this code by value, and Pulumi's closure serializer turns a subclass of a
  * built-in into a plain function whose `Error.call(this, message)` sets
  * nothing, so the thrown object had no message and reached the user as
