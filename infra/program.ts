@@ -20,39 +20,26 @@ import { IngressNginx, type IngressNginxArgs } from "../components/ingress/ingre
 import { GatewayRoutes, GatewayService, WEBSOCKET_PROXY_TIMEOUT_SECONDS } from "../components/ingress/routes";
 import { APP_NAME } from "../components/names";
 import { CanaryRollout, CanaryWeightReset } from "../components/rollout/canaryRollout";
-import { CONFIG_NAMESPACE, ConfigError, parseConfig, type RawStackConfig, type StackConfig } from "./config";
+import { parseConfigMap, type StackConfigMap, type StackConfig } from "./config";
 
-/** Every `ws-gateway:*` key of the stack, known or not, so a misspelt top-level key is reported rather than ignored. */
-export function readRawConfig(): RawStackConfig {
-  const cfg = new pulumi.Config(CONFIG_NAMESPACE);
-  const prefix = `${CONFIG_NAMESPACE}:`;
-  const raw: Record<string, unknown> = {};
-  for (const k of Object.keys(pulumi.runtime.allConfig())) {
-    if (!k.startsWith(prefix)) continue;
-    const name = k.slice(prefix.length);
-    // Objects arrive as JSON text; plain values (a top-level string) as themselves.
+/** Every config key of the stack, structured values decoded from the JSON text Pulumi hands them as. */
+export function readConfigMap(): StackConfigMap {
+  const all = pulumi.runtime.allConfig();
+  const map: Record<string, unknown> = {};
+  for (const [k, text] of Object.entries(all)) {
+    // Objects and lists arrive as JSON text; plain values (a top-level string) as themselves.
     try {
-      raw[name] = cfg.getObject<unknown>(name);
+      map[k] = typeof text === "string" && /^[[{]/.test(text.trim()) ? JSON.parse(text) : text;
     } catch {
-      raw[name] = cfg.get(name);
+      map[k] = text;
     }
   }
-  return raw;
+  return map;
 }
 
-/** Reads the stack's `ws-gateway:*` keys and validates them; throws ConfigError before any resource exists. */
+/** Reads the stack's config and validates it; throws ConfigError before any resource exists. */
 export function loadStackConfig(): StackConfig {
-  const config = parseConfig(readRawConfig(), { stack: pulumi.getStack() });
-  if (config.cluster.mode === "gke" && config.cluster.project === undefined) {
-    const gcpProject = new pulumi.Config("gcp").get("project");
-    if (gcpProject === undefined) {
-      throw new ConfigError([
-        `${CONFIG_NAMESPACE}:cluster.project: is required when gcp:project is not set: a GCP project ID. Fix: set ws-gateway:cluster.project or gcp:project.`,
-      ]);
-    }
-    return { ...config, cluster: { ...config.cluster, project: gcpProject } };
-  }
-  return config;
+  return parseConfigMap(readConfigMap(), { stack: pulumi.getStack() });
 }
 
 /** The ingress-nginx controller's arguments for a validated config (the e2e check compares the release against them). */

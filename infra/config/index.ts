@@ -11,6 +11,7 @@
 export { ConfigError, show } from "./errors";
 export { parseDuration } from "./duration";
 export { parseConfig } from "./load";
+export { ownSections, parseConfigMap, type StackConfigMap } from "./stackMap";
 export { INGRESS_INSTALL_ONLY_KEYS } from "./rules";
 export type { ParseContext } from "./rules";
 export * from "./types";
