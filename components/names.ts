@@ -43,6 +43,14 @@ export const ANNOTATION_SKIP_AWAIT = "pulumi.com/skipAwait";
 
 /** The drain contract's environment variable (docs/drain-contract.md). */
 export const ENV_DRAIN_SECONDS = "DRAIN_SECONDS";
+/** The drain contract's environment variable naming the pod's version (gateway.version). */
+export const ENV_GATEWAY_VERSION = "GATEWAY_VERSION";
+/**
+ * Version identity (docs/drain-contract.md): the gateway names its version in
+ * this header of every upgrade it accepts (the 101 answer), so a probe knows
+ * which version it measured.
+ */
+export const VERSION_HEADER = "X-Gateway-Version";
 /** Close code a draining gateway sends: 1012 Service Restart (IANA registry). */
 export const CLOSE_CODE_SERVICE_RESTART = 1012;
 

@@ -11,6 +11,7 @@ import {
   ANNOTATION_DELETION_PROPAGATION,
   APP_NAME,
   ENV_DRAIN_SECONDS,
+  ENV_GATEWAY_VERSION,
   LABEL_APP,
   LABEL_COMPONENT,
   LABEL_MANAGED_BY,
@@ -233,7 +234,7 @@ export function versionedGatewayManifests(args: VersionedGatewayArgs): Versioned
               env: [
                 { name: ENV_DRAIN_SECONDS, value: String(a.drainSeconds) },
                 { name: "PORT", value: String(a.port) },
-                { name: "GATEWAY_VERSION", value: a.version },
+                { name: ENV_GATEWAY_VERSION, value: a.version },
                 { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
               ],
               resources: { requests: { cpu: a.cpuRequest, memory: a.memoryRequest }, limits },

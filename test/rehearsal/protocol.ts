@@ -3,8 +3,8 @@
  * fleet). The gateway's own contract names live in components/names.ts.
  */
 
-/** Response header naming the version that accepted an upgrade (the fleet counts clients per version). */
-export const VERSION_HEADER = "X-Gateway-Version";
+/** Response header naming the version that accepted an upgrade (the drain contract's version identity; the fleet counts clients per version). */
+export { VERSION_HEADER } from "../../components/names";
 
 /** Response header of the balancer that carries the chosen endpoint, "127.0.0.1:port". */
 export const BACKEND_HEADER = "X-Backend";
