@@ -72,3 +72,30 @@ export const RETRY_MAX_DELAY_MS = 15_000;
 export const ON_ABORT_MODES = ["drain", "keep"] as const;
 export type OnAbort = (typeof ON_ABORT_MODES)[number];
 export const DEFAULT_ON_ABORT: OnAbort = "drain";
+
+/**
+ * Version identity (docs/drain-contract.md#version-identity): "required"
+ * makes every probe check the version that answered (X-Gateway-Version) and
+ * count only the canary's answers; "off" is for gateways that do not name
+ * their version, whose probes then prove nothing about which version answered
+ * (rollout.gates.versionIdentity).
+ */
+export const VERSION_IDENTITY_MODES = ["required", "off"] as const;
+export type VersionIdentity = (typeof VERSION_IDENTITY_MODES)[number];
+export const DEFAULT_VERSION_IDENTITY: VersionIdentity = "required";
+
+/**
+ * A probe answered by another version (the controller's backend sync lag, or
+ * its fallback to the main backend while the canary has no ready endpoint)
+ * is closed and dialled again, every CANARY_REDIAL_DELAY_MS, for up to this
+ * long; then the gate fails naming the versions that answered.
+ */
+export const DEFAULT_CANARY_DIAL_SECONDS = 30;
+export const CANARY_REDIAL_DELAY_MS = 1_000;
+
+/**
+ * Before the first weight above 0, the engine waits up to this long for the
+ * canary route (the canary header) to answer with the canary version, so the
+ * first step begins on the canary and not on the controller's sync lag.
+ */
+export const DEFAULT_CANARY_ROUTE_WAIT_SECONDS = 120;

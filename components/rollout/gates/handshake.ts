@@ -1,0 +1,72 @@
+/** Gate ws-handshake: an upgrade through the canary route, answered by the canary version, and a reply. */
+import { formatDuration } from "../messages";
+import type { Gate, GateResult } from "../types";
+import { answeredText, dialCanary, discard, type CanaryDialOptions, type DialOutcome } from "./dial";
+import { HANDSHAKE_GATE } from "./names";
+
+/** Settings of the handshake gate. */
+export interface HandshakeGateOptions {
+  readonly url: string;
+  readonly timeoutSeconds: number;
+  readonly message: string;
+  readonly headers?: Record<string, string>;
+  /** The canary version the answer must name (version identity); undefined: any answer counts. */
+  readonly expectVersion?: string;
+  /** How long answers from other versions are re-dialled. @default DEFAULT_CANARY_DIAL_SECONDS */
+  readonly dialSeconds?: number;
+}
+
+/** " (on v2)" after a failure, so it says which version failed; empty when the answer named none. */
+function within(dial: Extract<DialOutcome, { ok: true }>): string {
+  const text = answeredText(dial).trim();
+  return text === "" ? "" : ` (${text})`;
+}
+
+/**
+ * Opens a WebSocket through the public endpoint with the canary header, so
+ * ingress-nginx routes it to the canary whatever the weight; passes when the
+ * upgrade is answered by the canary version (./dial) and any message comes
+ * back within the timeout.
+ */
+export function handshakeGate(cfg: HandshakeGateOptions): Gate {
+  const timeoutMs = cfg.timeoutSeconds * 1000;
+  const on = cfg.expectVersion === undefined ? "" : ` on version ${cfg.expectVersion}`;
+  const threshold = `upgrade${on} and a reply within ${formatDuration(cfg.timeoutSeconds)}`;
+  const dialOptions: CanaryDialOptions = {
+    url: cfg.url,
+    handshakeTimeoutMs: timeoutMs,
+    ...(cfg.headers === undefined ? {} : { headers: cfg.headers }),
+    ...(cfg.expectVersion === undefined ? {} : { expectVersion: cfg.expectVersion }),
+    ...(cfg.dialSeconds === undefined ? {} : { dialSeconds: cfg.dialSeconds }),
+  };
+  return {
+    name: HANDSHAKE_GATE,
+    async check(): Promise<GateResult> {
+      const dial = await dialCanary(dialOptions);
+      if (!dial.ok) return { ok: false, measured: dial.problem, threshold };
+      const socket = dial.socket;
+      return new Promise<GateResult>((resolve) => {
+        let settled = false;
+        // Declared before `finish` uses it: the closure serializer rejects uses ahead of declarations.
+        let timer: NodeJS.Timeout | undefined = undefined;
+        const finish = (ok: boolean, measured: string): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          discard(socket);
+          resolve({ ok, measured, threshold });
+        };
+        timer = setTimeout(
+          () => finish(false, `no reply within ${formatDuration(cfg.timeoutSeconds)}${within(dial)}`),
+          timeoutMs,
+        );
+        socket.on("message", () => finish(true, `upgraded${answeredText(dial)} and got a reply`));
+        socket.on("close", (code) =>
+          finish(false, `closed with code ${code} before replying${within(dial)}`),
+        );
+        socket.on("error", (error) => finish(false, `error: ${error.message}${within(dial)}`));
+        socket.send(cfg.message);
+      });
+    },
+  };
+}
