@@ -17,6 +17,8 @@ import type { Parsed } from "./schema";
 /** What the program knows beside the config: the stack being updated. */
 export interface ParseContext {
   readonly stack?: string;
+  /** Receives findings that do not refuse the config (keys it ignores); the program prints them as warnings. */
+  readonly report?: (note: string) => void;
 }
 import { DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS, type RawStackConfig } from "./types";
 

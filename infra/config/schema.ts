@@ -40,6 +40,7 @@ import {
   leaf,
   list,
   matching,
+  nearHost,
   oneOf,
   section,
   version,
@@ -51,6 +52,8 @@ import {
   ipv4Address,
   ipv4Cidr,
   memoryQuantity,
+  nearImage,
+  nearRrule,
   rfc3339,
   rrule,
   type Checked,
@@ -90,6 +93,7 @@ const maintenanceWindowSchema = section(
       'an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU"',
       rrule,
       'add recurrence, e.g. "FREQ=WEEKLY;BYDAY=SA,SU"',
+      nearRrule,
     ),
   },
   "maintenance window settings",
@@ -134,6 +138,19 @@ const DEFAULT_NODE_POOL: NodePoolConfig = {
   diskSizeGb: 100,
 };
 
+/** A GCP project ID; also the rule of gcp:project, which stands in for cluster.project. */
+export const projectId = matching(
+  /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+  'a GCP project ID like "acme-ws-prod"',
+  'use the project ID (6 to 30 lower-case letters, digits or "-", starting with a letter), not its display name or number',
+  undefined,
+  (v) =>
+    v
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-"),
+);
+
 export const clusterSchema = section(
   {
     mode: oneOf(
@@ -141,11 +158,7 @@ export const clusterSchema = section(
       'use "gke" to create a regional GKE cluster or "existing" for the cluster of the current kubeconfig',
       "add mode: gke (a new regional GKE cluster) or mode: existing (the cluster of your kubeconfig)",
     ),
-    project: matching(
-      /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
-      "a GCP project ID",
-      'use the project ID (6 to 30 lower-case letters, digits or "-", starting with a letter), not its display name or number',
-    ).optional(),
+    project: projectId.optional(),
     region: matching(
       REGION_RE,
       'a GCP region like "europe-west1"',
@@ -220,6 +233,7 @@ export const ingressSchema = section(
       'a lower-case DNS name like "ws.example.com"',
       'use lower-case letters, digits, "-" and dots, without scheme, port or path',
       "add host, the public name clients connect to, e.g. host: ws.example.com",
+      nearHost,
     ),
     path: matching(
       /^\/[A-Za-z0-9._~/-]*$/,
@@ -273,6 +287,7 @@ export const gatewaySchema = section(
       'an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway"',
       imageRepository,
       "add image, the repository the gateway image is pushed to, e.g. europe-docker.pkg.dev/acme/gw/ws-gateway",
+      nearImage,
     ),
     version: version(
       "ws-gateway:gateway.version",
@@ -391,6 +406,8 @@ export const rolloutSchema = section(
               /^wss?:\/\/[^\s]+$/,
               'a WebSocket URL like "wss://ws.example.com/"',
               "set the public URL the gate connects to",
+              undefined,
+              (v) => v.replace(/^http(s?):/i, "ws$1:"),
             ).optional(),
             timeout: duration(1, 120, "set how long the handshake gate waits").default(
               DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
@@ -433,6 +450,7 @@ export const rolloutSchema = section(
               'an HTTP URL like "http://prometheus.monitoring:9090"',
               "write the URL with http:// or https://",
               "add url, the Prometheus base URL, e.g. http://prometheus.monitoring:9090",
+              (v) => v.replace(/^ws(s?):/i, "http$1:"),
             ),
             query: leaf(
               "a PromQL expression",
