@@ -229,7 +229,7 @@ export function rfc3339(text: string): Checked<string> {
   if (m === null) {
     return {
       why: "not an RFC 3339 time",
-      fix: 'write date, "T", time and zone, e.g. "2026-01-03T02:00:00Z"',
+      fix: 'write date, "T", time of day and zone (Z or an offset like +01:00)',
     };
   }
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [

@@ -104,7 +104,7 @@ function plainExamples(text: string): unknown[] {
 function withExample(fix: string, suggestion: unknown): string {
   if (suggestion === undefined) return fix;
   const shown = show(suggestion);
-  return fix.includes(shown) ? fix : `${fix}, e.g. ${shown}`;
+  return fix.includes(shown) || fix.includes(`e.g. ${String(suggestion)}`) ? fix : `${fix}, e.g. ${shown}`;
 }
 
 /**

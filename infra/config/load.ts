@@ -18,6 +18,12 @@ import {
 /** Values people write to turn a setting off: YAML's empty value, false, "" and the words for none. */
 const SWITCH_OFF_WORDS = /^(none|off|disabled?|null|nil|~|no|false|unset)$/i;
 
+/** Optional keys a rule across keys requires (cluster.region on GKE, pauses before the last step): removing them is no fix. */
+const CONDITIONALLY_REQUIRED = {
+  has: (k: string): boolean =>
+    k === `${CONFIG_NAMESPACE}:cluster.region` || /^[^:]+:rollout\.steps\[\d+\]\.pause$/.test(k),
+};
+
 function isSwitchOff(v: unknown): boolean {
   return (
     v === null ||
@@ -63,7 +69,7 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
       const f = fieldAt(schema as unknown as Schema, i.path);
       const params = (i as { params?: { suggestion?: unknown } }).params;
       const off =
-        f !== undefined && f.presence !== "required" && isSwitchOff(value)
+        f !== undefined && f.presence !== "required" && isSwitchOff(value) && !CONDITIONALLY_REQUIRED.has(k)
           ? switchOff(k, value, f)
           : undefined;
       // The leaf's own fix stands when it already writes the key's off value (a quoted "false").

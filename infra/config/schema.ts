@@ -108,12 +108,12 @@ const exclusionSchema = section(
       "name the exclusion, e.g. name: black-friday",
     ),
     start: checked(
-      "an RFC 3339 time",
+      'an RFC 3339 time like "2026-11-25T00:00:00Z"',
       rfc3339,
       'add start, when the exclusion begins, e.g. "2026-11-25T00:00:00Z"',
     ),
     end: checked(
-      "an RFC 3339 time",
+      'an RFC 3339 time like "2026-12-02T00:00:00Z"',
       rfc3339,
       'add end, when the exclusion stops, e.g. "2026-12-02T00:00:00Z"',
     ),
@@ -453,10 +453,20 @@ export const rolloutSchema = section(
               (v) => v.replace(/^ws(s?):/i, "http$1:"),
             ),
             query: leaf(
-              "a PromQL expression",
+              "a PromQL expression, with ASCII quotes and no invisible characters",
               "write the query as text",
-              (v) => (typeof v === "string" && v.trim() !== "" ? v : undefined),
-              { expect: "text", missing: "add query, the PromQL expression whose value the gate compares" },
+              // PromQL strings take ASCII quotes only; a typographic quote or an invisible character fails every round.
+              (v) =>
+                typeof v === "string" &&
+                v.trim() !== "" &&
+                !/[\u2018\u2019\u201c\u201d\p{Cf}\p{Cc}]/u.test(v.replace(/[\n\t]/g, " "))
+                  ? v
+                  : undefined,
+              {
+                expect: "text",
+                ascii: false,
+                missing: "add query, the PromQL expression whose value the gate compares",
+              },
             ),
             max: leaf(
               "a number",

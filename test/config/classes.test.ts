@@ -317,7 +317,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-01-03": not an RFC 3339 time). Fix: write date, "T", time and zone, e.g. "2026-01-03T02:00:00Z".',
+      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-01-03": not an RFC 3339 time). Fix: write date, "T", time of day and zone (Z or an offset like +01:00), e.g. "2026-01-03T02:00:00Z".',
     ],
   },
   {
@@ -369,7 +369,7 @@ export const CLASS_CASES: readonly Case[] = [
       ];
     },
     problems: [
-      'ws-gateway:cluster.maintenanceExclusions[0].start: must be an RFC 3339 time (got "2026-04-31T00:00:00Z": 2026-04 has no day 31). Fix: use a day from 01 to 30.',
+      'ws-gateway:cluster.maintenanceExclusions[0].start: must be an RFC 3339 time like "2026-11-25T00:00:00Z" (got "2026-04-31T00:00:00Z": 2026-04 has no day 31). Fix: use a day from 01 to 30, e.g. "2026-11-25T00:00:00Z".',
     ],
   },
   {
@@ -811,7 +811,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.ingress.chartVersion = 4.15;
     },
     problems: [
-      'ws-gateway:ingress.chartVersion: must be a chart version like "4.15.1" (got 4.15: YAML reads the unquoted value as the number 4.15, and written as "4.15" it would not pass either). Fix: pin the chart, e.g. 4.15.1, e.g. "4.15.1".',
+      'ws-gateway:ingress.chartVersion: must be a chart version like "4.15.1" (got 4.15: YAML reads the unquoted value as the number 4.15, and written as "4.15" it would not pass either). Fix: pin the chart, e.g. 4.15.1.',
     ],
   },
   {
@@ -872,7 +872,7 @@ export const CLASS_CASES: readonly Case[] = [
     },
     problems: [
       "ws-gateway:cluster.maintenanceExclusions[0].name: is required: a lower-case name. Fix: name the exclusion, e.g. name: black-friday.",
-      'ws-gateway:cluster.maintenanceExclusions[0].end: is required: an RFC 3339 time. Fix: add end, when the exclusion stops, e.g. "2026-12-02T00:00:00Z".',
+      'ws-gateway:cluster.maintenanceExclusions[0].end: is required: an RFC 3339 time like "2026-12-02T00:00:00Z". Fix: add end, when the exclusion stops, e.g. "2026-12-02T00:00:00Z".',
     ],
   },
   {
@@ -883,7 +883,7 @@ export const CLASS_CASES: readonly Case[] = [
     },
     problems: [
       'ws-gateway:rollout.gates.prometheus.url: is required: an HTTP URL like "http://prometheus.monitoring:9090". Fix: add url, the Prometheus base URL, e.g. http://prometheus.monitoring:9090.',
-      "ws-gateway:rollout.gates.prometheus.query: is required: a PromQL expression. Fix: add query, the PromQL expression whose value the gate compares.",
+      "ws-gateway:rollout.gates.prometheus.query: is required: a PromQL expression, with ASCII quotes and no invisible characters. Fix: add query, the PromQL expression whose value the gate compares.",
     ],
   },
   {
