@@ -400,12 +400,44 @@ const VERSION_RE = new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,${VERSION_MAX - 2}}[a-z0-
 const VERSION_FIX =
   'use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2"';
 
+/**
+ * Tags registries move to newer images: a release named by one would not
+ * pin what runs, and a node pulling later could start another image.
+ */
+export const MUTABLE_TAGS: readonly string[] = [
+  "latest",
+  "stable",
+  "main",
+  "master",
+  "dev",
+  "develop",
+  "edge",
+  "nightly",
+  "canary",
+  "head",
+  "current",
+  "release",
+  "prod",
+  "production",
+  "staging",
+];
+
 export function version(fixKey: string, missing?: string) {
   return leaf(
-    `a DNS-1123 label fragment: 1 to ${VERSION_MAX} lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest"`,
+    `a DNS-1123 label fragment: 1 to ${VERSION_MAX} lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (${MUTABLE_TAGS.join(", ")})`,
     `${VERSION_FIX} in ${fixKey}`,
-    (v) => (typeof v === "string" && VERSION_RE.test(v) && v !== "latest" ? v : undefined),
-    { expect: "text", missing },
+    (v) => (typeof v === "string" && VERSION_RE.test(v) && !MUTABLE_TAGS.includes(v) ? v : undefined),
+    {
+      expect: "text",
+      missing,
+      near: (v) =>
+        typeof v === "string"
+          ? asciiRepair(v)
+              .toLowerCase()
+              .replace(/[^a-z0-9-]+/g, "-")
+              .replace(/^-+|-+$/g, "")
+          : undefined,
+    },
   );
 }
 

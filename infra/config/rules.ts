@@ -45,6 +45,9 @@ const GKE_ONLY_KEYS = [
   "deletionProtection",
 ] as const;
 
+/** Namespaces a cluster has before the program runs ("kube-*" are refused as reserved besides). */
+const PREEXISTING_NAMESPACES: readonly string[] = ["default"];
+
 /** Ingress keys that configure the controller this stack installs; meaningless with ingress.controller "existing". */
 export const INGRESS_INSTALL_ONLY_KEYS = [
   "namespace",
@@ -226,11 +229,21 @@ export function crossFieldProblems(
         );
       }
     }
+    if (PREEXISTING_NAMESPACES.includes(g.namespace)) {
+      problems.push(
+        `${key(["gateway", "namespace"])}: must not be ${show(g.namespace)}, a namespace every cluster already has: the program creates and owns its namespace, so the create fails or a destroy would take it (got ${show(g.namespace)}). Fix: use the default "ws-gateway" or a namespace of your own.`,
+      );
+    }
     if (g.namespace.startsWith("kube-")) {
       problems.push(
         `${key(["gateway", "namespace"])}: must not be a "kube-" namespace, which Kubernetes reserves for the system (got ${show(g.namespace)}). Fix: use the default "ws-gateway" or a namespace of your own.`,
       );
     }
+  }
+  if (ing !== undefined && ing.controller === "install" && PREEXISTING_NAMESPACES.includes(ing.namespace)) {
+    problems.push(
+      `${key(["ingress", "namespace"])}: must not be ${show(ing.namespace)}, a namespace every cluster already has: the program creates and owns the controller's namespace, so the create fails or a destroy would take it (got ${show(ing.namespace)}). Fix: use the default "ingress-nginx" or a namespace of your own.`,
+    );
   }
   if (ing !== undefined && ing.namespace.startsWith("kube-")) {
     problems.push(

@@ -235,10 +235,13 @@ export const ingressSchema = section(
       "add host, the public name clients connect to, e.g. host: ws.example.com",
       nearHost,
     ),
+    // ingress-nginx refuses Prefix paths outside /[[:alnum:]_-/]* (strict-validate-path-type, on by default).
     path: matching(
-      /^\/[A-Za-z0-9._~/-]*$/,
-      'an absolute URL path like "/" or "/ws"',
+      /^\/[A-Za-z0-9_/-]*$/,
+      'an absolute URL path like "/" or "/ws" of letters, digits, "_", "-" and "/"',
       "set the path clients connect to",
+      undefined,
+      (v) => `/${v.replace(/[^A-Za-z0-9_/-]/g, "").replace(/^\/+/, "")}`,
     ).default("/"),
     tlsSecretName: matching(
       DNS_NAME_RE,
