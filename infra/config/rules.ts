@@ -180,6 +180,11 @@ export function crossFieldProblems(
     }
   }
 
+  if (c?.mode === "gke" && ing?.controller === "existing") {
+    problems.push(
+      `${key(["ingress", "controller"])}: must be "install" with cluster.mode "gke" (got "existing" with mode "gke"): the cluster this stack creates runs no ingress-nginx until the stack installs it, so the routes would have no controller. Fix: set ingress.controller to "install" (or remove it; "install" is the default).`,
+    );
+  }
   if (ing?.controller === "existing") {
     const rawIngress = (typeof raw.ingress === "object" && raw.ingress !== null ? raw.ingress : {}) as Record<
       string,
@@ -319,6 +324,14 @@ export function crossFieldProblems(
       `${key(["rollout", "stableVersion"])}: must differ from gateway.version (both ${show(r.stableVersion)}). Fix: set it to the version now serving.`,
     );
   }
+  // Gates run every interval during a pause: an interval longer than a pause means that step runs no gate round.
+  steps.forEach((st, i) => {
+    if (i < steps.length - 1 && st.pause !== undefined && st.pause > 0 && r.gates.interval > st.pause) {
+      problems.push(
+        `${key(["rollout", "gates", "interval"])}: must fit in every pause so each step runs gates (got interval ${show(formatDuration(r.gates.interval))} with steps[${i}].pause ${show(formatDuration(st.pause))}). Fix: set rollout.gates.interval to ${show(formatDuration(st.pause))} or less.`,
+      );
+    }
+  });
   const prom = r.gates.prometheus;
   if (prom !== undefined && (prom.max === undefined) === (prom.min === undefined)) {
     problems.push(

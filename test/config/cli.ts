@@ -69,6 +69,8 @@ export function setCommands(text: string): SetCommand[] {
   const out: SetCommand[] = [];
   const re = /pulumi config set (--path )?('[^']+'|\S+) ('[^']*'|<[^>]+>|[^\s`&]+)/g;
   for (const m of text.matchAll(re)) {
+    // `pulumi config set --help` and other flags alone are prose, not a command.
+    if ((m[2] ?? "").startsWith("-")) continue;
     out.push({ line: m[0], key: word(m[2] ?? ""), value: word(m[3] ?? ""), path: m[1] !== undefined });
   }
   return out;

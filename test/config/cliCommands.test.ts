@@ -19,6 +19,7 @@ const PAGES: Readonly<Record<string, readonly string[]>> = {
   "docs/faq.md": ["prod"],
   "docs/getting-started.md": ["local", "prod"],
   "docs/e2e.md": ["e2e"],
+  "docs/configuration.md": ["prod"],
 };
 
 /** Placeholders of the docs, as a reader fills them in. */

@@ -47,3 +47,31 @@ describe("rules of the consumers", () => {
     assert.match(problem ?? "", /^ws-gateway:ingress\.namespace: must not be "default"/);
   });
 });
+
+describe("relations the deployment relies on", () => {
+  it("GIVEN a GKE stack that expects an existing controller WHEN parsed THEN it is refused with both values", () => {
+    const config = stackWith("dev", {});
+    config["ws-gateway:ingress"] = {
+      ...(config["ws-gateway:ingress"] as object),
+      controller: "existing",
+      controllerReplicas: undefined,
+    };
+    const problems = refused(config);
+    assert.ok(
+      problems.includes(
+        'ws-gateway:ingress.controller: must be "install" with cluster.mode "gke" (got "existing" with mode "gke"): the cluster this stack creates runs no ingress-nginx until the stack installs it, so the routes would have no controller. Fix: set ingress.controller to "install" (or remove it; "install" is the default).',
+      ),
+      problems.join("\n"),
+    );
+  });
+
+  it("GIVEN a gate interval longer than a pause WHEN parsed THEN it is refused naming the pause", () => {
+    const config = stackWith("local", {});
+    const rollout = structuredClone(config["ws-gateway:rollout"]) as { gates: Record<string, unknown> };
+    rollout.gates.interval = "3m";
+    config["ws-gateway:rollout"] = rollout;
+    assert.deepEqual(refused(config), [
+      'ws-gateway:rollout.gates.interval: must fit in every pause so each step runs gates (got interval "3m" with steps[0].pause "2m"). Fix: set rollout.gates.interval to "2m" or less.',
+    ]);
+  });
+});
