@@ -1,4 +1,9 @@
-/** The schema of each section of the stack config, with its defaults. */
+/**
+ * The schema of each section of the stack config, with its defaults. Each
+ * default lives at its field; a section that may be left out is prefaulted
+ * with {} (zod 4 `.prefault`), so its fields' own defaults fill it in and no
+ * default is written twice.
+ */
 import type { z } from "zod";
 import {
   CHART_REPOSITORY_RE,
@@ -213,7 +218,7 @@ export const clusterSchema = section(
         diskSizeGb: intIn(10, 65536, "set the boot disk size in GB").default(DEFAULT_NODE_POOL.diskSizeGb),
       },
       "node pool settings",
-    ).default(DEFAULT_NODE_POOL),
+    ).prefault({}),
     deletionProtection: bool("set whether the cluster may be deleted").default(true),
     kubeContext: leaf("a kubeconfig context name", "name a context of your kubeconfig", (v) =>
       typeof v === "string" && v !== "" ? v : undefined,
@@ -314,7 +319,7 @@ export const gatewaySchema = section(
         memoryLimit: checked('a memory quantity like "512Mi"', memory).default(DEFAULT_RESOURCES.memoryLimit),
       },
       "resource settings",
-    ).default(DEFAULT_RESOURCES),
+    ).prefault({}),
     drainSeconds: intIn(
       LIMITS.minDrainSeconds,
       86400,
@@ -338,18 +343,6 @@ export const gatewaySchema = section(
 );
 
 const DEFAULT_HANDSHAKE_MESSAGE = DEFAULT_PROBE_MESSAGE;
-const DEFAULT_HANDSHAKE = {
-  url: undefined,
-  timeout: DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
-  message: DEFAULT_HANDSHAKE_MESSAGE,
-};
-
-const DEFAULT_SURVIVAL = {
-  connections: DEFAULT_SURVIVAL_CONNECTIONS,
-  pingInterval: DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
-  pongTimeout: DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
-};
-
 export const rolloutSchema = section(
   {
     steps: list(
@@ -388,11 +381,7 @@ export const rolloutSchema = section(
         ),
       },
       "Kubernetes API settings",
-    ).default({
-      requestTimeout: DEFAULT_REQUEST_TIMEOUT_SECONDS,
-      retryBudget: DEFAULT_API_RETRY_BUDGET_SECONDS,
-      abortBudget: DEFAULT_API_ABORT_BUDGET_SECONDS,
-    }),
+    ).prefault({}),
     gates: section(
       {
         interval: duration(1, 600, "set how often gates run during a pause").default(
@@ -420,7 +409,7 @@ export const rolloutSchema = section(
             ).default(DEFAULT_HANDSHAKE_MESSAGE),
           },
           "handshake gate settings",
-        ).default(DEFAULT_HANDSHAKE),
+        ).prefault({}),
         survival: section(
           {
             connections: intIn(
@@ -436,7 +425,7 @@ export const rolloutSchema = section(
             ),
           },
           "connection-survival gate settings",
-        ).default(DEFAULT_SURVIVAL),
+        ).prefault({}),
         abnormalCloses: section(
           {
             port: intIn(1, 65535, "set the gateway container port that serves /metrics"),
@@ -492,14 +481,7 @@ export const rolloutSchema = section(
         ).optional(),
       },
       "gate settings",
-    ).default({
-      interval: DEFAULT_GATE_INTERVAL_SECONDS,
-      podStartup: DEFAULT_POD_STARTUP_SECONDS,
-      handshake: DEFAULT_HANDSHAKE,
-      survival: DEFAULT_SURVIVAL,
-      abnormalCloses: undefined,
-      prometheus: undefined,
-    }),
+    ).prefault({}),
   },
   "rollout settings",
 );
