@@ -39,7 +39,10 @@ export function readConfigMap(): StackConfigMap {
 
 /** Reads the stack's config and validates it; throws ConfigError before any resource exists. */
 export function loadStackConfig(): StackConfig {
-  return parseConfigMap(readConfigMap(), { stack: pulumi.getStack() });
+  return parseConfigMap(readConfigMap(), {
+    stack: pulumi.getStack(),
+    report: (note) => void pulumi.log.warn(note),
+  });
 }
 
 /** The ingress-nginx controller's arguments for a validated config (the e2e check compares the release against them). */

@@ -4,11 +4,24 @@ import { showValue } from "../../components/shared/units";
 import { CONFIG_NAMESPACE } from "./types";
 
 /**
- * Thrown by `parseConfig`; `problems` holds one line per problem.
+ * The value a problem's fix writes, as data: `set` writes `value` at `key`
+ * (a full config key such as `ws-gateway:rollout.gates.interval`), `remove`
+ * deletes the key. A test applies it and parses again: that rule then passes.
+ */
+export type Suggestion =
+  { readonly key: string; readonly set: unknown } | { readonly key: string; readonly remove: true };
+
+/**
+ * Thrown by `parseConfig`; `problems` holds one line per problem, each naming
+ * the key, the value, what is allowed and "Fix: ..."; `suggestions[i]` is the
+ * value the fix of `problems[i]` writes, where the fix writes one.
  * A `pulumi.RunError`, so `pulumi up` prints the message alone, without a stack trace.
  */
 export class ConfigError extends pulumi.RunError {
-  constructor(readonly problems: readonly string[]) {
+  constructor(
+    readonly problems: readonly string[],
+    readonly suggestions: readonly (Suggestion | undefined)[] = [],
+  ) {
     super(
       `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was changed:\n` +
         problems.map((p) => `  - ${p}`).join("\n"),

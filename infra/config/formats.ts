@@ -4,9 +4,8 @@
  * recurrence rules and container image references. Each check returns the
  * parsed value or a reason the leaf puts in its message.
  */
-import { z } from "zod";
-import { message, show } from "./errors";
-import { yamlHint } from "./leaves";
+import { asciiRepair } from "./characters";
+import { rule } from "./leaves";
 
 export type Checked<T> = { readonly ok: T } | { readonly why: string; readonly fix: string };
 
@@ -15,21 +14,47 @@ export type Checked<T> = { readonly ok: T } | { readonly why: string; readonly f
  * carries the check's own reason and fix; a value of another YAML type gets
  * the YAML fix; a missing one `missing`.
  */
-export function checked<T>(allowed: string, check: (v: string) => Checked<T>, missing?: string) {
-  return z.unknown().transform((v, ctx): T => {
-    if (typeof v === "string") {
-      const r = check(v);
-      if ("ok" in r) return r.ok;
-      ctx.addIssue({
-        code: "custom",
-        message: `must be ${allowed} (got ${show(v)}: ${r.why}). Fix: ${r.fix}.`,
-      });
-      return z.NEVER;
-    }
-    const hint = v === undefined ? undefined : yamlHint("text", v);
-    ctx.addIssue({ code: "custom", message: message(allowed, v, hint ?? `write it as text`, missing) });
-    return z.NEVER;
+export function checked<T>(
+  allowed: string,
+  check: (v: string) => Checked<T>,
+  missing?: string,
+  near?: (v: string) => string | undefined,
+) {
+  return rule<T>(allowed, "write it as text", (v) => (typeof v === "string" ? check(v) : {}), {
+    expect: "text",
+    missing,
+    near: (v) => (typeof v === "string" ? near?.(asciiRepair(v)) : undefined),
   });
+}
+
+/** The repository an image reference most likely meant: no scheme, tag or digest, lower-case path. */
+export function nearImage(v: string): string {
+  const noScheme = v
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")
+    .replace(/@.*$/, "");
+  const parts = noScheme.split("/").filter((p) => p !== "");
+  const last = parts.length - 1;
+  return parts
+    .map((p, i) => (i === last ? p.replace(/:.*$/, "") : p))
+    .map((p, i) => (i === 0 && parts.length > 1 && /[.:]/.test(p) ? p : p.toLowerCase()))
+    .join("/");
+}
+
+/** The RRULE a near miss meant: upper-case keys and values, day names as two letters, each once. */
+export function nearRrule(v: string): string {
+  return v
+    .trim()
+    .toUpperCase()
+    .replace(/^RRULE:/, "")
+    .split(";")
+    .map((part) => {
+      const [k, val] = part.split("=");
+      if (k !== "BYDAY" || val === undefined) return part;
+      const days = val.split(",").map((d) => DAY_NAMES[d] ?? d);
+      return `BYDAY=${[...new Set(days)].join(",")}`;
+    })
+    .join(";");
 }
 
 // ---------------------------------------------------------------------------
@@ -204,7 +229,7 @@ export function rfc3339(text: string): Checked<string> {
   if (m === null) {
     return {
       why: "not an RFC 3339 time",
-      fix: 'write date, "T", time and zone, e.g. "2026-01-03T02:00:00Z"',
+      fix: 'write date, "T", time of day and zone (Z or an offset like +01:00)',
     };
   }
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [

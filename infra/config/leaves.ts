@@ -5,7 +5,9 @@
 import { z } from "zod";
 import { versionedName } from "../../components/names";
 import { formatDuration, parseDuration } from "./duration";
-import { message } from "./errors";
+import { asciiRepair, describeCharacters } from "./characters";
+import { message, show } from "./errors";
+import { closest } from "./maps";
 
 /** What a leaf expects, so a value YAML typed differently gets a YAML fix. */
 export type Expect = "text" | "integer" | "number" | "boolean" | "duration" | "other";
@@ -13,40 +15,150 @@ export type Expect = "text" | "integer" | "number" | "boolean" | "duration" | "o
 const YAML_BOOLEAN_WORDS = /^(true|false|yes|no|on|off|y|n)$/i;
 const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
 
+/** A YAML fix: the text of the fix and the value it writes. */
+export interface YamlHint {
+  readonly text: string;
+  readonly value: unknown;
+}
+
 /**
  * The YAML fix for a value YAML read as another type than the key takes
  * (quotes around a number, a bare number where text or a duration is meant,
  * a boolean written as a word in quotes); undefined when the type is right.
+ * The hint is only a fix when the value it writes passes the key's rule: the
+ * leaf checks that before it uses it.
  */
-export function yamlHint(expect: Expect, v: unknown): string | undefined {
+export function yamlHint(expect: Expect, v: unknown): YamlHint | undefined {
   switch (expect) {
     case "text":
-      if (typeof v === "number" || typeof v === "boolean") {
-        return typeof v === "number"
-          ? `YAML reads the unquoted value as the number ${String(v)} (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "${String(v)}"`
-          : `YAML reads the unquoted value as the boolean ${String(v)}; quote it: "${String(v)}"`;
+      if (typeof v === "number") {
+        return {
+          text: `YAML reads the unquoted value as the number ${String(v)} (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "${String(v)}" (with pulumi config set --path, add --type string)`,
+          value: String(v),
+        };
+      }
+      if (typeof v === "boolean") {
+        return {
+          text: `YAML reads the unquoted value as the boolean ${String(v)}; quote it: "${String(v)}"`,
+          value: String(v),
+        };
       }
       return undefined;
     case "integer":
     case "number":
       if (typeof v === "string" && NUMERIC_TEXT.test(v)) {
-        return `the quotes make YAML read ${JSON.stringify(v)} as text; write the number without quotes: ${v.trim()}`;
+        return {
+          text: `the quotes make YAML read ${JSON.stringify(v)} as text; write the number without quotes: ${v.trim()} (with pulumi config set --path, add --type ${expect === "integer" ? "int" : "float"})`,
+          value: Number(v.trim()),
+        };
       }
       return undefined;
     case "boolean":
       if (typeof v === "string" && YAML_BOOLEAN_WORDS.test(v)) {
         const b = /^(true|yes|on|y)$/i.test(v);
-        return `${JSON.stringify(v)} is text here; write ${String(b)} without quotes`;
+        return { text: `${JSON.stringify(v)} is text here; write ${String(b)} without quotes`, value: b };
       }
-      if (v === 0 || v === 1) return `write ${String(v === 1)} rather than ${String(v)}`;
+      if (v === 0 || v === 1)
+        return { text: `write ${String(v === 1)} rather than ${String(v)}`, value: v === 1 };
       return undefined;
     case "duration":
       if (typeof v === "number")
-        return `a bare number has no unit; write it as a duration in quotes: "${v}s"`;
+        return {
+          text: `a bare number has no unit; write it as a duration in quotes: "${v}s"`,
+          value: `${v}s`,
+        };
       return undefined;
     case "other":
       return undefined;
   }
+}
+
+/** What a rule says about a value: the parsed value, or why not and the rule's own fix. */
+export type Verdict<T> = { readonly ok: T } | { readonly why?: string; readonly fix?: string };
+
+/** Options of a rule leaf. */
+export interface RuleOptions {
+  /** How YAML should have typed the value; picks the YAML fix. */
+  readonly expect?: Expect;
+  /** The fix when the key is absent (required leaves). */
+  readonly missing?: string;
+  /** Whether the value must be ASCII (default: every text leaf but free text). */
+  readonly ascii?: boolean;
+  /** A valid value near the wrong one (a clamped number, the closest word), tried first. */
+  readonly near?: (v: unknown) => unknown;
+}
+
+/** Quoted examples a fix or an allowed text names, e.g. `"2m"` in 'a duration like "2m"'. */
+function quotedExamples(...texts: readonly string[]): string[] {
+  return texts.flatMap((t) => [...t.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ""));
+}
+
+/** Unquoted examples a fix names after "e.g.", as YAML would read them (`e.g. 1800` is the number). */
+function plainExamples(text: string): unknown[] {
+  return [...text.matchAll(/e\.g\. ([^\s,;"()]+[^\s,;"().])/g)].map((m) => {
+    const t = m[1] ?? "";
+    return /^-?\d+(\.\d+)?$/.test(t) && !/^\d+\.\d+\.\d+$/.test(t) ? Number(t) : t;
+  });
+}
+
+/** The fix text ends with the suggested value unless it names it already. */
+function withExample(fix: string, suggestion: unknown): string {
+  if (suggestion === undefined) return fix;
+  const shown = show(suggestion);
+  return fix.includes(shown) || fix.includes(`e.g. ${String(suggestion)}`) ? fix : `${fix}, e.g. ${shown}`;
+}
+
+/**
+ * A leaf over a rule: a value the rule accepts parses; any other gets one
+ * message naming the value, why (the rule's reason, the characters that are
+ * not what they look like), what is allowed and a fix whose value passes the
+ * rule (a YAML fix, the ASCII the value meant, a near value, the rule's own
+ * example), carried as the issue's `suggestion` too.
+ */
+export function rule<T>(
+  allowed: string,
+  fix: string,
+  evaluate: (v: unknown) => Verdict<T>,
+  options: RuleOptions = {},
+) {
+  const passes = (x: unknown): boolean => x !== undefined && "ok" in evaluate(x);
+  const ascii = options.ascii ?? true;
+  return z.unknown().transform((v, ctx): T => {
+    if (v === undefined) {
+      ctx.addIssue({ code: "custom", message: message(allowed, v, fix, options.missing) });
+      return z.NEVER;
+    }
+    const verdict = evaluate(v);
+    if ("ok" in verdict) return verdict.ok;
+    const chars = typeof v === "string" ? describeCharacters(v, !ascii) : undefined;
+    const own = verdict.fix ?? fix;
+    const hint = yamlHint(options.expect ?? "other", v);
+    const repaired = typeof v === "string" && chars !== undefined ? asciiRepair(v) : undefined;
+    let text: string;
+    let suggestion: unknown;
+    if (hint !== undefined && passes(hint.value)) {
+      text = hint.text;
+      suggestion = hint.value;
+    } else if (repaired !== undefined && passes(repaired)) {
+      text = `write it in plain ASCII: ${show(repaired)}`;
+      suggestion = repaired;
+    } else {
+      suggestion = [...plainExamples(own), options.near?.(v), ...quotedExamples(own, allowed)].find(passes);
+      text = withExample(own, suggestion);
+    }
+    // A YAML fix that would still be refused is no fix; the reason says what YAML read.
+    const yamlRead =
+      hint !== undefined && !passes(hint.value)
+        ? `YAML reads ${typeof v === "string" ? `${show(v)} as text` : `the unquoted value as the ${typeof v} ${show(v)}`}, and written as ${show(hint.value)} it would not pass either`
+        : undefined;
+    const why = [verdict.why, chars, yamlRead].filter((x) => x !== undefined).join("; ");
+    ctx.addIssue({
+      code: "custom",
+      message: `must be ${allowed} (got ${show(v)}${why === "" ? "" : `: ${why}`}). Fix: ${text}.`,
+      params: suggestion === undefined ? {} : { suggestion },
+    });
+    return z.NEVER;
+  });
 }
 
 /**
@@ -57,17 +169,17 @@ export function leaf<T>(
   allowed: string,
   fix: string,
   accept: (v: unknown) => T | undefined,
-  options: { readonly expect?: Expect; readonly missing?: string } = {},
+  options: RuleOptions = {},
 ) {
-  return z.unknown().transform((v, ctx): T => {
-    const parsed = v === undefined ? undefined : accept(v);
-    if (parsed === undefined) {
-      const hint = v === undefined ? undefined : yamlHint(options.expect ?? "other", v);
-      ctx.addIssue({ code: "custom", message: message(allowed, v, hint ?? fix, options.missing) });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+  return rule(
+    allowed,
+    fix,
+    (v): Verdict<T> => {
+      const parsed = accept(v);
+      return parsed === undefined ? {} : { ok: parsed };
+    },
+    options,
+  );
 }
 
 export function intIn(min: number, max: number, fix: string, unit = "") {
@@ -76,7 +188,11 @@ export function intIn(min: number, max: number, fix: string, unit = "") {
     `an integer from ${min} to ${max}${u}`,
     fix,
     (v) => (typeof v === "number" && Number.isInteger(v) && v >= min && v <= max ? v : undefined),
-    { expect: "integer" },
+    {
+      expect: "integer",
+      near: (v) =>
+        typeof v === "number" && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : undefined,
+    },
   );
 }
 
@@ -85,15 +201,36 @@ export function oneOf<T extends string>(values: readonly T[], fix: string, missi
     `one of ${values.join(", ")}`,
     fix,
     (v) => (typeof v === "string" && (values as readonly string[]).includes(v) ? (v as T) : undefined),
-    { expect: "text", missing },
+    {
+      expect: "text",
+      missing,
+      near: (v) => (typeof v === "string" ? closest(asciiRepair(v), values) : undefined),
+    },
   );
 }
 
-export function matching(re: RegExp, allowed: string, fix: string, missing?: string) {
+export function matching(
+  re: RegExp,
+  allowed: string,
+  fix: string,
+  missing?: string,
+  near?: (v: string) => string | undefined,
+) {
   return leaf(allowed, fix, (v) => (typeof v === "string" && re.test(v) ? v : undefined), {
     expect: "text",
     missing,
+    near: (v) => (typeof v === "string" ? near?.(asciiRepair(v)) : undefined),
   });
+}
+
+/** The host name a URL-ish or mistyped host most likely meant: lower case, no scheme, port, path or trailing dot. */
+export function nearHost(v: string): string {
+  return v
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, "")
+    .replace(/[/:?#].*$/, "")
+    .replace(/\.+$/, "");
 }
 
 export function bool(fix: string) {
@@ -109,101 +246,17 @@ export function duration(minSeconds: number, maxSeconds: number, fix: string) {
       const s = parseDuration(v);
       return s !== undefined && s >= minSeconds && s <= maxSeconds ? s : undefined;
     },
-    { expect: "duration" },
+    {
+      expect: "duration",
+      near: (v) => {
+        const s = typeof v === "string" ? parseDuration(asciiRepair(v).replace(/\s+/g, "")) : undefined;
+        return s === undefined ? undefined : formatDuration(Math.min(maxSeconds, Math.max(minSeconds, s)));
+      },
+    },
   );
 }
 
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const d: number[] = Array.from({ length: b.length + 1 }, (_v, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0] ?? 0;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j] ?? 0;
-      d[j] = Math.min(
-        (d[j] ?? 0) + 1,
-        (d[j - 1] ?? 0) + 1,
-        prev + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1),
-      );
-      prev = tmp;
-    }
-  }
-  return d[b.length] ?? 0;
-}
-
-/** The allowed key closest to `unknown`, when it is close enough to be a misspelling. */
-export function closest(unknown: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of allowed) {
-    const dist = distance(unknown, k);
-    if (dist < bestD) {
-      best = k;
-      bestD = dist;
-    }
-  }
-  const lowerHit = allowed.find((k) => k.toLowerCase() === unknown.toLowerCase());
-  if (lowerHit !== undefined) return lowerHit;
-  return best !== undefined && bestD <= Math.max(2, Math.floor(unknown.length / 3)) ? best : undefined;
-}
-
-/** The message for unknown keys of a map whose keys are `allowed`. */
-export function unknownKeysMessage(unknown: readonly string[], allowed: readonly string[]): string {
-  const named = unknown
-    .map((k) => {
-      const near = closest(k, allowed);
-      return near === undefined ? JSON.stringify(k) : `${JSON.stringify(k)} (did you mean "${near}"?)`;
-    })
-    .join(", ");
-  return (
-    `unknown key${unknown.length === 1 ? "" : "s"} ${named}: ${unknown.length === 1 ? "its" : "their"} settings would be ignored. ` +
-    `Allowed keys: ${allowed.join(", ")}. Fix: correct the spelling or remove ${unknown.length === 1 ? "it" : "them"}.`
-  );
-}
-
-/** An object with a fixed set of keys; unknown keys are reported with the keys that are allowed. */
-export function section<S extends z.ZodRawShape>(shape: S, what: string) {
-  const allowed = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (iss) =>
-      iss.code === "unrecognized_keys"
-        ? unknownKeysMessage(iss.keys, allowed)
-        : message(
-            `a map of ${what} with keys ${allowed.join(", ")}`,
-            iss.input,
-            "write it as an indented YAML map of key: value lines",
-          ),
-  });
-}
-
-export function list<T extends z.ZodType>(item: T, what: string, min: number, max: number, missing?: string) {
-  return z
-    .array(item, {
-      error: (iss) =>
-        message(
-          `a list of ${what}`,
-          iss.input,
-          typeof iss.input === "string" && iss.input.includes(",")
-            ? `YAML reads a comma-separated line as one text; write a list in brackets: [${iss.input
-                .split(",")
-                .map((x) => x.trim())
-                .join(", ")}]`
-            : 'write it as a YAML list: one "- item" line per entry, or [a, b]',
-          missing,
-        ),
-    })
-    .check(
-      z.superRefine((v, ctx) => {
-        if (v.length < min || v.length > max) {
-          ctx.addIssue({
-            code: "custom",
-            message: `must hold ${min} to ${max} ${what} (got ${v.length}). Fix: add or remove entries.`,
-          });
-        }
-      }),
-    );
-}
+export { closest, list, section, unknownKeysMessage } from "./maps";
 
 // ---------------------------------------------------------------------------
 // Rules shared by several keys
@@ -214,12 +267,44 @@ const VERSION_RE = new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,${VERSION_MAX - 2}}[a-z0-
 const VERSION_FIX =
   'use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2"';
 
+/**
+ * Tags registries move to newer images: a release named by one would not
+ * pin what runs, and a node pulling later could start another image.
+ */
+export const MUTABLE_TAGS: readonly string[] = [
+  "latest",
+  "stable",
+  "main",
+  "master",
+  "dev",
+  "develop",
+  "edge",
+  "nightly",
+  "canary",
+  "head",
+  "current",
+  "release",
+  "prod",
+  "production",
+  "staging",
+];
+
 export function version(fixKey: string, missing?: string) {
   return leaf(
-    `a DNS-1123 label fragment: 1 to ${VERSION_MAX} lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest"`,
+    `a DNS-1123 label fragment: 1 to ${VERSION_MAX} lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (${MUTABLE_TAGS.join(", ")})`,
     `${VERSION_FIX} in ${fixKey}`,
-    (v) => (typeof v === "string" && VERSION_RE.test(v) && v !== "latest" ? v : undefined),
-    { expect: "text", missing },
+    (v) => (typeof v === "string" && VERSION_RE.test(v) && !MUTABLE_TAGS.includes(v) ? v : undefined),
+    {
+      expect: "text",
+      missing,
+      near: (v) =>
+        typeof v === "string"
+          ? asciiRepair(v)
+              .toLowerCase()
+              .replace(/[^a-z0-9-]+/g, "-")
+              .replace(/^-+|-+$/g, "")
+          : undefined,
+    },
   );
 }
 

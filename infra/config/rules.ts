@@ -17,6 +17,8 @@ import type { Parsed } from "./schema";
 /** What the program knows beside the config: the stack being updated. */
 export interface ParseContext {
   readonly stack?: string;
+  /** Receives findings that do not refuse the config (keys it ignores); the program prints them as warnings. */
+  readonly report?: (note: string) => void;
 }
 import { DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS, type RawStackConfig } from "./types";
 
@@ -42,6 +44,9 @@ const GKE_ONLY_KEYS = [
   "nodePool",
   "deletionProtection",
 ] as const;
+
+/** Namespaces a cluster has before the program runs ("kube-*" are refused as reserved besides). */
+const PREEXISTING_NAMESPACES: readonly string[] = ["default"];
 
 /** Ingress keys that configure the controller this stack installs; meaningless with ingress.controller "existing". */
 export const INGRESS_INSTALL_ONLY_KEYS = [
@@ -175,6 +180,11 @@ export function crossFieldProblems(
     }
   }
 
+  if (c?.mode === "gke" && ing?.controller === "existing") {
+    problems.push(
+      `${key(["ingress", "controller"])}: must be "install" with cluster.mode "gke" (got "existing" with mode "gke"): the cluster this stack creates runs no ingress-nginx until the stack installs it, so the routes would have no controller. Fix: set ingress.controller to "install" (or remove it; "install" is the default).`,
+    );
+  }
   if (ing?.controller === "existing") {
     const rawIngress = (typeof raw.ingress === "object" && raw.ingress !== null ? raw.ingress : {}) as Record<
       string,
@@ -224,11 +234,21 @@ export function crossFieldProblems(
         );
       }
     }
+    if (PREEXISTING_NAMESPACES.includes(g.namespace)) {
+      problems.push(
+        `${key(["gateway", "namespace"])}: must not be ${show(g.namespace)}, a namespace every cluster already has: the program creates and owns its namespace, so the create fails or a destroy would take it (got ${show(g.namespace)}). Fix: use the default "ws-gateway" or a namespace of your own.`,
+      );
+    }
     if (g.namespace.startsWith("kube-")) {
       problems.push(
         `${key(["gateway", "namespace"])}: must not be a "kube-" namespace, which Kubernetes reserves for the system (got ${show(g.namespace)}). Fix: use the default "ws-gateway" or a namespace of your own.`,
       );
     }
+  }
+  if (ing !== undefined && ing.controller === "install" && PREEXISTING_NAMESPACES.includes(ing.namespace)) {
+    problems.push(
+      `${key(["ingress", "namespace"])}: must not be ${show(ing.namespace)}, a namespace every cluster already has: the program creates and owns the controller's namespace, so the create fails or a destroy would take it (got ${show(ing.namespace)}). Fix: use the default "ingress-nginx" or a namespace of your own.`,
+    );
   }
   if (ing !== undefined && ing.namespace.startsWith("kube-")) {
     problems.push(
@@ -304,6 +324,14 @@ export function crossFieldProblems(
       `${key(["rollout", "stableVersion"])}: must differ from gateway.version (both ${show(r.stableVersion)}). Fix: set it to the version now serving.`,
     );
   }
+  // Gates run every interval during a pause: an interval longer than a pause means that step runs no gate round.
+  steps.forEach((st, i) => {
+    if (i < steps.length - 1 && st.pause !== undefined && st.pause > 0 && r.gates.interval > st.pause) {
+      problems.push(
+        `${key(["rollout", "gates", "interval"])}: must fit in every pause so each step runs gates (got interval ${show(formatDuration(r.gates.interval))} with steps[${i}].pause ${show(formatDuration(st.pause))}). Fix: set rollout.gates.interval to ${show(formatDuration(st.pause))} or less.`,
+      );
+    }
+  });
   const prom = r.gates.prometheus;
   if (prom !== undefined && (prom.max === undefined) === (prom.min === undefined)) {
     problems.push(

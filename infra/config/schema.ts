@@ -1,4 +1,9 @@
-/** The schema of each section of the stack config, with its defaults. */
+/**
+ * The schema of each section of the stack config, with its defaults. Each
+ * default lives at its field; a section that may be left out is prefaulted
+ * with {} (zod 4 `.prefault`), so its fields' own defaults fill it in and no
+ * default is written twice.
+ */
 import type { z } from "zod";
 import {
   CHART_REPOSITORY_RE,
@@ -40,6 +45,7 @@ import {
   leaf,
   list,
   matching,
+  nearHost,
   oneOf,
   section,
   version,
@@ -51,6 +57,8 @@ import {
   ipv4Address,
   ipv4Cidr,
   memoryQuantity,
+  nearImage,
+  nearRrule,
   rfc3339,
   rrule,
   type Checked,
@@ -90,6 +98,7 @@ const maintenanceWindowSchema = section(
       'an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU"',
       rrule,
       'add recurrence, e.g. "FREQ=WEEKLY;BYDAY=SA,SU"',
+      nearRrule,
     ),
   },
   "maintenance window settings",
@@ -104,12 +113,12 @@ const exclusionSchema = section(
       "name the exclusion, e.g. name: black-friday",
     ),
     start: checked(
-      "an RFC 3339 time",
+      'an RFC 3339 time like "2026-11-25T00:00:00Z"',
       rfc3339,
       'add start, when the exclusion begins, e.g. "2026-11-25T00:00:00Z"',
     ),
     end: checked(
-      "an RFC 3339 time",
+      'an RFC 3339 time like "2026-12-02T00:00:00Z"',
       rfc3339,
       'add end, when the exclusion stops, e.g. "2026-12-02T00:00:00Z"',
     ),
@@ -134,6 +143,19 @@ const DEFAULT_NODE_POOL: NodePoolConfig = {
   diskSizeGb: 100,
 };
 
+/** A GCP project ID; also the rule of gcp:project, which stands in for cluster.project. */
+export const projectId = matching(
+  /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+  'a GCP project ID like "acme-ws-prod"',
+  'use the project ID (6 to 30 lower-case letters, digits or "-", starting with a letter), not its display name or number',
+  undefined,
+  (v) =>
+    v
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-"),
+);
+
 export const clusterSchema = section(
   {
     mode: oneOf(
@@ -141,11 +163,7 @@ export const clusterSchema = section(
       'use "gke" to create a regional GKE cluster or "existing" for the cluster of the current kubeconfig',
       "add mode: gke (a new regional GKE cluster) or mode: existing (the cluster of your kubeconfig)",
     ),
-    project: matching(
-      /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
-      "a GCP project ID",
-      'use the project ID (6 to 30 lower-case letters, digits or "-", starting with a letter), not its display name or number',
-    ).optional(),
+    project: projectId.optional(),
     region: matching(
       REGION_RE,
       'a GCP region like "europe-west1"',
@@ -200,7 +218,7 @@ export const clusterSchema = section(
         diskSizeGb: intIn(10, 65536, "set the boot disk size in GB").default(DEFAULT_NODE_POOL.diskSizeGb),
       },
       "node pool settings",
-    ).default(DEFAULT_NODE_POOL),
+    ).prefault({}),
     deletionProtection: bool("set whether the cluster may be deleted").default(true),
     kubeContext: leaf("a kubeconfig context name", "name a context of your kubeconfig", (v) =>
       typeof v === "string" && v !== "" ? v : undefined,
@@ -220,11 +238,15 @@ export const ingressSchema = section(
       'a lower-case DNS name like "ws.example.com"',
       'use lower-case letters, digits, "-" and dots, without scheme, port or path',
       "add host, the public name clients connect to, e.g. host: ws.example.com",
+      nearHost,
     ),
+    // ingress-nginx refuses Prefix paths outside /[[:alnum:]_-/]* (strict-validate-path-type, on by default).
     path: matching(
-      /^\/[A-Za-z0-9._~/-]*$/,
-      'an absolute URL path like "/" or "/ws"',
+      /^\/[A-Za-z0-9_/-]*$/,
+      'an absolute URL path like "/" or "/ws" of letters, digits, "_", "-" and "/"',
       "set the path clients connect to",
+      undefined,
+      (v) => `/${v.replace(/[^A-Za-z0-9_/-]/g, "").replace(/^\/+/, "")}`,
     ).default("/"),
     tlsSecretName: matching(
       DNS_NAME_RE,
@@ -273,6 +295,7 @@ export const gatewaySchema = section(
       'an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway"',
       imageRepository,
       "add image, the repository the gateway image is pushed to, e.g. europe-docker.pkg.dev/acme/gw/ws-gateway",
+      nearImage,
     ),
     version: version(
       "ws-gateway:gateway.version",
@@ -296,7 +319,7 @@ export const gatewaySchema = section(
         memoryLimit: checked('a memory quantity like "512Mi"', memory).default(DEFAULT_RESOURCES.memoryLimit),
       },
       "resource settings",
-    ).default(DEFAULT_RESOURCES),
+    ).prefault({}),
     drainSeconds: intIn(
       LIMITS.minDrainSeconds,
       86400,
@@ -320,18 +343,6 @@ export const gatewaySchema = section(
 );
 
 const DEFAULT_HANDSHAKE_MESSAGE = DEFAULT_PROBE_MESSAGE;
-const DEFAULT_HANDSHAKE = {
-  url: undefined,
-  timeout: DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
-  message: DEFAULT_HANDSHAKE_MESSAGE,
-};
-
-const DEFAULT_SURVIVAL = {
-  connections: DEFAULT_SURVIVAL_CONNECTIONS,
-  pingInterval: DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
-  pongTimeout: DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
-};
-
 export const rolloutSchema = section(
   {
     steps: list(
@@ -370,11 +381,7 @@ export const rolloutSchema = section(
         ),
       },
       "Kubernetes API settings",
-    ).default({
-      requestTimeout: DEFAULT_REQUEST_TIMEOUT_SECONDS,
-      retryBudget: DEFAULT_API_RETRY_BUDGET_SECONDS,
-      abortBudget: DEFAULT_API_ABORT_BUDGET_SECONDS,
-    }),
+    ).prefault({}),
     gates: section(
       {
         interval: duration(1, 600, "set how often gates run during a pause").default(
@@ -391,6 +398,8 @@ export const rolloutSchema = section(
               /^wss?:\/\/[^\s]+$/,
               'a WebSocket URL like "wss://ws.example.com/"',
               "set the public URL the gate connects to",
+              undefined,
+              (v) => v.replace(/^http(s?):/i, "ws$1:"),
             ).optional(),
             timeout: duration(1, 120, "set how long the handshake gate waits").default(
               DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
@@ -400,7 +409,7 @@ export const rolloutSchema = section(
             ).default(DEFAULT_HANDSHAKE_MESSAGE),
           },
           "handshake gate settings",
-        ).default(DEFAULT_HANDSHAKE),
+        ).prefault({}),
         survival: section(
           {
             connections: intIn(
@@ -416,7 +425,7 @@ export const rolloutSchema = section(
             ),
           },
           "connection-survival gate settings",
-        ).default(DEFAULT_SURVIVAL),
+        ).prefault({}),
         abnormalCloses: section(
           {
             port: intIn(1, 65535, "set the gateway container port that serves /metrics"),
@@ -433,12 +442,23 @@ export const rolloutSchema = section(
               'an HTTP URL like "http://prometheus.monitoring:9090"',
               "write the URL with http:// or https://",
               "add url, the Prometheus base URL, e.g. http://prometheus.monitoring:9090",
+              (v) => v.replace(/^ws(s?):/i, "http$1:"),
             ),
             query: leaf(
-              "a PromQL expression",
+              "a PromQL expression, with ASCII quotes and no invisible characters",
               "write the query as text",
-              (v) => (typeof v === "string" && v.trim() !== "" ? v : undefined),
-              { expect: "text", missing: "add query, the PromQL expression whose value the gate compares" },
+              // PromQL strings take ASCII quotes only; a typographic quote or an invisible character fails every round.
+              (v) =>
+                typeof v === "string" &&
+                v.trim() !== "" &&
+                !/[\u2018\u2019\u201c\u201d\p{Cf}\p{Cc}]/u.test(v.replace(/[\n\t]/g, " "))
+                  ? v
+                  : undefined,
+              {
+                expect: "text",
+                ascii: false,
+                missing: "add query, the PromQL expression whose value the gate compares",
+              },
             ),
             max: leaf(
               "a number",
@@ -461,14 +481,7 @@ export const rolloutSchema = section(
         ).optional(),
       },
       "gate settings",
-    ).default({
-      interval: DEFAULT_GATE_INTERVAL_SECONDS,
-      podStartup: DEFAULT_POD_STARTUP_SECONDS,
-      handshake: DEFAULT_HANDSHAKE,
-      survival: DEFAULT_SURVIVAL,
-      abnormalCloses: undefined,
-      prometheus: undefined,
-    }),
+    ).prefault({}),
   },
   "rollout settings",
 );

@@ -84,7 +84,7 @@ export const CLASS_CASES: readonly Case[] = [
     name: "cpu request as a number",
     mutate: (c: Config) => R(c, "cpuRequest", 0.5),
     problems: [
-      'ws-gateway:gateway.resources.cpuRequest: must be a CPU quantity like "250m" (got 0.5). Fix: YAML reads the unquoted value as the number 0.5 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "0.5".',
+      'ws-gateway:gateway.resources.cpuRequest: must be a CPU quantity like "250m" (got 0.5). Fix: YAML reads the unquoted value as the number 0.5 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "0.5" (with pulumi config set --path, add --type string).',
     ],
   },
   {
@@ -198,7 +198,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.cluster.masterAuthorizedNetworks = [{ cidr: "10.0.0.0/33", name: "vpn" }];
     },
     problems: [
-      'ws-gateway:cluster.masterAuthorizedNetworks[0].cidr: must be an IPv4 CIDR like "10.0.0.0/8" (got "10.0.0.0/33": the prefix /33 is outside /8 to /32). Fix: use a prefix from /8 to /32.',
+      'ws-gateway:cluster.masterAuthorizedNetworks[0].cidr: must be an IPv4 CIDR like "10.0.0.0/8" (got "10.0.0.0/33": the prefix /33 is outside /8 to /32). Fix: use a prefix from /8 to /32, e.g. "10.0.0.0/8".',
     ],
   },
   {
@@ -208,7 +208,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.cluster.masterAuthorizedNetworks = [{ cidr: "0.0.0.0/0", name: "all" }];
     },
     problems: [
-      'ws-gateway:cluster.masterAuthorizedNetworks[0].cidr: must be an IPv4 CIDR like "10.0.0.0/8" (got "0.0.0.0/0": the prefix /0 is outside /8 to /32). Fix: use a prefix from /8 to /32.',
+      'ws-gateway:cluster.masterAuthorizedNetworks[0].cidr: must be an IPv4 CIDR like "10.0.0.0/8" (got "0.0.0.0/0": the prefix /0 is outside /8 to /32). Fix: use a prefix from /8 to /32, e.g. "10.0.0.0/8".',
     ],
   },
   {
@@ -241,7 +241,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.cluster.masterIpv4Cidr = "172.16.0.0/24";
     },
     problems: [
-      'ws-gateway:cluster.masterIpv4Cidr: must be a private IPv4 /28 range like "172.16.0.0/28" (got "172.16.0.0/24": the prefix /24 is outside /28 to /28). Fix: use a /28 range.',
+      'ws-gateway:cluster.masterIpv4Cidr: must be a private IPv4 /28 range like "172.16.0.0/28" (got "172.16.0.0/24": the prefix /24 is outside /28 to /28). Fix: use a /28 range, e.g. "172.16.0.0/28".',
     ],
   },
   {
@@ -275,7 +275,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-02-30T02:00:00Z": 2026-02 has no day 30). Fix: use a day from 01 to 28.',
+      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-02-30T02:00:00Z": 2026-02 has no day 30). Fix: use a day from 01 to 28, e.g. "2026-01-03T02:00:00Z".',
     ],
   },
   {
@@ -289,7 +289,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.end: must be an RFC 3339 time like "2026-01-03T08:00:00Z" (got "2026-01-03T24:00:00Z": the time of day is out of range). Fix: use hours 00-23, minutes and seconds 00-59.',
+      'ws-gateway:cluster.maintenanceWindow.end: must be an RFC 3339 time like "2026-01-03T08:00:00Z" (got "2026-01-03T24:00:00Z": the time of day is out of range). Fix: use hours 00-23, minutes and seconds 00-59, e.g. "2026-01-03T08:00:00Z".',
     ],
   },
   {
@@ -303,7 +303,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-13-03T02:00:00Z": month 13 does not exist). Fix: use a month from 01 to 12.',
+      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-13-03T02:00:00Z": month 13 does not exist). Fix: use a month from 01 to 12, e.g. "2026-01-03T02:00:00Z".',
     ],
   },
   {
@@ -317,7 +317,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-01-03": not an RFC 3339 time). Fix: write date, "T", time and zone, e.g. "2026-01-03T02:00:00Z".',
+      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-01-03": not an RFC 3339 time). Fix: write date, "T", time of day and zone (Z or an offset like +01:00), e.g. "2026-01-03T02:00:00Z".',
     ],
   },
   {
@@ -331,7 +331,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2027-02-29T02:00:00Z": 2027-02 has no day 29). Fix: use a day from 01 to 28.',
+      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2027-02-29T02:00:00Z": 2027-02 has no day 29). Fix: use a day from 01 to 28, e.g. "2026-01-03T02:00:00Z".',
     ],
   },
   {
@@ -369,7 +369,7 @@ export const CLASS_CASES: readonly Case[] = [
       ];
     },
     problems: [
-      'ws-gateway:cluster.maintenanceExclusions[0].start: must be an RFC 3339 time (got "2026-04-31T00:00:00Z": 2026-04 has no day 31). Fix: use a day from 01 to 30.',
+      'ws-gateway:cluster.maintenanceExclusions[0].start: must be an RFC 3339 time like "2026-11-25T00:00:00Z" (got "2026-04-31T00:00:00Z": 2026-04 has no day 31). Fix: use a day from 01 to 30, e.g. "2026-11-25T00:00:00Z".',
     ],
   },
   {
@@ -383,7 +383,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;BYDAY=sa,su": BYDAY "sa" is not how RRULE names a day). Fix: write SA (two upper-case letters: MO,TU,WE,TH,FR,SA,SU).',
+      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;BYDAY=sa,su": BYDAY "sa" is not how RRULE names a day). Fix: write SA (two upper-case letters: MO,TU,WE,TH,FR,SA,SU), e.g. "FREQ=WEEKLY;BYDAY=SA,SU".',
     ],
   },
   {
@@ -397,7 +397,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;BYDAY=SAT,SUN": BYDAY "SAT" is not how RRULE names a day). Fix: write SA (two upper-case letters: MO,TU,WE,TH,FR,SA,SU).',
+      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;BYDAY=SAT,SUN": BYDAY "SAT" is not how RRULE names a day). Fix: write SA (two upper-case letters: MO,TU,WE,TH,FR,SA,SU), e.g. "FREQ=WEEKLY;BYDAY=SA,SU".',
     ],
   },
   {
@@ -411,7 +411,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;BYDAY=XX": BYDAY "XX" is not a day). Fix: use the two-letter days MO,TU,WE,TH,FR,SA,SU.',
+      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;BYDAY=XX": BYDAY "XX" is not a day). Fix: use the two-letter days MO,TU,WE,TH,FR,SA,SU, e.g. "FREQ=WEEKLY;BYDAY=SA,SU".',
     ],
   },
   {
@@ -425,7 +425,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;BYDAY=SA,SA": BYDAY lists SA twice). Fix: list each day once.',
+      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;BYDAY=SA,SA": BYDAY lists SA twice). Fix: list each day once, e.g. "FREQ=WEEKLY;BYDAY=SA".',
     ],
   },
   {
@@ -439,7 +439,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=HOURLY": FREQ=HOURLY is not a frequency GKE windows use). Fix: use FREQ=DAILY, FREQ=WEEKLY or FREQ=MONTHLY.',
+      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=HOURLY": FREQ=HOURLY is not a frequency GKE windows use). Fix: use FREQ=DAILY, FREQ=WEEKLY or FREQ=MONTHLY, e.g. "FREQ=WEEKLY;BYDAY=SA,SU".',
     ],
   },
   {
@@ -467,7 +467,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;byday=SA": "byday" must be upper case). Fix: write it as BYDAY.',
+      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;byday=SA": "byday" must be upper case). Fix: write it as BYDAY, e.g. "FREQ=WEEKLY;BYDAY=SA".',
     ],
   },
   {
@@ -481,7 +481,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;DAYS=SA": "DAYS" is not an RRULE part). Fix: use FREQ, BYDAY, INTERVAL, BYMONTHDAY, BYMONTH, COUNT, UNTIL, WKST.',
+      'ws-gateway:cluster.maintenanceWindow.recurrence: must be an RFC 5545 RRULE like "FREQ=WEEKLY;BYDAY=SA,SU" (got "FREQ=WEEKLY;DAYS=SA": "DAYS" is not an RRULE part). Fix: use FREQ, BYDAY, INTERVAL, BYMONTHDAY, BYMONTH, COUNT, UNTIL, WKST, e.g. "FREQ=WEEKLY;BYDAY=SA,SU".',
     ],
   },
   {
@@ -566,7 +566,7 @@ export const CLASS_CASES: readonly Case[] = [
         "ghcr.io/acme/ws-gateway@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     },
     problems: [
-      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "ghcr.io/acme/ws-gateway@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef": it carries a digest). Fix: remove the @sha256:... part; the program pins ws-gateway:gateway.version as the tag.',
+      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "ghcr.io/acme/ws-gateway@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef": it carries a digest). Fix: remove the @sha256:... part; the program pins ws-gateway:gateway.version as the tag, e.g. "ghcr.io/acme/ws-gateway".',
     ],
   },
   {
@@ -576,7 +576,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.image = "ghcr.io/Acme/ws-gateway";
     },
     problems: [
-      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "ghcr.io/Acme/ws-gateway": path component "Acme" has upper-case letters). Fix: write it in lower case: "acme".',
+      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "ghcr.io/Acme/ws-gateway": path component "Acme" has upper-case letters). Fix: write it in lower case: "acme", e.g. "ghcr.io/acme/ws-gateway".',
     ],
   },
   {
@@ -586,7 +586,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.image = "ghcr.io/acme//ws-gateway";
     },
     problems: [
-      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "ghcr.io/acme//ws-gateway": it has an empty path component). Fix: remove the extra "/".',
+      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "ghcr.io/acme//ws-gateway": it has an empty path component). Fix: remove the extra "/", e.g. "ghcr.io/acme/ws-gateway".',
     ],
   },
   {
@@ -596,7 +596,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.image = "localhost:5001/ws-gateway:v2";
     },
     problems: [
-      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "localhost:5001/ws-gateway:v2": it carries a tag (":v2")). Fix: remove the tag; the tag comes from ws-gateway:gateway.version.',
+      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "localhost:5001/ws-gateway:v2": it carries a tag (":v2")). Fix: remove the tag; the tag comes from ws-gateway:gateway.version, e.g. "localhost:5001/ws-gateway".',
     ],
   },
   {
@@ -711,7 +711,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.version = 20240101;
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest" (got 20240101). Fix: YAML reads the unquoted value as the number 20240101 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "20240101".',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got 20240101). Fix: YAML reads the unquoted value as the number 20240101 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "20240101" (with pulumi config set --path, add --type string).',
     ],
   },
   {
@@ -721,7 +721,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.version = 1e5;
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest" (got 100000). Fix: YAML reads the unquoted value as the number 100000 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "100000".',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got 100000). Fix: YAML reads the unquoted value as the number 100000 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "100000" (with pulumi config set --path, add --type string).',
     ],
   },
   {
@@ -731,7 +731,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.drainSeconds = "1800";
     },
     problems: [
-      'ws-gateway:gateway.drainSeconds: must be an integer from 300 to 86400 seconds (got "1800"). Fix: the quotes make YAML read "1800" as text; write the number without quotes: 1800.',
+      'ws-gateway:gateway.drainSeconds: must be an integer from 300 to 86400 seconds (got "1800"). Fix: the quotes make YAML read "1800" as text; write the number without quotes: 1800 (with pulumi config set --path, add --type int).',
     ],
   },
   {
@@ -741,7 +741,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.rollout.steps = [{ weight: "5", pause: "2m" }, { weight: 100 }];
     },
     problems: [
-      'ws-gateway:rollout.steps[0].weight: must be an integer from 1 to 100 percent (got "5"). Fix: the quotes make YAML read "5" as text; write the number without quotes: 5.',
+      'ws-gateway:rollout.steps[0].weight: must be an integer from 1 to 100 percent (got "5"). Fix: the quotes make YAML read "5" as text; write the number without quotes: 5 (with pulumi config set --path, add --type int).',
     ],
   },
   {
@@ -791,7 +791,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.rollout.gates = { prometheus: { url: "http://prom:9090", query: "up", max: "0.01" } };
     },
     problems: [
-      'ws-gateway:rollout.gates.prometheus.max: must be a number (got "0.01"). Fix: the quotes make YAML read "0.01" as text; write the number without quotes: 0.01.',
+      'ws-gateway:rollout.gates.prometheus.max: must be a number (got "0.01"). Fix: the quotes make YAML read "0.01" as text; write the number without quotes: 0.01 (with pulumi config set --path, add --type float).',
     ],
   },
   {
@@ -811,7 +811,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.ingress.chartVersion = 4.15;
     },
     problems: [
-      'ws-gateway:ingress.chartVersion: must be a chart version like "4.15.1" (got 4.15). Fix: YAML reads the unquoted value as the number 4.15 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "4.15".',
+      'ws-gateway:ingress.chartVersion: must be a chart version like "4.15.1" (got 4.15: YAML reads the unquoted value as the number 4.15, and written as "4.15" it would not pass either). Fix: pin the chart, e.g. 4.15.1.',
     ],
   },
   {
@@ -872,7 +872,7 @@ export const CLASS_CASES: readonly Case[] = [
     },
     problems: [
       "ws-gateway:cluster.maintenanceExclusions[0].name: is required: a lower-case name. Fix: name the exclusion, e.g. name: black-friday.",
-      'ws-gateway:cluster.maintenanceExclusions[0].end: is required: an RFC 3339 time. Fix: add end, when the exclusion stops, e.g. "2026-12-02T00:00:00Z".',
+      'ws-gateway:cluster.maintenanceExclusions[0].end: is required: an RFC 3339 time like "2026-12-02T00:00:00Z". Fix: add end, when the exclusion stops, e.g. "2026-12-02T00:00:00Z".',
     ],
   },
   {
@@ -883,7 +883,7 @@ export const CLASS_CASES: readonly Case[] = [
     },
     problems: [
       'ws-gateway:rollout.gates.prometheus.url: is required: an HTTP URL like "http://prometheus.monitoring:9090". Fix: add url, the Prometheus base URL, e.g. http://prometheus.monitoring:9090.',
-      "ws-gateway:rollout.gates.prometheus.query: is required: a PromQL expression. Fix: add query, the PromQL expression whose value the gate compares.",
+      "ws-gateway:rollout.gates.prometheus.query: is required: a PromQL expression, with ASCII quotes and no invisible characters. Fix: add query, the PromQL expression whose value the gate compares.",
     ],
   },
   {
@@ -913,7 +913,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.preStopSeconds = 3;
     },
     problems: [
-      "ws-gateway:gateway.preStopSeconds: must be an integer from 5 to 120 seconds (got 3). Fix: set how long a pod waits for endpoint removal to propagate.",
+      "ws-gateway:gateway.preStopSeconds: must be an integer from 5 to 120 seconds (got 3). Fix: set how long a pod waits for endpoint removal to propagate, e.g. 5.",
     ],
   },
   {
@@ -923,7 +923,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.terminationMarginSeconds = 2;
     },
     problems: [
-      "ws-gateway:gateway.terminationMarginSeconds: must be an integer from 5 to 600 seconds (got 2). Fix: set the slack between the drain and SIGKILL.",
+      "ws-gateway:gateway.terminationMarginSeconds: must be an integer from 5 to 600 seconds (got 2). Fix: set the slack between the drain and SIGKILL, e.g. 5.",
     ],
   },
   {

@@ -73,7 +73,7 @@ const CASES: readonly Case[] = [
       c.gateway.image = "europe-docker.pkg.dev/acme/gw/ws-gateway:latest";
     },
     problems: [
-      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "europe-docker.pkg.dev/acme/gw/ws-gateway:latest": it carries a tag (":latest")). Fix: remove the tag; the tag comes from ws-gateway:gateway.version.',
+      'ws-gateway:gateway.image: must be an image repository without tag or digest, like "europe-docker.pkg.dev/acme/gw/ws-gateway" (got "europe-docker.pkg.dev/acme/gw/ws-gateway:latest": it carries a tag (":latest")). Fix: remove the tag; the tag comes from ws-gateway:gateway.version, e.g. "europe-docker.pkg.dev/acme/gw/ws-gateway".',
     ],
   },
   {
@@ -82,7 +82,7 @@ const CASES: readonly Case[] = [
       c.gateway.version = "latest";
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest" (got "latest"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got "latest"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
     ],
   },
   {
@@ -91,7 +91,7 @@ const CASES: readonly Case[] = [
       c.gateway.version = "V1.2.3";
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest" (got "V1.2.3"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got "V1.2.3"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version, e.g. "v1-2-3".',
     ],
   },
   {
@@ -100,7 +100,7 @@ const CASES: readonly Case[] = [
       c.gateway.version = "a".repeat(53);
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest" (got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
     ],
   },
   {
@@ -109,7 +109,7 @@ const CASES: readonly Case[] = [
       delete c.gateway.version;
     },
     problems: [
-      'ws-gateway:gateway.version: is required: a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not "latest". Fix: add version, the image tag this update releases, e.g. version: 2f9c1ab.',
+      'ws-gateway:gateway.version: is required: a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging). Fix: add version, the image tag this update releases, e.g. version: 2f9c1ab.',
     ],
   },
   {
@@ -221,7 +221,9 @@ const CASES: readonly Case[] = [
     mutate: (c) => {
       c.rollout.steps = [];
     },
-    problems: ["ws-gateway:rollout.steps: must hold 1 to 20 steps (got 0). Fix: add or remove entries."],
+    problems: [
+      "ws-gateway:rollout.steps: must hold 1 to 20 steps (got 0). Fix: add entries to hold 1 to 20.",
+    ],
   },
   {
     name: "steps that are not a list",
@@ -330,7 +332,7 @@ const CASES: readonly Case[] = [
       c.gateway.preStopSeconds = 0;
     },
     problems: [
-      "ws-gateway:gateway.preStopSeconds: must be an integer from 5 to 120 seconds (got 0). Fix: set how long a pod waits for endpoint removal to propagate.",
+      "ws-gateway:gateway.preStopSeconds: must be an integer from 5 to 120 seconds (got 0). Fix: set how long a pod waits for endpoint removal to propagate, e.g. 5.",
     ],
   },
   {
@@ -348,7 +350,7 @@ const CASES: readonly Case[] = [
       c.ingress.host = "WS.Acme.Example";
     },
     problems: [
-      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com" (got "WS.Acme.Example"). Fix: use lower-case letters, digits, "-" and dots, without scheme, port or path.',
+      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com" (got "WS.Acme.Example"). Fix: use lower-case letters, digits, "-" and dots, without scheme, port or path, e.g. "ws.acme.example".',
     ],
   },
   {
@@ -376,7 +378,7 @@ const CASES: readonly Case[] = [
       c.gateway.port = 80;
     },
     problems: [
-      "ws-gateway:gateway.port: must be an integer from 1024 to 65535 (got 80). Fix: use the unprivileged port the container listens on.",
+      "ws-gateway:gateway.port: must be an integer from 1024 to 65535 (got 80). Fix: use the unprivileged port the container listens on, e.g. 1024.",
     ],
   },
   {
@@ -416,7 +418,7 @@ const CASES: readonly Case[] = [
       c.rollout.gates = { handshake: { url: "https://ws.acme.example/" } };
     },
     problems: [
-      'ws-gateway:rollout.gates.handshake.url: must be a WebSocket URL like "wss://ws.example.com/" (got "https://ws.acme.example/"). Fix: set the public URL the gate connects to.',
+      'ws-gateway:rollout.gates.handshake.url: must be a WebSocket URL like "wss://ws.example.com/" (got "https://ws.acme.example/"). Fix: set the public URL the gate connects to, e.g. "wss://ws.acme.example/".',
     ],
   },
   {

@@ -12,54 +12,8 @@ import { LIMITS } from "../../components/shared/limits";
 import { formatDuration } from "../../components/shared/units";
 import { DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS } from "../../infra/config";
 import { clusterSchema, gatewaySchema, ingressSchema, rolloutSchema } from "../../infra/config/schema";
+import { fieldAt, leafKeys, type LeafKey, type Schema } from "../../infra/config/walk";
 import { REPO_ROOT } from "../helpers/stacks";
-
-/** The parts of a zod 4 schema definition the walk reads. */
-interface Def {
-  readonly type: string;
-  readonly innerType?: Schema;
-  readonly defaultValue?: unknown;
-  readonly element?: Schema;
-}
-interface Schema {
-  readonly def: Def;
-  readonly shape?: Record<string, Schema>;
-}
-
-interface Key {
-  readonly path: string;
-  readonly presence: "required" | "optional" | "default";
-  readonly defaultValue: unknown;
-}
-
-/** Every leaf key of a section: maps are walked, lists of maps walked as `list[].key`. */
-function leafKeys(schema: Schema, at: string, out: Key[] = []): Key[] {
-  let s = schema;
-  let presence: Key["presence"] = "required";
-  let defaultValue: unknown;
-  for (;;) {
-    if (s.def.type === "default" && s.def.innerType !== undefined) {
-      presence = "default";
-      defaultValue = s.def.defaultValue;
-      s = s.def.innerType;
-    } else if (s.def.type === "optional" && s.def.innerType !== undefined) {
-      if (presence === "required") presence = "optional";
-      s = s.def.innerType;
-    } else break;
-  }
-  if (s.def.type === "object" && s.shape !== undefined) {
-    for (const [k, v] of Object.entries(s.shape)) leafKeys(v, `${at}.${k}`, out);
-  } else if (
-    s.def.type === "array" &&
-    s.def.element?.def.type === "object" &&
-    s.def.element.shape !== undefined
-  ) {
-    for (const [k, v] of Object.entries(s.def.element.shape)) leafKeys(v, `${at}[].${k}`, out);
-  } else {
-    out.push({ path: at, presence, defaultValue });
-  }
-  return out;
-}
 
 const SCHEMA_KEYS = [
   ...leafKeys(clusterSchema as unknown as Schema, "cluster"),
@@ -88,7 +42,7 @@ const keyRows = new Map(
     .map((r) => [(r[0] ?? "").slice(1, -1), r]),
 );
 
-function expectedDefault(k: Key, type: string): string {
+function expectedDefault(k: LeafKey, type: string): string {
   if (k.presence === "required") return "required";
   if (k.presence === "optional") return "unset";
   const v = k.defaultValue;
@@ -115,7 +69,10 @@ describe("docs/configuration.md", () => {
       keyRows.get("ingress.workerShutdownTimeout")?.[3] ?? "",
       new RegExp(`Unset means \`${formatDuration(DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS)}\``),
     );
-    const window = clusterSchema.shape.maintenanceWindow.def.defaultValue as Record<string, string>;
+    const window = fieldAt(clusterSchema as unknown as Schema, ["maintenanceWindow"])?.defaultValue as Record<
+      string,
+      string
+    >;
     for (const v of Object.values(window)) {
       assert.ok((keyRows.get("cluster.maintenanceWindow.start")?.[3] ?? "").includes(`\`${v}\``), v);
     }
