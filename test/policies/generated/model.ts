@@ -39,14 +39,12 @@ export interface HarmlessEdit {
 /** Pulumi type tokens of the objects the mutations touch or add. */
 export const TYPE = {
   deployment: "kubernetes:apps/v1:Deployment",
-  statefulSet: "kubernetes:apps/v1:StatefulSet",
   service: "kubernetes:core/v1:Service",
   configMap: "kubernetes:core/v1:ConfigMap",
   ingress: "kubernetes:networking.k8s.io/v1:Ingress",
   hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
   pdb: "kubernetes:policy/v1:PodDisruptionBudget",
   priorityClass: "kubernetes:scheduling.k8s.io/v1:PriorityClass",
-  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   vpa: "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler",
   scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
   httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
