@@ -314,6 +314,75 @@ export const HARMLESS: readonly HarmlessEdit[] = [
     ),
   },
   {
+    id: "harmless-wildcard-host-elsewhere",
+    stack: "prod",
+    description:
+      "an Ingress for *.acme.example to another Service: nginx serves an exact server name before a wildcard, so ws.acme.example is unchanged",
+    apply: add(
+      resource(TYPE.ingress, "wildcard", () =>
+        ingressProps("wildcard", "sites", "*.acme.example", "/", "Prefix", "sites"),
+      ),
+    ),
+  },
+  {
+    id: "harmless-metrics-service-selecting-pods",
+    stack: "prod",
+    description:
+      "a ClusterIP Service selecting every gateway version on a metrics port, for in-cluster scraping only",
+    apply: add(
+      resource(TYPE.service, "gateway-metrics", (rs) => {
+        const g = gatewayFacts(rs);
+        const p = serviceProps("ws-gateway-metrics", g.namespace, "ClusterIP", {
+          "app.kubernetes.io/name": g.selector["app.kubernetes.io/name"],
+        });
+        (p.spec as Json).ports = [{ name: "metrics", port: 9102, targetPort: 9102, protocol: "TCP" }];
+        return p;
+      }),
+    ),
+  },
+  {
+    id: "harmless-service-monitor",
+    stack: "prod",
+    description: "a Prometheus ServiceMonitor selecting the stable Service",
+    apply: add(
+      resource("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "gateway-monitor", (rs) => ({
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: "ws-gateway", namespace: gatewayFacts(rs).namespace },
+        spec: {
+          selector: { matchLabels: { "app.kubernetes.io/component": "stable-service" } },
+          endpoints: [{ port: "ws", path: "/metrics" }],
+        },
+      })),
+    ),
+  },
+  {
+    id: "harmless-network-policy-from-controller",
+    stack: "dev",
+    description: "a NetworkPolicy admitting traffic to the gateway pods only from the controller's namespace",
+    apply: add(
+      resource(TYPE.networkPolicy, "gateway-ingress-only", (rs) => {
+        const g = gatewayFacts(rs);
+        return {
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata: { name: "ws-gateway-from-ingress", namespace: g.namespace },
+          spec: {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": g.selector["app.kubernetes.io/name"] } },
+            policyTypes: ["Ingress"],
+            ingress: [
+              {
+                from: [
+                  { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+                ],
+              },
+            ],
+          },
+        };
+      }),
+    ),
+  },
+  {
     id: "harmless-namespace-label",
     stack: "local",
     description: "a team label on the gateway namespace",

@@ -152,6 +152,7 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
     "term-sidecar-owns-port-short-prestop",
     "a sidecar owning the Service's target port with a short preStop and no drain is not reported (only an advisory about its image)",
   ],
+  ["term-stop-signal-sigquit", "a container stopSignal other than SIGTERM is not reported"],
   ["term-prestop-exec-kill", "a preStop exec that is not a sleep (kill 1) passes the preStop rule"],
   ["term-prestop-http-drain", "a preStop httpGet that is not a sleep passes the preStop rule"],
   ["term-drain-env-twice", "a second DRAIN_SECONDS entry (the one Kubernetes keeps) is not read"],

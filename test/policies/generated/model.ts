@@ -45,6 +45,7 @@ export const TYPE = {
   hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
   pdb: "kubernetes:policy/v1:PodDisruptionBudget",
   priorityClass: "kubernetes:scheduling.k8s.io/v1:PriorityClass",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   vpa: "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler",
   scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
   httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",

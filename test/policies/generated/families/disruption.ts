@@ -113,7 +113,7 @@ export const DISRUPTION: readonly Mutation[] = [
     id: "cause-safe-to-evict-true",
     stack: "prod",
     description:
-      'the gateway pods say safe-to-evict "true": the autoscaler\'s scale-down cuts a 1800 s drain at 600 s',
+      'the gateway pods declare themselves safe-to-evict "true" (even an emptyDir no longer holds the autoscaler back): a scale-down cuts a 1800 s drain at 600 s',
     source: CA,
     apply: onPodMeta((m) => {
       objAt(m, ["annotations"])["cluster-autoscaler.kubernetes.io/safe-to-evict"] = "true";
@@ -226,7 +226,7 @@ export const DISRUPTION: readonly Mutation[] = [
     id: "cause-controller-safe-to-evict",
     stack: "prod",
     description:
-      'the controller pods say safe-to-evict "true": a scale-down cuts their 3625 s shutdown at 600 s',
+      'the controller pods declare themselves safe-to-evict "true": a scale-down cuts their 3625 s shutdown at 600 s',
     source: CA,
     apply: onValues((v) => {
       objAt(v, ["controller", "podAnnotations"])["cluster-autoscaler.kubernetes.io/safe-to-evict"] = "true";

@@ -112,6 +112,22 @@ export const TERMINATION: readonly Mutation[] = [
     apply: proxySidecar(true),
   }),
   term({
+    id: "term-stop-signal-sigquit",
+    stack: "prod",
+    description:
+      "lifecycle.stopSignal SIGQUIT: the kubelet stops the gateway with a signal it does not drain on",
+    source:
+      "Kubernetes container lifecycle stopSignal (KEP-4960): the signal sent at termination replaces the image's STOPSIGNAL; docs/drain-contract.md (the drain starts on SIGTERM)",
+    apply: seq(
+      onPodSpec((s) => {
+        s.os = { name: "linux" };
+      }),
+      onContainer((c) => {
+        objAt(c, ["lifecycle"]).stopSignal = "SIGQUIT";
+      }),
+    ),
+  }),
+  term({
     id: "term-prestop-exec-kill",
     stack: "prod",
     description:
