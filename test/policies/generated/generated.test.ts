@@ -34,6 +34,15 @@ describe("generated mutations and harmless edits: the catalogue", () => {
     );
   });
 
+  it("GIVEN the catalogue THEN every mutation names its family (kebab-case), what it breaks and the behaviour it relies on", () => {
+    assert.deepEqual(
+      MUTATIONS.filter(
+        (m) => !KEBAB.test(m.family) || m.description.trim() === "" || m.source.trim() === "",
+      ).map((m) => m.id),
+      [],
+    );
+  });
+
   it("GIVEN KNOWN_MISSES THEN every entry names a mutation of the catalogue", () => {
     const ids = new Set(MUTATIONS.map((m) => m.id));
     assert.deepEqual(

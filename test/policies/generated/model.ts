@@ -173,7 +173,6 @@ export function gatewayFacts(rs: readonly FakeResource[]): {
   podLabels: Json;
   version: string;
   host: string;
-  replicas: number;
 } {
   const d = deploymentOf(rs);
   const meta = objAt(d, ["metadata"]);
@@ -190,7 +189,6 @@ export function gatewayFacts(rs: readonly FakeResource[]): {
     podLabels,
     version: String(objAt(meta, ["labels"])["app.kubernetes.io/version"]),
     host: String(rule.host),
-    replicas: Number(objAt(d, ["spec"]).replicas),
   };
 }
 
