@@ -118,7 +118,7 @@ export const ROUTE_ANNOTATIONS: readonly Mutation[] = [
     stack: "prod",
     description:
       "affinity cookie on the canary: clients stick to the canary, even after an abort sets the weight to 0",
-    source: `${CANARY}; session affinity is checked before the canary decision`,
+    source: `${CANARY}; kubernetes/ingress-nginx#7371 (canaries respect session affinity by default: affinity-canary-behavior sticky)`,
     apply: seq(onCanaryAnnotation("affinity", "cookie"), onPrimaryAnnotation("affinity", "cookie")),
   }),
   route({
