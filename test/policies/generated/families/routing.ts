@@ -7,7 +7,7 @@ export const F1 =
 export const PRECEDENCE =
   "Kubernetes Ingress path matching: the longest matching path wins, Exact before Prefix; ingress-nginx builds one location per host and path from every Ingress of its class";
 
-/** A Service that selects exactly what the stable Service selects, of another type. */
+/** A Service of `type` selecting the gateway pods: the current version's (withVersion) or every version's. */
 export const directService = (name: string, type: string, withVersion: boolean, extra: Json = {}) =>
   resource(TYPE.service, name, (rs) => {
     const g = gatewayFacts(rs);
@@ -17,6 +17,7 @@ export const directService = (name: string, type: string, withVersion: boolean, 
     return serviceProps(name, g.namespace, type, selector, extra);
   });
 
+/** An Ingress without our labels for the gateway host, routing `path` to `service`:80. */
 export const extraIngress = (
   name: string,
   path: string,
