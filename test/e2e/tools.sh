@@ -49,7 +49,7 @@ dir="$root/$hash"
 bin="$dir/bin"
 src="$dir/src"
 stamps="$dir/stamps"
-PULUMI_GIT="${WS_E2E_PULUMI_GIT:-/work/.mirror/pulumi+pulumi/repo}"
+PULUMI_GIT="${WS_E2E_PULUMI_GIT:-}"
 export GOFLAGS="${WS_E2E_GOFLAGS:--p=1 -buildvcs=false}"
 export CGO_ENABLED=0
 export GOTOOLCHAIN=local
@@ -88,6 +88,10 @@ gobuild() { nice -n 10 go build -trimpath "$@"; }
 fresh() { rm -rf "$src/$1"; mkdir -p "$src/$1"; cd "$src/$1"; }
 
 git_export() { # git-dir commit path env-name; blobs absent from a partial clone are left out and listed
+  [[ -n "$1" ]] || {
+    echo "e2e tools: $4 is not set: point it at a pulumi/pulumi git directory that has commit $2 (e.g. git clone --bare https://github.com/pulumi/pulumi.git, then $4=/path/to/pulumi.git)" >&2
+    exit 1
+  }
   [[ -d "$1" ]] || { echo "e2e tools: no git checkout at $1 (set $4)" >&2; exit 1; }
   git --git-dir="$1" cat-file -e "$2^{commit}" 2>/dev/null ||
     { echo "e2e tools: $1 lacks commit $2" >&2; exit 1; }
