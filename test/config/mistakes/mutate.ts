@@ -139,6 +139,25 @@ export function all(...mutations: Mutation[]): Mutation {
 export const refused = (key: string, names?: string): Expectation =>
   names === undefined ? { refused: true, key } : { refused: true, key, names };
 
+/** A case that sets one `ws-gateway:` key to `value` and expects that key refused. */
+export function refusedAt(
+  id: string,
+  description: string,
+  key: string,
+  value: unknown,
+  source: string,
+  stack: FamilyCase["stack"] = "prod",
+): FamilyCase {
+  return {
+    id,
+    description,
+    source,
+    stack,
+    mutate: set(`ws-gateway:${key}`, value),
+    expect: refused(`ws-gateway:${key}`),
+  };
+}
+
 /** The code point of the first character outside printable ASCII, written U+XXXX. */
 export function firstNonAscii(text: string): string {
   for (const ch of text) {

@@ -10,23 +10,9 @@
  * Exclusion scopes: NO_UPGRADES, NO_MINOR_UPGRADES, NO_MINOR_OR_NODE_UPGRADES.
  * Regions look like europe-west1, zones like europe-west1-b.
  */
-import { family, refused, set, type FamilyCase } from "../mutate";
+import { family, refused, refusedAt, set } from "../mutate";
 
-const at = (
-  id: string,
-  description: string,
-  key: string,
-  value: unknown,
-  source: string,
-  stack: FamilyCase["stack"] = "prod",
-): FamilyCase => ({
-  id,
-  description,
-  source,
-  stack,
-  mutate: set(`ws-gateway:${key}`, value),
-  expect: refused(`ws-gateway:${key}`),
-});
+const at = refusedAt;
 const rrule =
   "docs/configuration.md maintenanceWindow.recurrence: FREQ=DAILY, WEEKLY or MONTHLY; BYDAY two-letter days, each once";
 const exclusion = (name: string, start: string, end: string, scope = "NO_MINOR_OR_NODE_UPGRADES") => ({

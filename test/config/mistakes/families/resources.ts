@@ -5,23 +5,9 @@
  * CPU below 1m cannot be expressed (https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#meaning-of-cpu).
  * Ranges and relations: docs/configuration.md.
  */
-import { family, refused, set, type FamilyCase } from "../mutate";
+import { family, refusedAt } from "../mutate";
 
-const at = (
-  id: string,
-  description: string,
-  key: string,
-  value: unknown,
-  source: string,
-  stack: FamilyCase["stack"] = "prod",
-): FamilyCase => ({
-  id,
-  description,
-  source,
-  stack,
-  mutate: set(`ws-gateway:${key}`, value),
-  expect: refused(`ws-gateway:${key}`),
-});
+const at = refusedAt;
 const cpuDoc =
   'docs/configuration.md gateway.resources.cpuRequest: cores ("1", "0.5") or millicores ("250m"), 10m-64';
 const memDoc = "docs/configuration.md gateway.resources.memoryRequest: with a unit (Mi, Gi, M, G), 16Mi-1Ti";

@@ -6,7 +6,7 @@
  * Integer-second keys (drainSeconds, preStopSeconds, terminationMarginSeconds)
  * take the ranges of the thresholds table.
  */
-import { family, refused, set, type FamilyCase } from "../mutate";
+import { family, type FamilyCase, refused, refusedAt, set } from "../mutate";
 
 const units = 'docs/configuration.md: durations are written "90s", "2m", "1h30m" (hours, minutes, seconds)';
 const pause = (id: string, description: string, value: string, source = units): FamilyCase => ({
@@ -17,21 +17,7 @@ const pause = (id: string, description: string, value: string, source = units): 
   mutate: set("ws-gateway:rollout.steps[0].pause", value),
   expect: refused("ws-gateway:rollout.steps[0].pause"),
 });
-const at = (
-  id: string,
-  description: string,
-  key: string,
-  value: unknown,
-  source: string,
-  stack: FamilyCase["stack"] = "prod",
-): FamilyCase => ({
-  id,
-  description,
-  source,
-  stack,
-  mutate: set(`ws-gateway:${key}`, value),
-  expect: refused(`ws-gateway:${key}`),
-});
+const at = refusedAt;
 
 export const scheduleCases = family("durations-and-schedule", [
   pause("dur-min-word", "pause 1min", "1min"),
