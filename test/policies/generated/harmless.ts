@@ -7,6 +7,8 @@
 import {
   TYPE,
   add,
+  drainTo,
+  soaks,
   edit,
   gatewayFacts,
   ingressProps,
@@ -34,25 +36,6 @@ import {
 const label = (key: string, value: string) => (p: Json) => {
   objAt(p, ["metadata", "labels"])[key] = value;
 };
-
-const drainTo = (seconds: number, grace: number) =>
-  seq(
-    onContainer((c) => {
-      const env = listAt(c, ["env"]).find((e) => e.name === "DRAIN_SECONDS");
-      if (env === undefined) throw new Error("no DRAIN_SECONDS");
-      env.value = String(seconds);
-    }),
-    onPodSpec((s) => {
-      s.terminationGracePeriodSeconds = grace;
-    }),
-  );
-
-const soaks = (batchSeconds: number, poolSeconds: number) =>
-  onNodePool((p) => {
-    const bg = objAt(p, ["upgradeSettings", "blueGreenSettings"]);
-    bg.nodePoolSoakDuration = `${poolSeconds}s`;
-    objAt(bg, ["standardRolloutPolicy"]).batchSoakDuration = `${batchSeconds}s`;
-  });
 
 export const HARMLESS: readonly HarmlessEdit[] = [
   {

@@ -226,6 +226,27 @@ export function ingressProps(
   };
 }
 
+/** The gateway's DRAIN_SECONDS set to `seconds` and its grace period to `grace`. */
+export const drainTo = (seconds: number, grace: number): Apply =>
+  seq(
+    onContainer((c) => {
+      const env = listAt(c, ["env"]).find((e) => e.name === "DRAIN_SECONDS");
+      if (env === undefined) throw new Error("no DRAIN_SECONDS");
+      env.value = String(seconds);
+    }),
+    onPodSpec((s) => {
+      s.terminationGracePeriodSeconds = grace;
+    }),
+  );
+
+/** The node pool's blue-green soaks: per batch and for the whole pool, in seconds. */
+export const soaks = (batchSeconds: number, poolSeconds: number): Apply =>
+  onNodePool((p) => {
+    const bg = objAt(p, ["upgradeSettings", "blueGreenSettings"]);
+    bg.nodePoolSoakDuration = `${poolSeconds}s`;
+    objAt(bg, ["standardRolloutPolicy"]).batchSoakDuration = `${batchSeconds}s`;
+  });
+
 /** A plain Service (no labels of ours) of `type` selecting `selector`. */
 export function serviceProps(
   name: string,

@@ -6,10 +6,11 @@
 import {
   TYPE,
   add,
+  drainTo,
+  soaks,
   listAt,
   objAt,
   onCluster,
-  onContainer,
   onController,
   onNodePool,
   onPodMeta,
@@ -28,25 +29,6 @@ const CA =
 const UPGRADE = "docs/facts.md F22 (node upgrades drain within limits: surge about an hour, then force)";
 
 const cause = (m: Omit<Mutation, "family">): Mutation => ({ ...m, family: "disruption-causes" });
-
-const drainTo = (seconds: number, grace: number) =>
-  seq(
-    onContainer((c) => {
-      const env = listAt(c, ["env"]).find((e) => e.name === "DRAIN_SECONDS");
-      if (env === undefined) throw new Error("no DRAIN_SECONDS");
-      env.value = String(seconds);
-    }),
-    onPodSpec((s) => {
-      s.terminationGracePeriodSeconds = grace;
-    }),
-  );
-
-const soaks = (batchSeconds: number, poolSeconds: number) =>
-  onNodePool((p) => {
-    const bg = objAt(p, ["upgradeSettings", "blueGreenSettings"]);
-    bg.nodePoolSoakDuration = `${poolSeconds}s`;
-    objAt(bg, ["standardRolloutPolicy"]).batchSoakDuration = `${batchSeconds}s`;
-  });
 
 export const DISRUPTION: readonly Mutation[] = [
   cause({
