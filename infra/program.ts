@@ -18,7 +18,7 @@ import { GkeCluster } from "../components/cluster/gkeCluster";
 import { VersionedGateway, terminationGraceSeconds } from "../components/gateway/versionedGateway";
 import { IngressNginx, type IngressNginxArgs } from "../components/ingress/ingressNginx";
 import { GatewayRoutes, GatewayService, WEBSOCKET_PROXY_TIMEOUT_SECONDS } from "../components/ingress/routes";
-import { APP_NAME } from "../components/names";
+import { APP_NAME, STABLE_SERVICE } from "../components/names";
 import { CanaryRollout, CanaryWeightReset } from "../components/rollout/canaryRollout";
 import { parseConfigMap, type StackConfigMap, type StackConfig } from "./config";
 
@@ -175,6 +175,8 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     requestTimeoutSeconds: rollout.api.requestTimeoutSeconds,
     retryBudgetSeconds: rollout.api.retryBudgetSeconds,
     abortBudgetSeconds: rollout.api.abortBudgetSeconds,
+    // Named on the release Lease, so a second release's refusal says which stack holds it.
+    releaseOwner: `${pulumi.getProject()}/${pulumi.getStack()}`,
   };
   const reset = new CanaryWeightReset("canary-weight-reset", engineTarget, { dependsOn: [routes] });
   const canary = new GatewayService(
@@ -192,6 +194,7 @@ export function createProgram(config: StackConfig): ProgramOutputs {
       stableVersion: rollout.stableVersion,
       onAbort: rollout.onAbort,
       metricsPort: rollout.gates.abnormalCloses?.port,
+      stableServiceName: STABLE_SERVICE,
     },
     { dependsOn: [canary, release] },
   );

@@ -34,13 +34,14 @@ import {
   validateSchedule,
   type RolloutResult,
 } from "./engine";
-import { buildGates, type GatesConfig } from "./gates";
+import { buildGates, buildRouteCheck, identityWarning, type GatesConfig } from "./gates";
+import { holderIdentity, LEASE_HELD, LEASE_RENEW_SECONDS } from "./lease";
 import { KubernetesCanaryRouter } from "./kubernetesRouter";
 import { errorText, isApiError } from "./apiError";
 import { DEFAULT_API_RETRY_BUDGET_SECONDS, DEFAULT_ON_ABORT, ON_ABORT_MODES, type OnAbort } from "./defaults";
 import { formatDuration } from "./messages";
 import { withRetries } from "./retry";
-import type { Clock, Logger, RolloutStep } from "./types";
+import type { CallBudget, Clock, Logger, RolloutStep } from "./types";
 
 /** First line of the plan `pulumi preview` prints. */
 export const PREVIEW_PLAN_HEADER =
@@ -63,6 +64,10 @@ export interface CanaryTargetArgs {
   readonly retryBudgetSeconds?: pulumi.Input<number>;
   /** After an abort, how long setting the weight to 0 is retried (rollout.api.abortBudget). @default DEFAULT_API_ABORT_BUDGET_SECONDS */
   readonly abortBudgetSeconds?: pulumi.Input<number>;
+  /** "project/stack", named on the release Lease so a second release's refusal says who holds it. @default "unknown stack" */
+  readonly releaseOwner?: pulumi.Input<string>;
+  /** The stable Service, whose live selector says which version serves (not the state's memory). @default none (the state's) */
+  readonly stableServiceName?: pulumi.Input<string>;
 }
 
 export type CanaryWeightResetArgs = CanaryTargetArgs;
@@ -92,6 +97,8 @@ interface TargetInputs {
   readonly requestTimeoutSeconds?: number;
   readonly retryBudgetSeconds?: number;
   readonly abortBudgetSeconds?: number;
+  readonly releaseOwner?: string;
+  readonly stableServiceName?: string;
 }
 
 interface RolloutInputs extends TargetInputs {
@@ -162,10 +169,10 @@ function sameTarget(olds: TargetInputs, news: TargetInputs): boolean {
   );
 }
 
-/** A router call outside the engine, with the same retries under rollout.api.retryBudget. */
-function retried<T>(inputs: TargetInputs, call: () => Promise<T>): Promise<T> {
+/** A router call outside the engine, with the same retries under rollout.api.retryBudget, each attempt within what is left. */
+function retried<T>(inputs: TargetInputs, call: (budget: CallBudget | undefined) => Promise<T>): Promise<T> {
   const logger = stderrLogger(inputs.version);
-  return withRetries(call, {
+  return withRetries((leftMs) => call(leftMs === undefined ? undefined : { timeoutMs: leftMs }), {
     clock: systemClock(),
     budgetSeconds: inputs.retryBudgetSeconds ?? DEFAULT_API_RETRY_BUDGET_SECONDS,
     budgetKey: "rollout.api.retryBudget",
@@ -174,19 +181,104 @@ function retried<T>(inputs: TargetInputs, call: () => Promise<T>): Promise<T> {
   });
 }
 
-async function resetWeight(inputs: TargetInputs): Promise<WeightResetOutputs> {
+/**
+ * Runs `work` holding the canary Ingress's release Lease (./lease): taken
+ * first (a second release is refused there, before anything is written),
+ * renewed every LEASE_RENEW_SECONDS, given up at the end. `work` is told
+ * through its signal when another holder took the Lease, so it aborts.
+ */
+async function underLease<T>(
+  inputs: TargetInputs,
+  router: KubernetesCanaryRouter,
+  work: (lost: AbortSignal) => Promise<T>,
+): Promise<T> {
   const logger = stderrLogger(inputs.version);
-  const router = routerFor(inputs);
+  const owner = inputs.releaseOwner ?? "unknown stack";
+  const lease = router.lease(holderIdentity(owner), owner);
   try {
-    await retried(inputs, () => router.setCanaryWeight(0));
+    await retried(inputs, (budget) => lease.acquire(budget));
   } catch (error) {
-    // The canary Service still selects the previous version (it waits for this resource), so nothing moved.
+    if (error instanceof Error && error.name === LEASE_HELD) throw error;
     const what = isApiError(error) ? error.summary : errorText(error);
     const fix = isApiError(error) && error.fix !== "" ? `; ${error.fix}` : "";
     throw new Error(
-      `could not set the canary weight to 0 before the canary points at ${inputs.version}: ${what}; nothing moved: the canary still serves the previous version${fix}`,
+      `could not take the release Lease of the canary Ingress: ${what}; nothing was changed${fix}`,
     );
   }
+  const lost = new AbortController();
+  let renewing = false;
+  const timer = setInterval(() => {
+    if (renewing) return;
+    renewing = true;
+    lease
+      .renew({ timeoutMs: LEASE_RENEW_SECONDS * 1000 })
+      .then((reason) => {
+        if (reason !== undefined) lost.abort(new Error(reason));
+      })
+      .catch((error: unknown) =>
+        logger.warn(
+          `renewing the release Lease failed (tried again in ${formatDuration(LEASE_RENEW_SECONDS)}): ${isApiError(error) ? error.summary : errorText(error)}`,
+        ),
+      )
+      .finally(() => {
+        renewing = false;
+      });
+  }, LEASE_RENEW_SECONDS * 1000);
+  try {
+    return await work(lost.signal);
+  } finally {
+    clearInterval(timer);
+    await lease.release({ timeoutMs: LEASE_RENEW_SECONDS * 1000 });
+  }
+}
+
+/**
+ * The version the live stable Service selects, compared with what this
+ * stack's state remembers; the cluster's wins, and a mismatch is said with
+ * the fix. Falls back to the state's when the Service cannot be read.
+ */
+async function liveServingVersion(
+  inputs: RolloutInputs,
+  router: KubernetesCanaryRouter,
+  previous: RolloutOutputs,
+): Promise<string | undefined> {
+  const remembered = servingVersion(previous);
+  const name = inputs.stableServiceName;
+  if (name === undefined) return remembered;
+  const logger = stderrLogger(inputs.version);
+  let live: string | undefined;
+  try {
+    live = await retried(inputs, (budget) => router.stableVersion(name, budget));
+  } catch (error) {
+    logger.warn(
+      `could not read the stable Service ${inputs.namespace}/${name} (${isApiError(error) ? error.summary : errorText(error)}); going by this stack's state, which says ${remembered ?? "nothing"} serves`,
+    );
+    return remembered;
+  }
+  if (live !== undefined && remembered !== undefined && live !== remembered) {
+    logger.warn(
+      `the stable Service ${inputs.namespace}/${name} selects version ${live}, but this stack's state says ${remembered} serves (an earlier update failed between promotion and the stable Service's update, or someone changed the Service); this update goes by the cluster: ${live}. Fix: run pulumi refresh so the state matches the cluster`,
+    );
+  }
+  return live ?? remembered;
+}
+
+async function resetWeight(inputs: TargetInputs): Promise<WeightResetOutputs> {
+  const logger = stderrLogger(inputs.version);
+  const router = routerFor(inputs);
+  await underLease(inputs, router, async () => {
+    try {
+      // A new version's pods are new: its exposure record starts at 0 with this write.
+      await retried(inputs, (budget) => router.setCanaryWeight(0, budget, true));
+    } catch (error) {
+      // The canary Service still selects the previous version (it waits for this resource), so nothing moved.
+      const what = isApiError(error) ? error.summary : errorText(error);
+      const fix = isApiError(error) && error.fix !== "" ? `; ${error.fix}` : "";
+      throw new Error(
+        `could not set the canary weight to 0 before the canary points at ${inputs.version}: ${what}; nothing moved: the canary still serves the previous version${fix}`,
+      );
+    }
+  });
   logger.info(`canary weight set to 0% before the canary points at ${inputs.version}`);
   return {
     namespace: inputs.namespace,
@@ -276,6 +368,12 @@ function rolloutOutputs(inputs: RolloutInputs, result: RolloutResult): RolloutOu
   };
 }
 
+/** Says at the start of a release what the probes cannot prove with version identity off. */
+function warnIdentity(inputs: RolloutInputs, logger: Logger): void {
+  const warning = identityWarning(inputs.gates);
+  if (warning !== undefined) logger.warn(warning);
+}
+
 /** The version on the stable route before this update, as this resource last left it (undefined if unknown). */
 function servingVersion(previous: RolloutOutputs): string | undefined {
   return previous.outcome === "promoted" ? previous.version : previous.stableVersion;
@@ -286,8 +384,7 @@ function servingVersion(previous: RolloutOutputs): string | undefined {
  * wrong one would create that version, point the stable route at it and retire
  * the one actually serving; refuse before anything is touched.
  */
-function checkStableVersion(previous: RolloutOutputs, inputs: RolloutInputs): void {
-  const serving = servingVersion(previous);
+function checkStableVersion(serving: string | undefined, inputs: RolloutInputs): void {
   if (inputs.stableVersion !== undefined && serving !== undefined && inputs.stableVersion !== serving) {
     throw new Error(
       `rollout.stableVersion is "${inputs.stableVersion}" but the stable route serves "${serving}"; nothing was changed. ` +
@@ -307,28 +404,32 @@ function checkStableVersion(previous: RolloutOutputs, inputs: RolloutInputs): vo
 async function firstRelease(inputs: RolloutInputs): Promise<RolloutOutputs> {
   const logger = stderrLogger(inputs.version);
   const router = routerFor(inputs);
-  const result = await runFirstRelease({
-    gates: buildGates(inputs.gates, router),
-    router,
-    clock: systemClock(),
-    logger,
-    api: apiBudgets(inputs),
-  });
+  warnIdentity(inputs, logger);
+  const result = await underLease(inputs, router, () =>
+    runFirstRelease({
+      gates: buildGates(inputs.gates, router, { canaryVersion: inputs.version }),
+      router,
+      clock: systemClock(),
+      logger,
+      api: apiBudgets(inputs),
+    }),
+  );
   const outputs = rolloutOutputs(inputs, result);
   return { ...outputs, weight: 0 };
 }
 
 async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise<RolloutOutputs> {
-  checkStableVersion(previous, inputs);
   const logger = stderrLogger(inputs.version);
   const router = routerFor(inputs);
+  const serving = await liveServingVersion(inputs, router, previous);
+  checkStableVersion(serving, inputs);
   let resumeFromWeight: number | undefined;
   if (sameTarget(previous, inputs)) {
     if (previous.outcome === "promoted") {
       logger.info(`${inputs.version} is already promoted; nothing to roll out`);
       return { ...previous, steps: inputs.steps, gates: inputs.gates };
     }
-    const live = await retried(inputs, () => router.getCanaryWeight()).catch((error: unknown) => {
+    const live = await retried(inputs, (budget) => router.getCanaryWeight(budget)).catch((error: unknown) => {
       throw new Error(
         `could not read the canary weight of the held release: ${errorText(error)}; nothing was changed`,
       );
@@ -344,26 +445,32 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
   // The drain deletes the canary version's pods. When that version is also the one on the
   // stable route (e.g. rolling back to it from a held release), those pods serve every stable
   // client too: draining them would cut everyone, so an abort then only sets the weight to 0.
-  const drainable = servingVersion(previous) !== inputs.version;
+  const drainable = serving !== inputs.version;
   if (!drainable && (inputs.onAbort ?? DEFAULT_ON_ABORT) === "drain") {
     logger.warn(
       `${inputs.version} is also the version on the stable route: an abort sets the canary weight to 0 but drains nothing (its pods serve the stable clients too)`,
     );
   }
-  const result = await withInterrupt((signal) =>
-    runRollout({
-      steps: inputs.steps,
-      gates: buildGates(inputs.gates, router),
-      router,
-      clock: systemClock(),
-      logger,
-      gateIntervalSeconds: inputs.gates.intervalSeconds,
-      resumeFromWeight,
-      signal,
-      api: apiBudgets(inputs),
-      onAbort: inputs.onAbort,
-      ...(drainable ? { drainer: router } : {}),
-    }),
+  warnIdentity(inputs, logger);
+  const target = { canaryVersion: inputs.version };
+  const routeCheck = resumeFromWeight === undefined ? buildRouteCheck(inputs.gates, target) : undefined;
+  const result = await withInterrupt((interrupt) =>
+    underLease(inputs, router, (lost) =>
+      runRollout({
+        steps: inputs.steps,
+        gates: buildGates(inputs.gates, router, target),
+        ...(routeCheck === undefined ? {} : { routeCheck }),
+        router,
+        clock: systemClock(),
+        logger,
+        gateIntervalSeconds: inputs.gates.intervalSeconds,
+        resumeFromWeight,
+        signal: AbortSignal.any([interrupt, lost]),
+        api: apiBudgets(inputs),
+        onAbort: inputs.onAbort,
+        ...(drainable ? { drainer: router } : {}),
+      }),
+    ),
   );
   return rolloutOutputs(inputs, result);
 }
@@ -428,6 +535,7 @@ export class CanaryWeightReset extends pulumi.dynamic.Resource {
         requestTimeoutSeconds: args.requestTimeoutSeconds,
         retryBudgetSeconds: args.retryBudgetSeconds,
         abortBudgetSeconds: args.abortBudgetSeconds,
+        releaseOwner: args.releaseOwner,
         weight: undefined,
       },
       opts,
@@ -474,6 +582,8 @@ export class CanaryRollout extends pulumi.dynamic.Resource {
         abortBudgetSeconds: args.abortBudgetSeconds,
         onAbort: args.onAbort,
         metricsPort: args.metricsPort,
+        releaseOwner: args.releaseOwner,
+        stableServiceName: args.stableServiceName,
         outcome: undefined,
         weight: undefined,
       },
@@ -484,7 +594,12 @@ export class CanaryRollout extends pulumi.dynamic.Resource {
     if (pulumi.runtime.isDryRun()) {
       // Preview cannot read the previous state, so the plan says when it applies.
       pulumi.all([args.steps, args.gates, args.onAbort]).apply(([plainSteps, gates, onAbort]) => {
-        const lines = [PREVIEW_PLAN_HEADER, ...describeSchedule(plainSteps, gates.intervalSeconds, onAbort)];
+        const warning = identityWarning(gates);
+        const lines = [
+          PREVIEW_PLAN_HEADER,
+          ...describeSchedule(plainSteps, gates.intervalSeconds, onAbort),
+          ...(warning === undefined ? [] : [`warning: ${warning}`]),
+        ];
         for (const line of lines) {
           pulumi.log.info(line, this);
         }

@@ -74,7 +74,7 @@ export type OnAbort = (typeof ON_ABORT_MODES)[number];
 export const DEFAULT_ON_ABORT: OnAbort = "drain";
 
 /**
- * Version identity (docs/drain-contract.md#version-identity): "required"
+ * Version identity (docs/release-safety.md#version-identity): "required"
  * makes every probe check the version that answered (X-Gateway-Version) and
  * count only the canary's answers; "off" is for gateways that do not name
  * their version, whose probes then prove nothing about which version answered

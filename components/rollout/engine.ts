@@ -7,8 +7,8 @@
  * A rollout is a sequence of named phases (types.RolloutPhase), each a
  * function in ./engine/ and each announced through the `onEvent` hook:
  *
- *   reset -> (step -> pause)* -> promote | hold
- *                  \-> abort [-> drain]
+ *   reset -> route -> (step -> pause)* -> promote | hold
+ *                           \-> abort [-> drain]
  *
  * API failures (./apiError) never count as a gate's verdict: transient ones
  * are retried within rollout.api.retryBudget per call (./retry); one that
@@ -22,7 +22,7 @@ import { abortPhase } from "./engine/abort";
 import { beginGates, endGates, runGateRound } from "./engine/gateRounds";
 import type { ApiRetryOptions, RolloutOptions, RolloutResult } from "./engine/options";
 import type { GateContext } from "./types";
-import { pausePhase, resetPhase, stepPhase } from "./engine/phases";
+import { pausePhase, resetPhase, routePhase, stepPhase } from "./engine/phases";
 import { createRun, gateReason, interruptReason, isInterrupt, phase, result } from "./engine/run";
 import { validateSchedule } from "./engine/schedule";
 import { setWeight, writeFailed } from "./engine/weights";
@@ -92,6 +92,11 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
       if (failed !== undefined) return await abortPhase(run, failed);
     } else {
       logger.info(`continuing from canary weight ${resume}%`);
+    }
+    if ((resume ?? 0) === 0) {
+      const routed = await routePhase(run);
+      if (isInterrupt(routed)) return await abortPhase(run, interruptReason(run, 0));
+      if (routed !== undefined) return await abortPhase(run, routed);
     }
 
     for (const step of pending) {

@@ -50,6 +50,8 @@ export interface GatesConfig {
   readonly survival?: SurvivalSettings;
   /** Abnormal closes from the canary pods' own /metrics; off when absent. */
   readonly abnormalCloses?: { readonly maxPerStep: number };
+  /** Before the first weight above 0, how long the canary route may take to answer with the canary version. @default DEFAULT_CANARY_ROUTE_WAIT_SECONDS */
+  readonly canaryRouteWaitSeconds?: number;
   /** Whether probes must be answered by the canary version (X-Gateway-Version). @default DEFAULT_VERSION_IDENTITY */
   readonly versionIdentity?: VersionIdentity;
 }
@@ -80,11 +82,8 @@ export function identityWarning(config: GatesConfig): string | undefined {
  * canary route answers with the canary version); undefined without a
  * handshake URL to dial.
  */
-export function buildRouteCheck(
-  config: GatesConfig,
-  target: GateTarget,
-  waitSeconds = DEFAULT_CANARY_ROUTE_WAIT_SECONDS,
-): Gate | undefined {
+export function buildRouteCheck(config: GatesConfig, target: GateTarget): Gate | undefined {
+  const waitSeconds = config.canaryRouteWaitSeconds ?? DEFAULT_CANARY_ROUTE_WAIT_SECONDS;
   const handshake = config.handshake;
   if (handshake === undefined) return undefined;
   const expect = expectedVersion(config, target);

@@ -36,7 +36,7 @@ import {
 } from "./apiError";
 
 export interface KubeRequest {
-  readonly method: "GET" | "PATCH" | "DELETE";
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path and query, e.g. /api/v1/namespaces/prod/pods?labelSelector=... */
   readonly path: string;
   /** What the call is about, for error messages, e.g. `Ingress prod/ws-gateway-canary`. */
@@ -49,6 +49,18 @@ export interface KubeRequest {
   readonly notFoundFix?: string;
   /** Resolve with the body as text instead of parsed JSON (e.g. a metrics page). */
   readonly text?: boolean;
+  /**
+   * What is left of the caller's budget, in ms: the request (credentials
+   * included) gives up by then even when its own timeout is longer, so a
+   * call and its retries never outlive their budget. @default the client's timeoutMs
+   */
+  readonly timeoutMs?: number;
+}
+
+/** True for a loopback host: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export interface KubeClientOptions {
@@ -129,7 +141,28 @@ export async function loadKubeConfig(
   if (cluster === null) {
     throw new Error(`kubeconfig context "${context}" names a cluster that the kubeconfig does not define`);
   }
-  return { kc, server: cluster.server.replace(/\/+$/, ""), context };
+  const server = cluster.server.replace(/\/+$/, "");
+  if (server.startsWith("http://")) {
+    // Plain http (kubectl proxy): the library refuses it unless TLS verification is off, which
+    // means nothing without TLS. On loopback it is taken as it is; elsewhere credentials would
+    // cross the network in clear, so it is refused naming the scheme.
+    if (!isLoopbackHost(new URL(server).hostname)) {
+      throw new Error(
+        `kubeconfig context "${context}" points at ${server}: plain http to a non-loopback address would send credentials unencrypted; use the API server's https:// address, or run kubectl proxy and point the context at http://127.0.0.1:8001`,
+      );
+    }
+    if (!cluster.skipTLSVerify) {
+      const plain = new lib.KubeConfig();
+      plain.loadFromOptions({
+        clusters: kc.clusters.map((c) => (c.name === cluster.name ? { ...c, skipTLSVerify: true } : c)),
+        users: kc.users,
+        contexts: kc.contexts,
+        currentContext: context,
+      });
+      return { kc: plain, server, context };
+    }
+  }
+  return { kc, server, context };
 }
 
 /** Exec credential plugins (e.g. gke-gcloud-auth-plugin) get this many request timeouts to answer. */
@@ -191,6 +224,10 @@ export class KubeClient {
     }
     const { kc, server, context } = loaded;
     const url = new URL(server + req.path);
+    const requestMs = Math.max(
+      1,
+      Math.min(this.options.timeoutMs, req.timeoutMs ?? Number.POSITIVE_INFINITY),
+    );
     const ctx: RequestContext = {
       method: req.method,
       path: req.path,
@@ -202,7 +239,10 @@ export class KubeClient {
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
     const options: https.RequestOptions = { method: req.method, headers: {} };
     // The library runs exec plugins with no deadline: a hung plugin would hang the rollout (and its abort) for good.
-    const credentialMs = this.options.timeoutMs * CREDENTIAL_TIMEOUT_FACTOR;
+    const credentialMs = Math.max(
+      1,
+      Math.min(this.options.timeoutMs * CREDENTIAL_TIMEOUT_FACTOR, req.timeoutMs ?? Number.POSITIVE_INFINITY),
+    );
     let credentialTimer: NodeJS.Timeout | undefined = undefined;
     try {
       // CA, client certificate, bearer token (exec plugins run here, tokens cached until they expire).
@@ -213,7 +253,7 @@ export class KubeClient {
             () =>
               reject(
                 new Error(
-                  `no credentials within ${credentialMs / 1000}s (${CREDENTIAL_TIMEOUT_FACTOR} times rollout.api.requestTimeout): the exec credential plugin did not finish`,
+                  `no credentials within ${credentialMs / 1000}s (${CREDENTIAL_TIMEOUT_FACTOR} times rollout.api.requestTimeout, or what was left of the call's budget): the exec credential plugin did not finish`,
                 ),
               ),
             credentialMs,
@@ -239,7 +279,7 @@ export class KubeClient {
       headers["Content-Length"] = Buffer.byteLength(payload);
     }
     options.headers = headers;
-    const seconds = this.options.timeoutMs / 1000;
+    const seconds = requestMs / 1000;
     return new Promise((resolve, reject) => {
       // Declared before the callbacks that use them: the closure serializer rejects uses ahead of declarations.
       let timer: NodeJS.Timeout | undefined = undefined;
@@ -292,7 +332,7 @@ export class KubeClient {
         timedOut = true;
         request.destroy();
         reject(timeoutApiError(ctx, seconds));
-      }, this.options.timeoutMs);
+      }, requestMs);
       request.on("socket", (socket) => {
         // A kept-alive socket is connected already: whatever fails from here on may have reached the server.
         if (!socket.connecting) sent = true;

@@ -14,7 +14,13 @@
  *   https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#list-list-or-watch-objects-of-kind-pod
  * The same GET serves the weight and the operator's abort request (the
  * `ws-gateway.io/abort` annotation, ./abortAnnotation), which this router only
- * reads.
+ * reads, and the canary version's exposure record (ANNOTATION_EXPOSURE).
+ *
+ * Every weight write is a read-modify-write under optimistic concurrency: the
+ * PATCH carries the resourceVersion the GET returned, so the API server
+ * answers 409 Conflict when someone wrote the Ingress in between, and the
+ * engine's retry reads it again and writes on what it read
+ * (https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions).
  * Errors come back as a Status object with `reason` and `message`
  * (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/status/).
  */
@@ -22,9 +28,11 @@ import { ANNOTATION_CANARY_WEIGHT, APP_NAME, LABEL_APP, LABEL_VERSION } from "..
 import { ANNOTATION_ABORT } from "./abortAnnotation";
 import { isApiError, withSummary } from "./apiError";
 import { KubeClient } from "./kubeClient";
+import { ReleaseLease } from "./lease";
 import { DEFAULT_METRICS_PATH, DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./defaults";
 import type {
   AbortRequestSource,
+  CallBudget,
   CanaryDrainer,
   CanaryIngressRef,
   CanaryMetricsSource,
@@ -34,6 +42,32 @@ import type {
 } from "./types";
 
 export const MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json";
+
+/**
+ * The exposure record on the canary Ingress: JSON {"version": V, "weight": W},
+ * W the highest canary weight version V was given since its record began.
+ * Written in the same patch as every weight; set to {V, 0} when the canary
+ * switches to V (CanaryWeightReset) and after a drain of V.
+ */
+export const ANNOTATION_EXPOSURE = `${APP_NAME}.io/exposure`;
+
+/** A parsed exposure record; undefined when absent or unreadable (treated as another version's). */
+export function parseExposure(text: string | undefined): { version: string; weight: number } | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as { version?: unknown; weight?: unknown };
+    const weight = value.weight;
+    if (typeof value.version !== "string" || typeof weight !== "number" || !Number.isInteger(weight))
+      return undefined;
+    return weight >= 0 && weight <= 100 ? { version: value.version, weight } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface IngressDoc {
+  metadata?: { annotations?: Record<string, string>; resourceVersion?: string };
+}
 
 export { DEFAULT_REQUEST_TIMEOUT_SECONDS };
 
@@ -114,21 +148,28 @@ export class KubernetesCanaryRouter
     this.ingressMissing = `the canary Ingress ${options.namespace}/${options.canaryIngressName} does not exist: check the namespace and canaryIngressName, and that the stack's routes were created (kubectl get ingress -n ${options.namespace})`;
   }
 
-  /** One GET of the canary Ingress; the weight and the abort request are both read from its annotations. */
-  private async ingressAnnotations(): Promise<Record<string, string>> {
+  /** One GET of the canary Ingress; the weight, the abort request and the exposure record are read from its annotations. */
+  private async ingressDoc(budget?: CallBudget): Promise<IngressDoc> {
     const ingress = (await this.client.request({
       method: "GET",
       path: this.ingressPath,
       what: this.ingressWhat,
       notFoundFix: this.ingressMissing,
-    })) as {
-      metadata?: { annotations?: Record<string, string> };
-    };
-    return ingress?.metadata?.annotations ?? {};
+      ...timeoutOf(budget),
+    })) as IngressDoc | undefined;
+    return ingress ?? {};
   }
 
-  async getCanaryWeight(): Promise<number> {
-    const raw = (await this.ingressAnnotations())[ANNOTATION_CANARY_WEIGHT];
+  private async ingressAnnotations(budget?: CallBudget): Promise<Record<string, string>> {
+    return (await this.ingressDoc(budget)).metadata?.annotations ?? {};
+  }
+
+  async getCanaryWeight(budget?: CallBudget): Promise<number> {
+    return this.weightIn(await this.ingressAnnotations(budget));
+  }
+
+  private weightIn(annotations: Record<string, string>): number {
+    const raw = annotations[ANNOTATION_CANARY_WEIGHT];
     // ingress-nginx treats a missing weight as 0 (docs/facts.md F2).
     if (raw === undefined) return 0;
     const weight = Number(raw);
@@ -150,21 +191,44 @@ export class KubernetesCanaryRouter
     return Object.hasOwn(annotations, ANNOTATION_ABORT) ? annotations[ANNOTATION_ABORT] : undefined;
   }
 
-  async setCanaryWeight(weight: number): Promise<void> {
+  /** The Lease that makes this release the canary Ingress's only writer (./lease). */
+  lease(identity: string, stack: string): ReleaseLease {
+    return new ReleaseLease(this.client, this.canaryIngress, identity, stack);
+  }
+
+  /** The highest weight this version was given since its record began; 0 when the record is another version's. */
+  async readExposure(budget?: CallBudget): Promise<number> {
+    const record = parseExposure((await this.ingressAnnotations(budget))[ANNOTATION_EXPOSURE]);
+    return record?.version === this.options.version ? record.weight : 0;
+  }
+
+  /** After a drain of this version: its record back to 0 (its clients are on stable). */
+  async recordDrained(budget?: CallBudget): Promise<void> {
+    await this.writeAnnotations(budget, () => ({ [ANNOTATION_EXPOSURE]: this.exposureText(0) }));
+  }
+
+  /**
+   * Sets the weight and, in the same patch, raises the version's exposure
+   * record to it (or, with `fresh`, starts the record at this weight: the
+   * canary is about to switch to this version, whose pods are new).
+   */
+  async setCanaryWeight(weight: number, budget?: CallBudget, fresh = false): Promise<void> {
     if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
       throw new Error(`canary weight ${weight} is not an integer from 0 to 100`);
     }
-    await this.client.request({
-      method: "PATCH",
-      path: this.ingressPath,
-      what: this.ingressWhat,
-      notFoundFix: this.ingressMissing,
-      contentType: MERGE_PATCH_CONTENT_TYPE,
-      body: { metadata: { annotations: { [ANNOTATION_CANARY_WEIGHT]: String(weight) } } },
+    const deadline = budget === undefined ? undefined : Date.now() + budget.timeoutMs;
+    await this.writeAnnotations(budget, (annotations) => {
+      const record = parseExposure(annotations[ANNOTATION_EXPOSURE]);
+      const before = !fresh && record?.version === this.options.version ? record.weight : 0;
+      return {
+        [ANNOTATION_CANARY_WEIGHT]: String(weight),
+        [ANNOTATION_EXPOSURE]: this.exposureText(Math.max(before, weight)),
+      };
     });
     // Read back: an admission webhook or another writer could have changed what was stored.
     // The patch was accepted, so a failed read-back must not read as "nothing landed".
-    const stored = await this.getCanaryWeight().catch((error: unknown) => {
+    const left = deadline === undefined ? undefined : { timeoutMs: Math.max(1, deadline - Date.now()) };
+    const stored = await this.getCanaryWeight(left).catch((error: unknown) => {
       throw isApiError(error)
         ? withSummary(
             { ...error, mayHaveLanded: true },
@@ -175,6 +239,55 @@ export class KubernetesCanaryRouter
     if (stored !== weight) {
       throw new Error(`${this.ingressWhat}: wrote canary weight ${weight} but read back ${stored}`);
     }
+  }
+
+  private exposureText(weight: number): string {
+    return JSON.stringify({ version: this.options.version, weight });
+  }
+
+  /**
+   * GET, then a merge PATCH of the annotations `change` computes from what was
+   * read, conditional on the resourceVersion read (409 when someone wrote in
+   * between; the caller's retry reads again). Both requests share the budget.
+   */
+  private async writeAnnotations(
+    budget: CallBudget | undefined,
+    change: (annotations: Record<string, string>) => Record<string, string>,
+  ): Promise<void> {
+    const deadline = budget === undefined ? undefined : Date.now() + budget.timeoutMs;
+    const doc = await this.ingressDoc(budget);
+    const annotations = doc.metadata?.annotations ?? {};
+    const resourceVersion = doc.metadata?.resourceVersion;
+    await this.client.request({
+      method: "PATCH",
+      path: this.ingressPath,
+      what: this.ingressWhat,
+      notFoundFix: this.ingressMissing,
+      contentType: MERGE_PATCH_CONTENT_TYPE,
+      body: {
+        metadata: {
+          ...(resourceVersion === undefined ? {} : { resourceVersion }),
+          annotations: change(annotations),
+        },
+      },
+      ...(deadline === undefined ? {} : { timeoutMs: Math.max(1, deadline - Date.now()) }),
+    });
+  }
+
+  /**
+   * The version the live stable Service selects (its version label), or
+   * undefined when the Service does not exist or selects no version.
+   */
+  async stableVersion(serviceName: string, budget?: CallBudget): Promise<string | undefined> {
+    const ns = encodeURIComponent(this.options.namespace);
+    const service = (await this.client.request({
+      method: "GET",
+      path: `/api/v1/namespaces/${ns}/services/${encodeURIComponent(serviceName)}`,
+      what: `Service ${this.options.namespace}/${serviceName}`,
+      allowNotFound: true,
+      ...timeoutOf(budget),
+    })) as { spec?: { selector?: Record<string, string> } } | undefined;
+    return service?.spec?.selector?.[LABEL_VERSION];
   }
 
   private get selector(): string {
@@ -266,4 +379,9 @@ export class KubernetesCanaryRouter
         };
       });
   }
+}
+
+/** A request's share of a call's budget (KubeRequest.timeoutMs); nothing when unbounded. */
+function timeoutOf(budget: CallBudget | undefined): { timeoutMs?: number } {
+  return budget === undefined ? {} : { timeoutMs: budget.timeoutMs };
 }

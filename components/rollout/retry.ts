@@ -10,6 +10,12 @@
  * callers spread out without ever retrying at once), and never less than a
  * Retry-After the server sent. No attempt starts once the budget would be
  * exceeded by its wait.
+ *
+ * The budget bounds the whole call, not only the waits: each attempt is told
+ * what is left of it (`leftMs`) and gives up by then (the Kubernetes client
+ * bounds every request and its credentials by it), so a call with its
+ * retries ends within its budget. A budget of 0 (no retries) leaves the one
+ * attempt its own request timeout.
  */
 import { isApiError, withSummary, type ApiError } from "./apiError";
 import { RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS } from "./defaults";
@@ -43,7 +49,10 @@ export function backoffMs(attempt: number, random: number, retryAfterMs = 0): nu
  * transient failure that outlasts the budget is rethrown with how many
  * attempts were made over how long and which key sets the budget.
  */
-export async function withRetries<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
+export async function withRetries<T>(
+  call: (leftMs: number | undefined) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   const { clock, budgetSeconds, budgetKey } = options;
   if (!(Number.isFinite(budgetSeconds) && budgetSeconds >= 0)) {
     // NaN or Infinity would never run out: refuse rather than retry without end.
@@ -53,8 +62,9 @@ export async function withRetries<T>(call: () => Promise<T>, options: RetryOptio
   const startMs = clock.now();
   const budgetMs = budgetSeconds * 1000;
   for (let attempt = 1; ; attempt++) {
+    const leftMs = startMs + budgetMs - clock.now();
     try {
-      return await call();
+      return await call(leftMs > 0 ? leftMs : undefined);
     } catch (error) {
       if (!isApiError(error) || !error.transient) throw error;
       const elapsedMs = clock.now() - startMs;

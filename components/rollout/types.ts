@@ -23,11 +23,30 @@ export interface RolloutStep {
  */
 export interface TrafficRouter {
   /** Current canary weight, 0..100 (0 when never set). */
-  getCanaryWeight(): Promise<number>;
-  /** Sets the canary weight; resolves once the router has accepted it. */
-  setCanaryWeight(weight: number): Promise<void>;
+  getCanaryWeight(budget?: CallBudget): Promise<number>;
+  /**
+   * Sets the canary weight; resolves once the router has accepted it. A
+   * router that keeps an exposure record (see readExposure) raises it in the
+   * same write, so the record never lags the weight.
+   */
+  setCanaryWeight(weight: number, budget?: CallBudget): Promise<void>;
   /** Where the weight lives, so a message can say how to set it by hand. */
   readonly canaryIngress?: CanaryIngressRef;
+  /**
+   * The exposure record of the canary version, kept on the cluster: the
+   * highest weight it was ever given since its record began (a new version
+   * starts at 0; a drain puts it back to 0). Read by every later update, so
+   * one that follows a kept abort, a failed drain or a killed update still
+   * knows clients may be on the version. Absent: the router keeps no record.
+   */
+  readExposure?(budget?: CallBudget): Promise<number>;
+  /** After a successful drain: the version's clients moved to stable, its record back to 0. */
+  recordDrained?(budget?: CallBudget): Promise<void>;
+}
+
+/** What is left of a call's budget: a router gives up on the attempt by then. */
+export interface CallBudget {
+  readonly timeoutMs: number;
 }
 
 /**
@@ -139,6 +158,8 @@ export interface Gate {
 export type RolloutPhase =
   /** The canary weight is set to 0 before the first step (skipped when resuming a held release). */
   | "reset"
+  /** Before the first weight above 0: the canary route answers with the canary version. */
+  | "route"
   /** A step's weight is set and its gates begin. */
   | "step"
   /** The step's pause: gate rounds every interval. */

@@ -158,6 +158,8 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
       gates: {
         intervalSeconds: p.rollout.gates.interval,
         podStartupSeconds: p.rollout.gates.podStartup,
+        versionIdentity: p.rollout.gates.versionIdentity,
+        canaryRouteWaitSeconds: p.rollout.gates.canaryRouteWait,
         handshake: {
           url: p.rollout.gates.handshake.url ?? `${scheme}://${p.ingress.host}${p.ingress.path}`,
           timeoutSeconds: p.rollout.gates.handshake.timeout,

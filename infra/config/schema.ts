@@ -13,6 +13,7 @@ import {
 import {
   DEFAULT_API_ABORT_BUDGET_SECONDS,
   DEFAULT_API_RETRY_BUDGET_SECONDS,
+  DEFAULT_CANARY_ROUTE_WAIT_SECONDS,
   DEFAULT_GATE_INTERVAL_SECONDS,
   DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
   DEFAULT_MAX_ABNORMAL_CLOSES,
@@ -23,7 +24,9 @@ import {
   DEFAULT_SURVIVAL_CONNECTIONS,
   DEFAULT_SURVIVAL_PING_INTERVAL_SECONDS,
   DEFAULT_SURVIVAL_PONG_TIMEOUT_SECONDS,
+  DEFAULT_VERSION_IDENTITY,
   ON_ABORT_MODES,
+  VERSION_IDENTITY_MODES,
 } from "../../components/rollout/defaults";
 import type {
   ExclusionScope,
@@ -392,6 +395,15 @@ export const rolloutSchema = section(
           1800,
           "set how long a pod that joins during a step may take to become Ready",
         ).default(DEFAULT_POD_STARTUP_SECONDS),
+        versionIdentity: oneOf(
+          VERSION_IDENTITY_MODES,
+          "pick required (probes count only answers naming the canary version) or off (for a gateway that does not send the version header)",
+        ).default(DEFAULT_VERSION_IDENTITY),
+        canaryRouteWait: duration(
+          1,
+          1800,
+          "set how long the canary route may take to answer with the canary version before the first step",
+        ).default(DEFAULT_CANARY_ROUTE_WAIT_SECONDS),
         handshake: section(
           {
             url: matching(

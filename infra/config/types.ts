@@ -67,7 +67,17 @@ export type GatewayConfig = Readonly<
  * resolved; abnormalCloses also carries the metrics port the program wires.
  */
 export type GateSettings = Readonly<
-  Required<Pick<GatesConfig, "intervalSeconds" | "podStartupSeconds" | "handshake" | "survival">> & {
+  Required<
+    Pick<
+      GatesConfig,
+      | "intervalSeconds"
+      | "podStartupSeconds"
+      | "versionIdentity"
+      | "canaryRouteWaitSeconds"
+      | "handshake"
+      | "survival"
+    >
+  > & {
     readonly prometheus: GatesConfig["prometheus"];
     readonly abnormalCloses:
       (NonNullable<GatesConfig["abnormalCloses"]> & { readonly port: number }) | undefined;

@@ -473,6 +473,8 @@ describe("stack config", () => {
     ]);
     assert.equal(c.rollout.gates.intervalSeconds, 15);
     assert.equal(c.rollout.gates.podStartupSeconds, 120);
+    assert.equal(c.rollout.gates.versionIdentity, "required");
+    assert.equal(c.rollout.gates.canaryRouteWaitSeconds, 120);
     assert.deepEqual(c.rollout.gates.handshake, {
       url: "wss://ws.acme.example/",
       timeoutSeconds: 5,

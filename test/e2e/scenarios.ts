@@ -16,6 +16,7 @@ import {
   versionedName,
 } from "../../components/names";
 import { ANNOTATION_ABORT, abortClearCommand } from "../../components/rollout/abortAnnotation";
+import { identityWarning } from "../../components/rollout/gates";
 import { INGRESS_NGINX_CHART, ingressNginxReleaseArgs } from "../../components/ingress/ingressNginx";
 import { parseConfig } from "../../infra/config";
 import { ingressNginxArgs } from "../../infra/program";
@@ -48,6 +49,15 @@ interface StackSteps {
   weight: number;
   pause?: string;
 }
+
+/** The start of what a release says when rollout.gates.versionIdentity is off (up to its first comma). */
+const IDENTITY_OFF_WARNING = (
+  identityWarning({
+    intervalSeconds: 1,
+    versionIdentity: "off",
+    handshake: { url: "ws://127.0.0.1/", timeoutSeconds: 1, message: "ping" },
+  }) ?? fail("identityWarning says nothing with versionIdentity off")
+).split(",")[0];
 
 function fail(message: string): never {
   throw new Error(message);
@@ -303,6 +313,11 @@ async function release(ctx: ScenarioContext, from: string, to: string, label: st
   const r = await up(ctx, label);
   expectOk(r, `pulumi up (${from} -> ${to})`);
   const ended = Date.now();
+  // The e2e data plane is one reference gateway naming one version, so identity is off: the release must say so.
+  check(
+    r.output.includes(IDENTITY_OFF_WARNING),
+    `the release does not say identity is off:\n${tail(r.output)}`,
+  );
   await new Promise((res) => setTimeout(res, 1500));
   check((await selectorOf(ctx, STABLE_SERVICE)) === to, `stable Service does not select ${to}`);
   return `pulumi up ${r.seconds.toFixed(1)}s; ` + (await checkRelease(ctx, from, to, since, ended));
@@ -339,6 +354,12 @@ export async function runScenarios(ctx: ScenarioContext): Promise<void> {
   expectOk(
     await ws.configSet("rollout.gates.handshake.url", `ws://127.0.0.1:${ctx.gatewayPort}/`),
     "pulumi config set handshake url",
+  );
+  // Every version's pods are one local reference gateway that names a single version, so the
+  // probes cannot prove which version answered; the releases must say so (checked in release()).
+  expectOk(
+    await ws.configSet("rollout.gates.versionIdentity", "off"),
+    "pulumi config set versionIdentity off",
   );
 
   await run("first-release", async () => {

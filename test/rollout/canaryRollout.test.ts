@@ -15,8 +15,9 @@ import * as path from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { WebSocketServer } from "ws";
+import { VERSION_HEADER } from "../../components/names";
 import { CanaryRollout, CanaryWeightReset } from "../../components/rollout/canaryRollout";
-import { FakeKubeApi, INGRESS, INGRESS_PATH, NAMESPACE, pod } from "./fakeKubeApi";
+import { FakeKubeApi, INGRESS, INGRESS_PATH, LEASE_PATH, NAMESPACE, pod } from "./fakeKubeApi";
 
 const registered: pulumi.runtime.MockResourceArgs[] = [];
 
@@ -136,13 +137,16 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
     });
   }
 
+  // The weights written, in order; patches of the exposure record alone (after a drain) carry none.
   const patchedWeights = () =>
     api.requests
       .filter((request) => request.method === "PATCH")
       .map(
         (request) =>
-          JSON.parse(request.body).metadata.annotations["nginx.ingress.kubernetes.io/canary-weight"],
-      );
+          JSON.parse(request.body).metadata.annotations["nginx.ingress.kubernetes.io/canary-weight"] as
+            string | undefined,
+      )
+      .filter((weight) => weight !== undefined);
 
   const target = (version: string) => ({
     namespace: NAMESPACE,
@@ -229,12 +233,25 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
     let wsServer: http.Server;
     let wsUrl = "";
     let dropAfterMs: number | undefined;
+    // The controller's sync lag, played: this many upgrades are answered by the healthy stable
+    // version v1 before the canary version v2 answers (every answer names its version).
+    let stableAnswersFirst = 0;
     before(async () => {
       wsServer = http.createServer();
       const wss = new WebSocketServer({ server: wsServer });
-      wss.on("connection", (socket) => {
+      const onStable = new WeakSet<object>();
+      wss.on("headers", (headers, request) => {
+        const stable = stableAnswersFirst > 0;
+        if (stable) {
+          stableAnswersFirst -= 1;
+          onStable.add(request);
+        }
+        headers.push(`${VERSION_HEADER}: ${stable ? "v1" : "v2"}`);
+      });
+      wss.on("connection", (socket, request) => {
         socket.on("message", (data) => socket.send(data));
-        if (dropAfterMs !== undefined) setTimeout(() => socket.terminate(), dropAfterMs);
+        if (dropAfterMs !== undefined && !onStable.has(request))
+          setTimeout(() => socket.terminate(), dropAfterMs);
       });
       await new Promise<void>((resolve) => wsServer.listen(0, "127.0.0.1", () => resolve()));
       wsUrl = `ws://127.0.0.1:${(wsServer.address() as AddressInfo).port}/`;
@@ -264,6 +281,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
 
     it("GIVEN a healthy version WHEN the rollout runs in the host THEN the handshake and survival gates pass and it promotes", async () => {
       dropAfterMs = undefined;
+      stableAnswersFirst = 0;
       api.pods = [pod("gw-v2-a", "v2", true, [0])];
       const answer = await host(rolloutProvider, "update", "id", previous, {
         ...target("v2"),
@@ -276,6 +294,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
 
     it("GIVEN a version that drops sockets 0.3s after the upgrade WHEN the rollout runs in the host THEN ws-survival aborts step 1 with the close codes and the canary is drained", async () => {
       dropAfterMs = 300;
+      stableAnswersFirst = 0;
       api.pods = [pod("gw-v2-a", "v2", true, [0])];
       const answer = await host(rolloutProvider, "update", "id", previous, {
         ...target("v2"),
@@ -284,9 +303,50 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       });
       assert.match(
         answer.error ?? "",
-        /^step 1\/2 \(weight 10%\): gate ws-survival failed: measured 3 of 3 probe connections failed \(#1 closed with code 1006 after 0\.\d+s; #2 closed with code 1006 after 0\.\d+s; #3 closed with code 1006 after 0\.\d+s\), threshold 3 connections through the canary held open, each answering a ping every 0\.1s within 0\.5s; canary weight set back to 0; canary clients moved to stable: 1 pod of the aborted version asked to drain \(gw-v2-a\)/,
+        /^step 1\/2 \(weight 10%\): gate ws-survival failed: measured 3 of 3 probe connections failed \(#1 closed with code 1006 after 0\.\d+s; #2 closed with code 1006 after 0\.\d+s; #3 closed with code 1006 after 0\.\d+s\), threshold 3 connections through the canary on version v2 held open, each answering a ping every 0\.1s within 0\.5s; canary weight set back to 0; canary clients moved to stable: 1 pod of the aborted version asked to drain \(gw-v2-a\)/,
       );
       assert.equal(api.weight, "0");
+    });
+
+    it("GIVEN the first upgrades answered by the healthy stable version (sync lag) and a canary that drops sockets WHEN the rollout runs in the host THEN the probes re-dial until v2 answers and ws-survival still aborts step 1", async () => {
+      // GIVEN: the route and every probe's first dials land on v1, which never drops
+      dropAfterMs = 300;
+      stableAnswersFirst = 6;
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      // WHEN
+      const answer = await host(rolloutProvider, "update", "id", previous, {
+        ...target("v2"),
+        steps,
+        gates: gates(),
+      });
+      // THEN: measured on v2, not on the v1 answers
+      assert.equal(stableAnswersFirst, 0, "the v1 answers were all used up by re-dials");
+      assert.match(
+        answer.error ?? "",
+        /^step 1\/2 \(weight 10%\): gate ws-survival failed: measured [1-3] of 3 probe connections failed \(#/,
+      );
+      assert.match(answer.error ?? "", /through the canary on version v2 held open/);
+      assert.equal(api.weight, "0");
+    });
+
+    it("GIVEN a route that keeps answering with the stable version WHEN the rollout runs in the host THEN it aborts before the first step naming the version that answered", async () => {
+      // GIVEN: more v1 answers than the route check's bound allows for
+      dropAfterMs = undefined;
+      stableAnswersFirst = 1000;
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      // WHEN
+      const answer = await host(rolloutProvider, "update", "id", previous, {
+        ...target("v2"),
+        steps,
+        gates: { ...gates(), canaryRouteWaitSeconds: 2 },
+      });
+      stableAnswersFirst = 0;
+      // THEN
+      assert.match(
+        answer.error ?? "",
+        /^before the first step: gate canary-route failed: measured the canary route answered \d+ dials in 2s with v1 x\d+, never with the canary version v2/,
+      );
+      assert.deepEqual(patchedWeights(), ["0", "0"], "no weight above 0 was ever written");
     });
   });
 
@@ -294,6 +354,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
     const RBAC = "see the rollout's RBAC in docs/release-safety.md";
     const head = `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary)`;
     const moved = "nothing moved: the canary still serves the previous version";
+    const unchanged = "nothing was changed";
     const noRetry = "not retried (rollout.api.retryBudget 0s)";
     const cases = [
       {
@@ -336,7 +397,9 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
     ] as const;
     for (const c of cases) {
       it(`GIVEN the API answers ${c.status} WHEN the weight reset runs in the host THEN the error is the real message with status, reason, path and what to do`, async () => {
-        api.reply = () => ({ status: c.status, reason: c.reason, message: c.message });
+        // The weight write is the PATCH; the release Lease and the read before the write pass.
+        api.reply = (request) =>
+          request.method === "PATCH" ? { status: c.status, reason: c.reason, message: c.message } : "default";
         const answer = await host(resetProvider, "create", { ...target("v2"), retryBudgetSeconds: 0 });
         assert.equal(answer.error, c.expected);
       });
@@ -364,8 +427,8 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       });
       const answer = await host(resetProvider, "create", { ...target("v2"), kubeconfig });
       const error = answer.error ?? "";
-      const head = `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): could not get credentials: `;
-      const tail = `; ${moved}; the credentials of kubeconfig context "gke" could not be obtained: refresh them and run pulumi up again (GKE: gcloud container clusters get-credentials CLUSTER --region REGION, with gke-gcloud-auth-plugin installed and on PATH; otherwise renew the token or client certificate of that context, or pick another with rollout kubeContext)`;
+      const head = `could not take the release Lease of the canary Ingress: Kubernetes API GET ${LEASE_PATH} (Lease prod/ws-gateway-canary-release): could not get credentials: `;
+      const tail = `; ${unchanged}; the credentials of kubeconfig context "gke" could not be obtained: refresh them and run pulumi up again (GKE: gcloud container clusters get-credentials CLUSTER --region REGION, with gke-gcloud-auth-plugin installed and on PATH; otherwise renew the token or client certificate of that context, or pick another with rollout kubeContext)`;
       assert.ok(error.startsWith(head), error);
       assert.ok(error.endsWith(tail), error);
       assert.deepEqual(api.requests, [], "nothing was sent without credentials");
@@ -380,7 +443,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       });
       assert.equal(
         answer.error,
-        `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${api.url}${INGRESS_PATH} (Ingress prod/ws-gateway-canary): no answer within 0.3s (rollout.api.requestTimeout); ${noRetry}; ${moved}`,
+        `could not take the release Lease of the canary Ingress: Kubernetes API GET ${api.url}${LEASE_PATH} (Lease prod/ws-gateway-canary-release): no answer within 0.3s (rollout.api.requestTimeout); ${noRetry}; ${unchanged}`,
       );
     });
 
@@ -395,7 +458,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       const address = closed.url.replace("http://", "");
       assert.equal(
         answer.error,
-        `could not set the canary weight to 0 before the canary points at v2: Kubernetes API PATCH ${closed.url}${INGRESS_PATH} (Ingress prod/ws-gateway-canary): connection refused (connect ECONNREFUSED ${address}); ${noRetry}; ${moved}; check that the API server of kubeconfig context "fake" (${closed.url}) is reachable from this machine (VPN, GKE authorized networks, cluster up)`,
+        `could not take the release Lease of the canary Ingress: Kubernetes API GET ${closed.url}${LEASE_PATH} (Lease prod/ws-gateway-canary-release): connection refused (connect ECONNREFUSED ${address}); ${noRetry}; ${unchanged}; check that the API server of kubeconfig context "fake" (${closed.url}) is reachable from this machine (VPN, GKE authorized networks, cluster up)`,
       );
     });
 
@@ -413,7 +476,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       assert.match(answer.stderr, /HTTP 409 Conflict: modified; retrying in \d/);
     });
 
-    it("GIVEN a 500 on every patch to 10 WHEN the rollout runs in the host THEN it aborts as the API's failure, weight 0, canary drained", async () => {
+    it("GIVEN a 500 on every patch to 10 WHEN the rollout runs in the host THEN it aborts as the API's failure, weight 0, and the exposure record proves no client reached the canary", async () => {
       api.pods = [pod("gw-v2-a", "v2", true, [0])];
       api.reply = (request) =>
         request.method === "PATCH" && request.body.includes('"10"')
@@ -444,7 +507,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       );
       assert.equal(
         answer.error,
-        `step 1/2 (weight 10%): could not set the canary weight to 10%: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): HTTP 500 InternalError: boom; ${noRetry}; canary weight set back to 0; canary clients moved to stable: 1 pod of the aborted version asked to drain (gw-v2-a), each closing its connections spread over its drain time`,
+        `step 1/2 (weight 10%): could not set the canary weight to 10%: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): HTTP 500 InternalError: boom; ${noRetry}; canary weight set back to 0; no client reached the canary (its exposure record on the cluster shows it never above 0%), so nothing to drain`,
       );
       assert.equal(api.weight, "0");
     });
@@ -563,7 +626,7 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
         "step 1/2 (weight 10%): gate pods-ready failed: measured 1 of 1 pod not Ready (gw-v1-a), threshold all pods Ready; canary weight set back to 0",
       );
       assert.deepEqual(
-        api.requests.filter((request) => request.method === "DELETE"),
+        api.requests.filter((request) => request.method === "DELETE" && request.url.includes("/pods/")),
         [],
       );
       assert.match(
@@ -571,6 +634,95 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
         /v1 is also the version on the stable route: an abort sets the canary weight to 0 but drains nothing/,
       );
       assert.equal(api.weight, "0");
+    });
+
+    it("GIVEN an earlier update that exposed v2 up to 10% and kept its clients WHEN the re-run fails before raising the weight THEN the exposure record on the cluster makes it drain v2 and say why", async () => {
+      // Given: what an earlier update with onAbort keep left behind (its weight 0, its record 10%).
+      api.annotations["ws-gateway.io/exposure"] = '{"version":"v2","weight":10}';
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      api.reply = (request) =>
+        request.method === "PATCH" && request.body.includes('"10"')
+          ? { status: 500, reason: "InternalError", message: "boom" }
+          : "default";
+
+      // When: the re-run's first write fails, so this run never raised the weight.
+      const answer = await host(rolloutProvider, "update", "id", outs("v1", "promoted", 100), {
+        ...target("v2"),
+        steps,
+        gates,
+        retryBudgetSeconds: 0,
+      });
+
+      // Then: v2's pods are drained, because the cluster says clients may be on them.
+      assert.equal(
+        answer.error,
+        `step 1/2 (weight 10%): could not set the canary weight to 10%: Kubernetes API PATCH ${INGRESS_PATH} (Ingress prod/ws-gateway-canary): HTTP 500 InternalError: boom; not retried (rollout.api.retryBudget 0s); canary weight set back to 0; an earlier update exposed this version up to 10% (its exposure record); canary clients moved to stable: 1 pod of the aborted version asked to drain (gw-v2-a), each closing its connections spread over its drain time`,
+      );
+      assert.deepEqual(
+        api.requests
+          .filter((request) => request.method === "DELETE" && request.url.includes("/pods/"))
+          .map((request) => request.url),
+        ["/api/v1/namespaces/prod/pods/gw-v2-a"],
+      );
+      assert.equal(api.annotations["ws-gateway.io/exposure"], '{"version":"v2","weight":0}');
+    });
+
+    it("GIVEN the release Lease held and renewed by another stack's update WHEN this update runs in the host THEN it is refused naming the holder, its stack and the lease's age, and nothing is written", async () => {
+      const renewedMs = Date.now() - 5_000;
+      api.lease = {
+        metadata: {
+          name: "ws-gateway-canary-release",
+          namespace: NAMESPACE,
+          resourceVersion: "7",
+          annotations: { "ws-gateway.io/stack": "team-b/prod" },
+        },
+        spec: {
+          holderIdentity: "team-b/prod pid 42 on ci-7 (x1y2z3)",
+          leaseDurationSeconds: 60,
+          renewTime: new Date(renewedMs).toISOString(),
+        },
+      };
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+
+      const answer = await host(rolloutProvider, "update", "id", outs("v1", "promoted", 100), {
+        ...target("v2"),
+        steps,
+        gates,
+      });
+
+      assert.match(
+        answer.error ?? "",
+        /^another release is stepping the canary Ingress prod\/ws-gateway-canary: Lease prod\/ws-gateway-canary-release is held by "team-b\/prod pid 42 on ci-7 \(x1y2z3\)" \(stack team-b\/prod\), renewed [5-9]s ago, and expires in 5\ds unless renewed; nothing was changed\. Fix: .*kubectl delete lease -n prod ws-gateway-canary-release$/,
+      );
+      assert.deepEqual(
+        api.requests.filter((request) => request.method !== "GET"),
+        [],
+        "no write of any kind",
+      );
+      assert.equal(api.lease?.spec.holderIdentity, "team-b/prod pid 42 on ci-7 (x1y2z3)");
+    });
+
+    it("GIVEN a release Lease whose holder stopped renewing two minutes ago WHEN this update runs in the host THEN it takes the Lease over, promotes and gives the Lease up", async () => {
+      api.lease = {
+        metadata: { name: "ws-gateway-canary-release", namespace: NAMESPACE, resourceVersion: "7" },
+        spec: {
+          holderIdentity: "cancelled update",
+          leaseDurationSeconds: 60,
+          renewTime: new Date(Date.now() - 120_000).toISOString(),
+        },
+      };
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+
+      const answer = await host(rolloutProvider, "update", "id", outs("v1", "promoted", 100), {
+        ...target("v2"),
+        steps,
+        gates,
+      });
+
+      assert.equal(answer.error, undefined);
+      assert.deepEqual(patchedWeights(), ["0", "10", "100"]);
+      assert.ok(api.requests.some((request) => request.method === "PUT" && request.url === LEASE_PATH));
+      assert.equal(api.lease, undefined, "given up at the end");
     });
 
     it("GIVEN a pod that joins mid-pause and is not Ready yet WHEN updated with podStartupSeconds THEN it counts as starting and the release promotes", async () => {

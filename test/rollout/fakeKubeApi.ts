@@ -1,6 +1,9 @@
 /**
- * A fake Kubernetes API server on 127.0.0.1: one canary Ingress and a list of
- * pods, JSON merge patch on the Ingress, every request recorded, and a hook to
+ * A fake Kubernetes API server on 127.0.0.1: one canary Ingress (JSON merge
+ * patch, with the optimistic concurrency of metadata.resourceVersion), a list
+ * of pods, the stable Service's selector, the release Lease
+ * (coordination.k8s.io/v1: GET, POST, PUT and DELETE, conditional on
+ * resourceVersion like the real one), every request recorded, and a hook to
  * answer a request with an error or not at all.
  */
 import * as http from "node:http";
@@ -37,11 +40,42 @@ export interface FakePod {
 export const NAMESPACE = "prod";
 export const INGRESS = "ws-gateway-canary";
 export const INGRESS_PATH = `/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/ingresses/${INGRESS}`;
+export const LEASES_PATH = `/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases`;
+export const LEASE_PATH = `${LEASES_PATH}/${INGRESS}-release`;
+export const STABLE_SERVICE_PATH = `/api/v1/namespaces/${NAMESPACE}/services/ws-gateway-stable`;
+
+/** A stored Lease, as the fake keeps it. */
+export interface FakeLease {
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion: string;
+    annotations?: Record<string, string>;
+  };
+  spec: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string };
+}
+
+function conflict(what: string): { status: number; body: unknown } {
+  return {
+    status: 409,
+    body: {
+      kind: "Status",
+      reason: "Conflict",
+      message: `Operation cannot be fulfilled on ${what}: the object has been modified; please apply your changes to the latest version and try again`,
+    },
+  };
+}
 
 export class FakeKubeApi {
   readonly requests: RecordedRequest[] = [];
   annotations: Record<string, string> = { "nginx.ingress.kubernetes.io/canary": "true" };
   pods: FakePod[] = [];
+  /** The Ingress's resourceVersion, raised by every write. */
+  resourceVersion = 1;
+  /** The release Lease; undefined when there is none. */
+  lease: FakeLease | undefined = undefined;
+  /** The version the stable Service selects; undefined when the Service does not exist. */
+  stableVersion: string | undefined = undefined;
   reply: (request: RecordedRequest) => Reply = () => "default";
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   private readonly sockets = new Set<Socket>();
@@ -141,8 +175,13 @@ export class FakeKubeApi {
         };
       }
       const patch = JSON.parse(request.body) as {
-        metadata?: { annotations?: Record<string, string | null> };
+        metadata?: { resourceVersion?: string; annotations?: Record<string, string | null> };
       };
+      const expected = patch.metadata?.resourceVersion;
+      if (expected !== undefined && expected !== String(this.resourceVersion)) {
+        return conflict(`ingresses.networking.k8s.io "${INGRESS}"`);
+      }
+      this.resourceVersion += 1;
       for (const [key, value] of Object.entries(patch.metadata?.annotations ?? {})) {
         if (value === null) delete this.annotations[key];
         else this.annotations[key] = value;
@@ -152,6 +191,24 @@ export class FakeKubeApi {
     if (path === INGRESS_PATH && request.method === "GET") {
       return { status: 200, body: this.ingress() };
     }
+    if (path === STABLE_SERVICE_PATH && request.method === "GET") {
+      return this.stableVersion === undefined
+        ? { status: 404, body: { kind: "Status", reason: "NotFound", message: "services not found" } }
+        : {
+            status: 200,
+            body: {
+              kind: "Service",
+              spec: {
+                selector: {
+                  "app.kubernetes.io/name": "ws-gateway",
+                  "app.kubernetes.io/version": this.stableVersion,
+                },
+              },
+            },
+          };
+    }
+    const leaseAnswer = this.leaseRequest(path, request);
+    if (leaseAnswer !== undefined) return leaseAnswer;
     const podPrefix = `/api/v1/namespaces/${NAMESPACE}/pods/`;
     if (path.startsWith(podPrefix) && request.method === "DELETE") {
       const name = decodeURIComponent(path.slice(podPrefix.length));
@@ -175,8 +232,60 @@ export class FakeKubeApi {
     return {
       apiVersion: "networking.k8s.io/v1",
       kind: "Ingress",
-      metadata: { name: INGRESS, namespace: NAMESPACE, annotations: { ...this.annotations } },
+      metadata: {
+        name: INGRESS,
+        namespace: NAMESPACE,
+        resourceVersion: String(this.resourceVersion),
+        annotations: { ...this.annotations },
+      },
     };
+  }
+
+  /** The Lease endpoints; undefined for any other path. */
+  private leaseRequest(
+    path: string,
+    request: RecordedRequest,
+  ): { status: number; body: unknown } | undefined {
+    const notFound = {
+      status: 404,
+      body: { kind: "Status", reason: "NotFound", message: "leases not found" },
+    };
+    if (path === LEASES_PATH && request.method === "POST") {
+      if (this.lease !== undefined) {
+        return {
+          status: 409,
+          body: { kind: "Status", reason: "AlreadyExists", message: "leases already exists" },
+        };
+      }
+      const doc = JSON.parse(request.body) as FakeLease;
+      this.resourceVersion += 1;
+      this.lease = { ...doc, metadata: { ...doc.metadata, resourceVersion: String(this.resourceVersion) } };
+      return { status: 201, body: this.lease };
+    }
+    if (path !== LEASE_PATH) return undefined;
+    if (request.method === "GET")
+      return this.lease === undefined ? notFound : { status: 200, body: this.lease };
+    if (request.method === "PUT") {
+      if (this.lease === undefined) return notFound;
+      const doc = JSON.parse(request.body) as FakeLease;
+      if (doc.metadata.resourceVersion !== this.lease.metadata.resourceVersion) return conflict("leases");
+      this.resourceVersion += 1;
+      this.lease = { ...doc, metadata: { ...doc.metadata, resourceVersion: String(this.resourceVersion) } };
+      return { status: 200, body: this.lease };
+    }
+    if (request.method === "DELETE") {
+      if (this.lease === undefined) return notFound;
+      const options = (request.body === "" ? {} : JSON.parse(request.body)) as {
+        preconditions?: { resourceVersion?: string };
+      };
+      const expected = options.preconditions?.resourceVersion;
+      if (expected !== undefined && expected !== this.lease.metadata.resourceVersion)
+        return conflict("leases");
+      const deleted = this.lease;
+      this.lease = undefined;
+      return { status: 200, body: deleted };
+    }
+    return undefined;
   }
 }
 

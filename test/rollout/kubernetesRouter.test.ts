@@ -29,29 +29,63 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
   });
   afterEach(() => api.stop());
 
-  it("GIVEN weight 25 WHEN set THEN it sends exactly one merge patch of the weight annotation, then reads it back", async () => {
+  it("GIVEN weight 25 WHEN set THEN it reads the Ingress, sends one merge patch of the weight and the exposure record conditional on the resourceVersion read, then reads it back", async () => {
+    const get = {
+      method: "GET",
+      url: INGRESS_PATH,
+      contentType: undefined,
+      authorization: "Bearer test-token",
+      body: "",
+    };
+
     await router.setCanaryWeight(25);
 
     assert.deepEqual(api.requests, [
+      get,
       {
         method: "PATCH",
         url: INGRESS_PATH,
         contentType: "application/merge-patch+json",
         authorization: "Bearer test-token",
-        body: '{"metadata":{"annotations":{"nginx.ingress.kubernetes.io/canary-weight":"25"}}}',
+        body: '{"metadata":{"resourceVersion":"1","annotations":{"nginx.ingress.kubernetes.io/canary-weight":"25","ws-gateway.io/exposure":"{\\"version\\":\\"2f9c1ab\\",\\"weight\\":25}"}}}',
       },
-      {
-        method: "GET",
-        url: INGRESS_PATH,
-        contentType: undefined,
-        authorization: "Bearer test-token",
-        body: "",
-      },
+      get,
     ]);
     assert.deepEqual(api.annotations, {
       "nginx.ingress.kubernetes.io/canary": "true",
       "nginx.ingress.kubernetes.io/canary-weight": "25",
+      "ws-gateway.io/exposure": '{"version":"2f9c1ab","weight":25}',
     });
+  });
+
+  it("GIVEN someone writes the Ingress between our read and our patch WHEN the weight is set THEN the patch gets 409 Conflict and nothing of ours lands", async () => {
+    api.reply = (request) => {
+      if (request.method === "PATCH") api.resourceVersion += 1;
+      return "default";
+    };
+
+    await assert.rejects(router.setCanaryWeight(25), {
+      name: "KubernetesApiError",
+      status: 409,
+      transient: true,
+    });
+
+    assert.equal(api.annotations["nginx.ingress.kubernetes.io/canary-weight"], undefined);
+  });
+
+  it("GIVEN an exposure record of this version at 50 WHEN the weight is set to 10 THEN the record keeps 50, the highest weight reached", async () => {
+    api.annotations["ws-gateway.io/exposure"] = '{"version":"2f9c1ab","weight":50}';
+
+    await router.setCanaryWeight(10);
+
+    assert.equal(api.annotations["ws-gateway.io/exposure"], '{"version":"2f9c1ab","weight":50}');
+    assert.equal(await router.readExposure(), 50);
+  });
+
+  it("GIVEN an exposure record of another version WHEN read THEN this version's exposure is 0", async () => {
+    api.annotations["ws-gateway.io/exposure"] = '{"version":"1a2b3c4","weight":100}';
+
+    assert.equal(await router.readExposure(), 0);
   });
 
   it("GIVEN no weight annotation WHEN read THEN the weight is 0; GIVEN 40 THEN 40", async () => {
@@ -182,7 +216,7 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
     [500, "InternalError", "etcdserver: request timed out"],
   ] as const) {
     it(`GIVEN the API answers ${status} WHEN the weight is set THEN the error names the path, the status and the reason, and says whether a retry can help`, async () => {
-      api.reply = () => ({ status, reason, message });
+      api.reply = (request) => (request.method === "PATCH" ? { status, reason, message } : "default");
       const fix =
         status === 404
           ? "; the canary Ingress prod/ws-gateway-canary does not exist: check the namespace and canaryIngressName, and that the stack's routes were created (kubectl get ingress -n prod)"
@@ -199,8 +233,9 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
   }
 
   it("GIVEN a patch that is accepted and a read-back that fails WHEN the weight is set THEN the error says the write landed (may have landed), with the read's status and path", async () => {
+    let gets = 0;
     api.reply = (request) =>
-      request.method === "GET"
+      request.method === "GET" && ++gets === 2
         ? { status: 503, reason: "ServiceUnavailable", message: "etcd leader changed" }
         : "default";
     await assert.rejects(router.setCanaryWeight(25), {
@@ -267,7 +302,9 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
         .filter((r) => r.method === "PATCH")
         .map((r) => JSON.parse(r.body).metadata.annotations["nginx.ingress.kubernetes.io/canary-weight"]);
     const isPatchTo = (body: string, weight: number) =>
-      body === `{"metadata":{"annotations":{"nginx.ingress.kubernetes.io/canary-weight":"${weight}"}}}`;
+      (JSON.parse(body) as { metadata: { annotations: Record<string, string> } }).metadata.annotations[
+        "nginx.ingress.kubernetes.io/canary-weight"
+      ] === String(weight);
 
     for (const failure of ["500", "409", "hang", "apply-then-hang"] as const) {
       it(`GIVEN the patch to 25 ${failure === "apply-then-hang" ? "lands but is never answered" : `gets ${failure}`} WHEN the rollout reaches step 2 THEN the annotation ends at 0 and the rollout fails`, async () => {
@@ -313,11 +350,11 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
       // The engine only reads it: the request stays until the operator removes it.
       assert.equal(api.annotations["ws-gateway.io/abort"], "bad latency");
       // Rounds: 3 in step 1 (0s, 10s, 20s), 2 in step 2 (20s, 30s). Each reads the Ingress once (the
-      // weight is not re-read during a pause); the other Ingress GETs are the read-backs of the 4 writes.
+      // weight is not re-read during a pause); each of the 4 writes reads it before and after.
       const count = (method: string, url: string) =>
         api.requests.filter((r) => r.method === method && r.url === url).length;
       assert.deepEqual(patchedWeights(), ["0", "5", "25", "0"]);
-      assert.equal(count("GET", INGRESS_PATH), 4 + 5);
+      assert.equal(count("GET", INGRESS_PATH), 4 * 2 + 5);
       assert.equal(count("GET", PODS_PATH), 2 + 5, "one pod list per step start and per round");
     });
 
@@ -334,7 +371,7 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
       assert.equal(api.weight, "5");
     });
 
-    it("GIVEN one 500 and one 409 on the patch to 25 WHEN the rollout runs THEN they are retried (the 409 after a re-read) and it promotes", async () => {
+    it("GIVEN one 500 and one 409 on the patch to 25 WHEN the rollout runs THEN each is retried on a fresh read of the Ingress and it promotes", async () => {
       const script = [
         { status: 500, reason: "InternalError", message: "etcd leader changed" },
         { status: 409, reason: "Conflict", message: "the object has been modified" },
@@ -346,11 +383,11 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
       const result = await run();
       assert.deepEqual(result.outcome, { kind: "promoted" });
       assert.deepEqual(patchedWeights(), ["0", "5", "25", "25", "25", "100"]);
-      // After the 500 the patch is simply sent again; after the 409 the Ingress is read first.
+      // Every attempt reads the Ingress and patches on what it read: a 409 is never answered with stale data.
       const patch25 = api.requests.findIndex((r) => r.method === "PATCH" && isPatchTo(r.body, 25));
       assert.deepEqual(
-        api.requests.slice(patch25, patch25 + 5).map((r) => r.method),
-        ["PATCH", "PATCH", "GET", "PATCH", "GET"],
+        api.requests.slice(patch25, patch25 + 6).map((r) => r.method),
+        ["PATCH", "GET", "PATCH", "GET", "PATCH", "GET"],
       );
       assert.equal(result.events.filter((event) => event.kind === "retry").length, 2);
     });
@@ -410,9 +447,14 @@ describe("KubernetesCanaryRouter against a fake API server", { timeout: 30_000 }
       assert.equal(result.outcome.kind === "aborted" ? result.outcome.drained?.join(",") : "", "gw-a,gw-b");
       const deletes = api.requests.filter((r) => r.method === "DELETE").map((r) => r.url);
       assert.deepEqual(deletes, ["/api/v1/namespaces/prod/pods/gw-a", "/api/v1/namespaces/prod/pods/gw-b"]);
-      const lastPatch = api.requests.map((r) => r.method).lastIndexOf("PATCH");
+      const weightPatches = api.requests.flatMap((r, i) =>
+        r.method === "PATCH" && r.body.includes("canary-weight") ? [i] : [],
+      );
       const firstDelete = api.requests.map((r) => r.method).indexOf("DELETE");
-      assert.ok(lastPatch < firstDelete, "weight 0 before any pod is deleted");
+      assert.ok((weightPatches.at(-1) ?? Infinity) < firstDelete, "weight 0 before any pod is deleted");
+      // After the drain, the exposure record says its clients are gone: the next update need not drain again.
+      assert.equal(api.annotations["ws-gateway.io/exposure"], '{"version":"2f9c1ab","weight":0}');
+      assert.ok(api.requests.map((r) => r.method).lastIndexOf("PATCH") > firstDelete);
       assert.equal(api.weight, "0");
       assert.equal(
         router.drainCommand,
@@ -502,7 +544,7 @@ describe("kubeconfig loading", () => {
       assert.equal(error.reason, "CredentialsUnavailable");
       assert.match(
         error.message,
-        /^Kubernetes API GET \/apis\/networking\.k8s\.io\/v1\/namespaces\/prod\/ingresses\/ws-gateway-canary \(Ingress prod\/ws-gateway-canary\): could not get credentials: no credentials within 0\.9s \(3 times rollout\.api\.requestTimeout\): the exec credential plugin did not finish; the credentials of kubeconfig context "gke" could not be obtained: refresh them/,
+        /^Kubernetes API GET \/apis\/networking\.k8s\.io\/v1\/namespaces\/prod\/ingresses\/ws-gateway-canary \(Ingress prod\/ws-gateway-canary\): could not get credentials: no credentials within 0\.9s \(3 times rollout\.api\.requestTimeout, or what was left of the call's budget\): the exec credential plugin did not finish; the credentials of kubeconfig context "gke" could not be obtained: refresh them/,
       );
       return true;
     });

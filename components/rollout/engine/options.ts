@@ -38,6 +38,12 @@ export interface RolloutOptions {
   readonly api?: ApiRetryOptions;
   /** What an abort does to the clients already on the canary. @default DEFAULT_ON_ABORT ("drain"); needs `drainer` */
   readonly onAbort?: OnAbort;
+  /**
+   * Checked once, before the first weight above 0: the canary route answers
+   * with the canary version (gates.buildRouteCheck). Its failure aborts before
+   * any client is moved. Without one the first step begins at once.
+   */
+  readonly routeCheck?: Gate;
   /** Drains the canary after an abort (rollout.onAbort drain). Without one, an abort only sets the weight to 0. */
   readonly drainer?: CanaryDrainer;
 }

@@ -1,4 +1,4 @@
-/** Phases reset, step and pause. */
+/** Phases reset, route, step and pause. */
 import { formatDuration, stepLabel } from "../messages";
 import type { GateContext, RolloutStep } from "../types";
 import { beginGates, runGateRound } from "./gateRounds";
@@ -16,6 +16,26 @@ export async function resetPhase(run: Run): Promise<AbortReason | undefined> {
   } catch (error) {
     return writeFailed(0, "before the first step", 0, error);
   }
+}
+
+/**
+ * Phase route: before the first weight above 0, the canary route must answer
+ * with the canary version (RolloutOptions.routeCheck), so the first step's
+ * clients and probes begin on the canary rather than on the controller's
+ * sync lag. Skipped without a route check, and when resuming above 0.
+ */
+export async function routePhase(run: Run): Promise<AbortReason | Interrupt | undefined> {
+  const check = run.options.routeCheck;
+  if (check === undefined) return undefined;
+  phase(run, "route", { weight: 0 });
+  const ctx: GateContext = { step: 0, stepCount: run.stepCount, weight: 0 };
+  const outcome = await run.unlessInterrupted(runGateRound(run, [check], ctx));
+  if (isInterrupt(outcome)) return INTERRUPT;
+  if (outcome === undefined) {
+    run.options.logger.info("canary route answers with the canary version");
+    return undefined;
+  }
+  return { ...gateReason(run, 0, 0, outcome), where: "before the first step" };
 }
 
 /** Phase step: set the step's weight and begin its gates. */

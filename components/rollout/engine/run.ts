@@ -1,5 +1,5 @@
 /** State and helpers shared by the phases of one rollout, and how failures read. */
-import { errorText, isApiError, type ApiError } from "../apiError";
+import { errorText, isApiError } from "../apiError";
 import {
   DEFAULT_API_ABORT_BUDGET_SECONDS,
   DEFAULT_API_RETRY_BUDGET_SECONDS,
@@ -76,11 +76,7 @@ export interface Run {
   gatesEnded: boolean;
   emit(event: DistributiveOmit<RolloutEvent, "atMs">): void;
   /** Retries a router or gate call within the per-call budget. */
-  retried<T>(
-    operation: string,
-    call: () => Promise<T>,
-    beforeRetry?: (error: ApiError) => Promise<void>,
-  ): Promise<T>;
+  retried<T>(operation: string, call: (leftMs: number | undefined) => Promise<T>): Promise<T>;
   unlessInterrupted<T>(work: Promise<T>): Promise<T | Interrupt>;
 }
 
@@ -113,7 +109,7 @@ export function createRun(options: RolloutOptions, intervalSeconds: number): Run
         logger.warn(`event hook failed (ignored): ${errorText(error)}`);
       }
     },
-    retried(operation, call, beforeRetry) {
+    retried(operation, call) {
       return withRetries(call, {
         clock,
         budgetSeconds: run.retryBudgetSeconds,
@@ -126,7 +122,6 @@ export function createRun(options: RolloutOptions, intervalSeconds: number): Run
           );
           run.emit({ kind: "retry", operation, attempt, delayMs, error: error.summary });
         },
-        ...(beforeRetry === undefined ? {} : { beforeRetry }),
       });
     },
     // INTERRUPT as soon as the signal fires, whatever the awaited work is doing, and whenever it fired meanwhile.

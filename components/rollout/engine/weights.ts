@@ -1,21 +1,23 @@
 /** Weight writes: retries, what may have landed, and what a failed reset leaves behind. */
-import { isApiError, type ApiError } from "../apiError";
+import { isApiError } from "../apiError";
 import { readWeightCommand, setWeightCommand } from "../messages";
-import type { TrafficRouter } from "../types";
+import type { CallBudget } from "../types";
 import { API_GATE, ROUTER_GATE } from "./options";
 import { AbortReason, Run, describe, withFix } from "./run";
 
 /**
- * Sets the weight with retries; a 409 re-reads the weight before trying
- * again. Throws the last error when it fails for good, after noting whether
- * the write may have landed.
+ * Sets the weight with retries, each attempt within what is left of the
+ * budget. A 409 is the router's optimistic concurrency at work (someone wrote
+ * the Ingress between its read and its write): the retry reads it again and
+ * writes on that. Throws the last error when it fails for good, after noting
+ * whether the write may have landed.
  */
 export async function setWeight(run: Run, target: number): Promise<void> {
   const { router } = run.options;
   // Any attempt that may have landed counts, not only the last: a timeout then a refused retry may still have written.
-  const attempt = landingTracker(() => router.setCanaryWeight(target));
+  const attempt = landingTracker((leftMs) => router.setCanaryWeight(target, budgetOf(leftMs)));
   try {
-    await run.retried(`set the canary weight to ${target}%`, attempt.call, rereadAfterConflict(router));
+    await run.retried(`set the canary weight to ${target}%`, attempt.call);
   } catch (error) {
     if (attempt.mayHaveLanded()) run.uncertain = target;
     throw error;
@@ -25,11 +27,9 @@ export async function setWeight(run: Run, target: number): Promise<void> {
   run.emit({ kind: "set-weight", weight: target });
 }
 
-/** Before retrying a weight write: after a 409 someone else wrote the object meanwhile, so read it again. */
-export function rereadAfterConflict(router: TrafficRouter): (error: ApiError) => Promise<void> {
-  return async (error) => {
-    if (error.status === 409) await router.getCanaryWeight();
-  };
+/** What is left of a call's budget as a router call takes it; undefined: the router's own timeouts. */
+export function budgetOf(leftMs: number | undefined): CallBudget | undefined {
+  return leftMs === undefined ? undefined : { timeoutMs: leftMs };
 }
 
 /**
@@ -37,15 +37,15 @@ export function rereadAfterConflict(router: TrafficRouter): (error: ApiError) =>
  * landed: a non-API router error says nothing about landing, so it counts as
  * may-have-landed; an API error says so itself.
  */
-export function landingTracker(write: () => Promise<void>): {
-  readonly call: () => Promise<void>;
+export function landingTracker(write: (leftMs: number | undefined) => Promise<void>): {
+  readonly call: (leftMs: number | undefined) => Promise<void>;
   readonly mayHaveLanded: () => boolean;
 } {
   let landed = false;
   return {
-    call: async () => {
+    call: async (leftMs) => {
       try {
-        await write();
+        await write(leftMs);
       } catch (error) {
         if (!isApiError(error) || error.mayHaveLanded) landed = true;
         throw error;

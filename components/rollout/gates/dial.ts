@@ -118,7 +118,7 @@ function tally(others: readonly string[]): string {
 }
 
 /** Fix for answers that name no version: the gateway does not implement version identity. */
-export const NO_IDENTITY_FIX = `the gateway does not send the ${VERSION_HEADER} header on the upgrade (docs/drain-contract.md#version-identity): make it name GATEWAY_VERSION there, or set ws-gateway:rollout.gates.versionIdentity to off (the probes then cannot tell which version answered)`;
+export const NO_IDENTITY_FIX = `the gateway does not send the ${VERSION_HEADER} header on the upgrade (docs/release-safety.md#version-identity): make it name GATEWAY_VERSION there, or set ws-gateway:rollout.gates.versionIdentity to off (the probes then cannot tell which version answered)`;
 
 function neverCanary(expect: string, others: readonly string[], seconds: number): string {
   const lead = `the canary route answered ${plural(others.length, "dial")} in ${formatDuration(seconds)} with ${tally(others)}, never with the canary version ${expect}`;
