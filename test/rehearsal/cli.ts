@@ -21,6 +21,11 @@ export const EXIT = {
   HELD: 3,
   /** The run could not start or finish: nginx missing, the open-file limit, a process that failed. */
   CANNOT_RUN: 4,
+  /**
+   * The run finished but is not a measurement: the machine was too busy (event-loop lag or CPU wait past
+   * MACHINE_TOO_BUSY in load.ts). The figures are printed and written, marked invalid; no promise is judged.
+   */
+  TOO_BUSY: 5,
   /** Interrupted (Ctrl-C, SIGTERM): every child process stopped. */
   INTERRUPTED: 130,
 } as const;
@@ -418,6 +423,7 @@ export function helpText(stacks: readonly string[]): string {
     `  ${EXIT.USAGE}    bad input (an option, a value, a stack, an output path); nothing was run`,
     `  ${EXIT.HELD}    the release held below 100 % because the schedule ends there; promises held`,
     `  ${EXIT.CANNOT_RUN}    the run could not start or finish (nginx missing, open-file limit, a process failed)`,
+    `  ${EXIT.TOO_BUSY}    invalid: machine too busy (event-loop lag or CPU wait past the limit); figures printed, no promise judged`,
     `  ${EXIT.INTERRUPTED}  interrupted; every child process was stopped`,
     "",
     "Examples:",

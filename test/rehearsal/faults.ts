@@ -3,6 +3,8 @@
  * what our release must do about it. One table: the CLI's help, the run, the
  * report, the docs' list and the CI matrix all read it.
  */
+import { HANDSHAKE_GATE, PODS_READY_GATE, SURVIVAL_GATE } from "../../components/rollout/gates";
+import { API_GATE } from "../../components/rollout/engine";
 
 export const FAULTS = [
   "refuse",
@@ -31,6 +33,11 @@ export interface FaultSpec {
   readonly timing: FaultTiming;
   /** The outcome our release must reach. */
   readonly expectedOutcome: "aborted" | "promoted";
+  /**
+   * The gate that must catch it (the engine's `gate`), or null when nothing may fire: a fault caught by
+   * another gate, or by luck of timing, is not the check this fault exists for.
+   */
+  readonly expectedGate: string | null;
 }
 
 export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
@@ -39,36 +46,42 @@ export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
     summary: "the new version answers every WebSocket upgrade with HTTP 503",
     timing: "canary-start",
     expectedOutcome: "aborted",
+    expectedGate: HANDSHAKE_GATE,
   },
   crash: {
     name: "crash",
     summary: "one new pod is killed (SIGKILL) mid-schedule; the kubelet restarts it",
     timing: "mid-schedule",
     expectedOutcome: "aborted",
+    expectedGate: PODS_READY_GATE,
   },
   unready: {
     name: "unready",
     summary: "one new pod starts failing its readiness probe mid-schedule",
     timing: "mid-schedule",
     expectedOutcome: "aborted",
+    expectedGate: PODS_READY_GATE,
   },
   drop: {
     name: "drop",
     summary: "the new version accepts upgrades, then drops each socket after a few seconds",
     timing: "canary-start",
     expectedOutcome: "aborted",
+    expectedGate: SURVIVAL_GATE,
   },
   "api-flaky": {
     name: "api-flaky",
     summary: "the Kubernetes API answers a share of requests with 500, 429 or 409 throughout the release",
     timing: "release-start",
     expectedOutcome: "promoted",
+    expectedGate: null,
   },
   "api-down": {
     name: "api-down",
     summary: "the Kubernetes API refuses connections from mid-schedule for a while, then comes back",
     timing: "mid-schedule",
     expectedOutcome: "aborted",
+    expectedGate: API_GATE,
   },
   "nginx-reload": {
     name: "nginx-reload",
@@ -76,6 +89,7 @@ export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
       "nginx reloads mid-release (SIGHUP): old workers keep their sockets until worker-shutdown-timeout",
     timing: "mid-schedule",
     expectedOutcome: "promoted",
+    expectedGate: null,
   },
 };
 
@@ -114,10 +128,11 @@ export interface FaultFigures {
 
 /**
  * What a fault's figures must show, as broken promises (empty when all hold):
- * every fault except api-flaky and nginx-reload aborts and leaves nobody on
- * the aborted version or unconnected, cuts clients that never saw the canary
- * at most once and fails no handshake on the stable path; api-flaky promotes
- * with at most one disconnect per client; nginx-reload cuts no client twice.
+ * the fault's expected gate fired (none for api-flaky and nginx-reload);
+ * every fault except those two aborts and leaves nobody on the aborted
+ * version or unconnected, cuts clients that never saw the canary at most once
+ * and fails no handshake on the stable path; api-flaky promotes with at most
+ * one disconnect per client; nginx-reload promotes and cuts no client twice.
  */
 export function brokenFaultPromises(name: FaultName, f: FaultFigures): string[] {
   const broken: string[] = [];
@@ -125,15 +140,19 @@ export function brokenFaultPromises(name: FaultName, f: FaultFigures): string[] 
     if (!ok) broken.push(`${name}: ${text}`);
   };
   const spec = FAULT_SPECS[name];
+  expect(
+    f.outcome === spec.expectedOutcome,
+    `outcome ${f.outcome}${f.message === null ? "" : ` (${f.message})`}, promised ${spec.expectedOutcome}`,
+  );
+  expect(
+    f.gate === spec.expectedGate,
+    `${f.gate === null ? "no gate" : `gate ${f.gate}`} fired${f.step === null ? "" : ` at step ${f.step}`}, expected ${spec.expectedGate === null ? "none" : spec.expectedGate}`,
+  );
   if (name === "nginx-reload") {
     expect(f.maxDisconnects <= 1, `max disconnects per client ${f.maxDisconnects}, promised <= 1`);
     expect(f.unconnectedAtEnd === 0, `${f.unconnectedAtEnd} clients unconnected at the end, promised 0`);
     return broken;
   }
-  expect(
-    f.outcome === spec.expectedOutcome,
-    `outcome ${f.outcome}${f.message === null ? "" : ` (${f.message})`}, promised ${spec.expectedOutcome}`,
-  );
   if (spec.expectedOutcome === "promoted") {
     expect(f.maxDisconnects <= 1, `max disconnects per client ${f.maxDisconnects}, promised <= 1`);
     expect(

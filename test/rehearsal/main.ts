@@ -15,6 +15,8 @@ import type { LocalCluster } from "./cluster";
 import { FAULT_SPECS } from "./faults";
 import type { Fleet } from "./fleet";
 import { currentOpenFilesLimit, planClients, requiredOpenFiles } from "./limits";
+import { formatLeft, realSecondsLeft } from "./progress";
+import { LoadMonitor, TOO_BUSY_VERDICT, machineVerdict, tooBusyHint } from "./load";
 import { NGINX_INSTALL_HINT, NginxProcess, findNginx } from "./nginx";
 import { WEBSOCKET_PATH } from "./protocol";
 import {
@@ -25,6 +27,7 @@ import {
   summarizeFault,
   toJson,
   type FaultReport,
+  type MachineJson,
   type StrategyReport,
 } from "./report";
 import { formatSteps, localGates, parseSteps, stackRelease } from "./schedule";
@@ -136,11 +139,6 @@ function plannedSeconds(spec: RunSpec, cfg: RehearsalConfig): number {
   return fixed + schedule / 3 + cfg.drainSeconds;
 }
 
-function formatLeft(realSeconds: number): string {
-  const s = Math.max(0, Math.round(realSeconds));
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
-}
-
 /** A timestamp usable in a file name: 2026-11-30T18-40-00Z. */
 function fileStamp(date: Date): string {
   return date
@@ -217,6 +215,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const totalPlanned = planned.reduce((a, b) => a + b, 0);
   log(`${specs.length} runs: ${specs.map(runLabel).join(", ")}; about ${formatLeft(totalPlanned)} in all`);
   const started = performance.now();
+  const load = new LoadMonitor();
   try {
     const balancerPort = await balancer.start();
     // nginx's workers may raise their own limit only up to the hard one unless root.
@@ -238,6 +237,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const runs: StrategyRun[] = [];
     const reloads: string[] = [];
     let doneReal = 0;
+    let donePlannedReal = 0;
+    load.start();
     for (const [index, spec] of specs.entries()) {
       const label = runLabel(spec);
       const runStarted = performance.now();
@@ -248,10 +249,16 @@ async function main(argv: readonly string[]): Promise<number> {
         const nowReal = performance.now();
         if (nowReal - lastShown < 2000) return;
         lastShown = nowReal;
-        const elapsedRun = (nowReal - runStarted) / 1000;
-        const done = doneReal + Math.min(elapsedRun, planned[index]);
-        const percent = Math.min(99, Math.floor((100 * done) / totalPlanned));
-        const left = Math.max(totalPlanned - done, planned[index] - elapsedRun);
+        const left = realSecondsLeft({
+          playedScheduled: s.t,
+          plannedScheduled: plannedSeconds(spec, config),
+          scale: config.scale.factor,
+          laterPlannedReal: planned.slice(index + 1).reduce((a, b) => a + b, 0),
+          doneReal,
+          donePlannedReal,
+        });
+        const elapsed = (nowReal - started) / 1000;
+        const percent = Math.min(99, Math.floor((100 * elapsed) / (elapsed + left)));
         const byVersion = [...s.connectedByVersion]
           .sort()
           .map(([v, n]) => `${v}=${n}`)
@@ -280,13 +287,21 @@ async function main(argv: readonly string[]): Promise<number> {
       });
       live = undefined;
       runs.push(run);
-      doneReal += planned[index];
+      doneReal += (performance.now() - runStarted) / 1000;
+      donePlannedReal += planned[index];
       if (spec.fault !== "nginx-reload" && !nginx.sameWorkersAsAtStart()) reloads.push(label);
       log(
         `[${index + 1}/${specs.length} ${label}] done in ${formatLeft((performance.now() - runStarted) / 1000)}`,
       );
     }
 
+    const loadFigures = load.stop();
+    const verdict = machineVerdict(loadFigures);
+    const machine: MachineJson = {
+      ...loadFigures,
+      verdict: verdict.valid ? "valid" : TOO_BUSY_VERDICT,
+      reasons: verdict.valid ? [] : verdict.reasons,
+    };
     const strategyRuns = runs.filter((r) => r.fault === undefined);
     const reports: StrategyReport[] = strategyRuns.map((run) => summarize(run, config));
     const faultReports: FaultReport[] = runs.filter((r) => r.fault !== undefined).map(summarizeFault);
@@ -300,10 +315,14 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(
       `\nnginx reloads: ${reloads.length === 0 ? "none outside the nginx-reload fault" : `in ${reloads.join(", ")}`}\n`,
     );
+    process.stdout.write(
+      `machine: event-loop lag p99 ${machine.eventLoopLagP99Ms} ms (max ${machine.eventLoopLagMaxMs} ms), ` +
+        `run-queue wait ${machine.runQueueWaitPercent ?? "-"}%, steal ${machine.stealPercent ?? "-"}%: ${machine.verdict}\n`,
+    );
 
     fs.writeFileSync(
       outputs.json,
-      `${JSON.stringify(toJson(config, reports, faultReports, { command, broken }), null, 2)}\n`,
+      `${JSON.stringify(toJson(config, reports, faultReports, { command, broken, machine }), null, 2)}\n`,
     );
     const svg = renderSvg(
       strategyRuns.map((run, i) => ({
@@ -330,6 +349,19 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`results: ${shown(outputs.json)} and ${shown(outputs.svg)}\n`);
     log(`finished in ${formatLeft((performance.now() - started) / 1000)}`);
 
+    if (!verdict.valid) {
+      // Starvation looks exactly like a regression: late timers, late closes, timed-out handshakes.
+      // The figures stay printed and written; none of them is judged.
+      const unjudged =
+        broken.length === 0
+          ? ""
+          : `; ${broken.length} promise(s) would read as broken, not judged: ${broken.join("; ")}`;
+      process.stderr.write(
+        `\n${TOO_BUSY_VERDICT}: ${verdict.reasons.join("; ")}; the figures above are not a measurement${unjudged}. ` +
+          `${tooBusyHint(config.clients, config.scale.factor)}. Exit code ${EXIT.TOO_BUSY} says so.\n`,
+      );
+      return EXIT.TOO_BUSY;
+    }
     if (broken.length > 0) {
       process.stderr.write(
         `\n${broken.length} promise(s) broken:\n${broken.map((b) => `  - ${b}`).join("\n")}\n`,

@@ -4,6 +4,7 @@
 import { scheduleSeconds } from "../../components/rollout/engine";
 import { formatSteps } from "./schedule";
 import { FAULT_SPECS, brokenFaultPromises, type FaultFigures, type FaultName } from "./faults";
+import type { LoadFigures } from "./load";
 import { NEW_VERSION, type RehearsalConfig, type StrategyName, type StrategyRun } from "./strategies";
 import {
   peakRate,
@@ -48,8 +49,17 @@ export interface RehearsalJson {
   readonly command?: string;
   readonly strategies: Partial<Record<StrategyName, StrategyFigures>>;
   readonly faults?: Partial<Record<FaultName, FaultFigures>>;
-  /** Every promise the run found broken (empty when all held). */
+  /** Every promise the run found broken (empty when all held); not judged when the machine was too busy. */
   readonly broken?: readonly string[];
+  /** What the run measured about the machine, and whether the result is a measurement at all. */
+  readonly machine?: MachineJson;
+}
+
+/** The JSON's `machine`: the load figures and the verdict ("valid" or "invalid: machine too busy"). */
+export interface MachineJson extends LoadFigures {
+  readonly verdict: string;
+  /** Why the run is invalid; empty when valid. */
+  readonly reasons: readonly string[];
 }
 
 /** A fault run's figures and the context the table shows. */
@@ -176,7 +186,7 @@ export function toJson(
   cfg: RehearsalConfig,
   reports: readonly StrategyReport[],
   faults: readonly FaultReport[] = [],
-  extra: { command?: string; broken?: readonly string[] } = {},
+  extra: { command?: string; broken?: readonly string[]; machine?: MachineJson } = {},
 ): RehearsalJson {
   const strategies: Partial<Record<StrategyName, StrategyFigures>> = {};
   for (const r of reports) strategies[r.name] = figuresOf(r);
@@ -189,6 +199,7 @@ export function toJson(
     strategies,
     ...(faults.length === 0 ? {} : { faults: faultFigures }),
     ...(extra.broken === undefined ? {} : { broken: extra.broken }),
+    ...(extra.machine === undefined ? {} : { machine: extra.machine }),
   };
 }
 
@@ -197,11 +208,9 @@ export function renderFaultTable(faults: readonly FaultReport[]): string {
   if (faults.length === 0) return "";
   const num = (v: number | null) => (v === null ? "-" : String(v));
   const rows: [string, (f: FaultReport) => string][] = [
-    [
-      "expected outcome",
-      (f) => (f.name === "nginx-reload" ? "any, <= 1 cut" : FAULT_SPECS[f.name].expectedOutcome),
-    ],
+    ["expected outcome", (f) => FAULT_SPECS[f.name].expectedOutcome],
     ["outcome", (f) => f.figures.outcome],
+    ["expected gate", (f) => FAULT_SPECS[f.name].expectedGate ?? "-"],
     ["gate that fired", (f) => f.figures.gate ?? "-"],
     ["step", (f) => num(f.figures.step)],
     [
