@@ -138,6 +138,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "write the chart here",
     default: "DIR/rehearsal-<time>.svg",
   },
+  {
+    name: "print-table",
+    type: "string",
+    value: "FILE",
+    help: "print the tables of a results JSON (e.g. test/rehearsal/results/full.json) and exit; nothing is played",
+    default: "",
+  },
   { name: "help", short: "h", type: "boolean", help: "show this help and exit", default: "" },
 ];
 
@@ -156,6 +163,8 @@ export interface Cli {
   readonly outDir: string;
   readonly jsonFile: string | undefined;
   readonly svgFile: string | undefined;
+  /** --print-table: a results JSON to print the tables of, instead of playing anything. */
+  readonly printTable: string | undefined;
 }
 
 /** Small edit distance, for "did you mean". */
@@ -212,6 +221,7 @@ function exampleValue(option: string): string {
     "--out": "rehearsal-results",
     "--json": "out.json",
     "--svg": "out.svg",
+    "--print-table": "test/rehearsal/results/full.json",
   };
   return examples[option] ?? "VALUE";
 }
@@ -292,7 +302,7 @@ export function parseCli(argv: readonly string[]): Cli {
       "--strategies none with no --faults leaves nothing to play; add --faults all, or drop --strategies none",
     );
   }
-  for (const name of ["json", "svg", "out", "stack", "steps"]) {
+  for (const name of ["json", "svg", "out", "stack", "steps", "print-table"]) {
     if (str(name)?.trim() === "")
       throw new UsageError(`--${name} needs a value, e.g. --${name} ${exampleValue(`--${name}`)}`);
   }
@@ -317,6 +327,7 @@ export function parseCli(argv: readonly string[]): Cli {
     outDir: str("out") ?? DEFAULTS.outDir,
     jsonFile: str("json"),
     svgFile: str("svg"),
+    printTable: str("print-table"),
   };
 }
 

@@ -124,6 +124,8 @@ export interface FaultFigures {
   readonly clientsOnCanary: number;
   /** The engine's message (the abort or failure reason); null when promoted. */
   readonly message: string | null;
+  /** Scheduled seconds from the release start to the fault; null when it never struck (absent from older files). */
+  readonly faultAtSeconds?: number | null;
 }
 
 /**

@@ -21,13 +21,12 @@ import { NGINX_INSTALL_HINT, NginxProcess, findNginx } from "./nginx";
 import { WEBSOCKET_PATH } from "./protocol";
 import {
   brokenStagedPromises,
-  renderFaultTable,
-  renderTable,
   summarize,
   summarizeFault,
   toJson,
   type FaultReport,
   type MachineJson,
+  type RehearsalJson,
   type StrategyReport,
 } from "./report";
 import { formatSteps, localGates, parseSteps, stackRelease } from "./schedule";
@@ -43,6 +42,7 @@ import {
   type StrategyRun,
 } from "./strategies";
 import { renderSvg } from "./svg";
+import { reloadBroken, renderResults } from "./table";
 
 /** The real world's client back-off cap: clients come back within five minutes. */
 const BACKOFF_CAP_SECONDS = 300;
@@ -139,6 +139,27 @@ function plannedSeconds(spec: RunSpec, cfg: RehearsalConfig): number {
   return fixed + schedule / 3 + cfg.drainSeconds;
 }
 
+/** A results JSON written by a run, or a UsageError naming the file and what is wrong with it. */
+function readResults(file: string): RehearsalJson {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new UsageError(
+      `--print-table: cannot read ${file} (${why}); give a JSON the rehearsal wrote, e.g. test/rehearsal/results/full.json`,
+    );
+  }
+  const ok = (v: unknown): v is RehearsalJson =>
+    typeof v === "object" && v !== null && "strategies" in v && "scale" in v && "clients" in v;
+  if (!ok(parsed)) {
+    throw new UsageError(
+      `--print-table: ${file} is not a rehearsal result (no scale, clients and strategies); give a JSON the rehearsal wrote, e.g. test/rehearsal/results/full.json`,
+    );
+  }
+  return parsed;
+}
+
 /** A timestamp usable in a file name: 2026-11-30T18-40-00Z. */
 function fileStamp(date: Date): string {
   return date
@@ -152,6 +173,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const stacks = stackNames();
   if (cli.help) {
     process.stdout.write(helpText(stacks));
+    return EXIT.OK;
+  }
+  if (cli.printTable !== undefined) {
+    process.stdout.write(renderResults(readResults(cli.printTable)));
     return EXIT.OK;
   }
   checkStack(cli.stack, stacks);
@@ -308,22 +333,12 @@ async function main(argv: readonly string[]): Promise<number> {
     const broken = [
       ...reports.flatMap(brokenStagedPromises),
       ...faultReports.flatMap((f) => f.broken),
-      ...reloads.map((label) => `${label}: nginx reloaded during a run that must not reload it`),
+      ...reloads.map(reloadBroken),
     ];
-    if (reports.length > 0) process.stdout.write(`${renderTable(config, reports)}\n`);
-    if (faultReports.length > 0) process.stdout.write(`\n${renderFaultTable(faultReports)}\n`);
-    process.stdout.write(
-      `\nnginx reloads: ${reloads.length === 0 ? "none outside the nginx-reload fault" : `in ${reloads.join(", ")}`}\n`,
-    );
-    process.stdout.write(
-      `machine: event-loop lag p99 ${machine.eventLoopLagP99Ms} ms (max ${machine.eventLoopLagMaxMs} ms), ` +
-        `run-queue wait ${machine.runQueueWaitPercent ?? "-"}%, steal ${machine.stealPercent ?? "-"}%: ${machine.verdict}\n`,
-    );
-
-    fs.writeFileSync(
-      outputs.json,
-      `${JSON.stringify(toJson(config, reports, faultReports, { command, broken, machine }), null, 2)}\n`,
-    );
+    // The tables are rendered from the JSON, so `--print-table` of the written file shows the same figures.
+    const json = toJson(config, reports, faultReports, { command, broken, machine });
+    process.stdout.write(renderResults(json));
+    fs.writeFileSync(outputs.json, `${JSON.stringify(json, null, 2)}\n`);
     const svg = renderSvg(
       strategyRuns.map((run, i) => ({
         name: run.name,

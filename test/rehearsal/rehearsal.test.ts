@@ -23,6 +23,8 @@ import { DEFAULTS, EXIT, OPTIONS } from "./cli";
 import { DROP_AFTER_SECONDS, FAULTS, FAULT_SPECS } from "./faults";
 import { REPO_ROOT, stackNames } from "../helpers/stacks";
 import { childEnv } from "./protocol";
+import { INJECT_LAG_ENV, MACHINE_TOO_BUSY } from "./load";
+import { renderResults } from "./table";
 import { run } from "./runChild";
 import { summarizeFault, type RehearsalJson } from "./report";
 import type { ClientStats } from "./fleet";
@@ -725,6 +727,10 @@ describe("rehearsal command line (behaves like a tool)", () => {
           /^rehearse: invalid --steps step "5:2 minutes": the pause must be a duration/,
         ],
         [["--quick=yes"], /^rehearse: --quick takes no value/],
+        [
+          ["--print-table", path.join(dir, "none.json")],
+          /^rehearse: --print-table: cannot read .*none\.json \(ENOENT/,
+        ],
         [["quick"], /^rehearse: unexpected argument "quick": every option starts with --/],
         [
           ["--json", path.join(dir, "missing", "r.json")],
@@ -788,19 +794,53 @@ describe("docs/rehearsal.md (the reference matches the code)", () => {
     );
   });
 
-  it("shows the committed full run's figures", () => {
-    const full = JSON.parse(
-      fs.readFileSync(path.join(REPO_ROOT, "test", "rehearsal", "results", "full.json"), "utf8"),
-    ) as RehearsalJson;
+  const full = JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, "test", "rehearsal", "results", "full.json"), "utf8"),
+  ) as RehearsalJson;
+  /** The text between a file's full-run-table markers, inside its code fence. */
+  const fullRunBlock = (text: string, file: string): string => {
+    const match = /<!-- full-run-table:begin -->\s*```text\n([\s\S]*?)```\s*<!-- full-run-table:end -->/.exec(
+      text,
+    );
+    assert.ok(match !== null, `${file} lacks its full-run-table block`);
+    return match[1];
+  };
+
+  it("shows the committed full run's tables exactly as --print-table renders its JSON", () => {
+    // GIVEN the committed full run, which plays every fault
     assert.ok(full.faults !== undefined, "the committed full run plays the faults");
     assert.deepEqual(Object.keys(full.faults).sort(), [...FAULTS].sort());
-    const staged = full.strategies.staged;
-    assert.ok(staged !== undefined);
-    assert.ok(doc.includes(`peak / budget`) && doc.includes(staged.reconnectPeakOverBudget.toFixed(2)));
+    // THEN the docs' block is the tables rendered from that file, figure by figure
+    const expected = renderResults(full).split("\n");
+    const shown = fullRunBlock(doc, "docs/rehearsal.md").split("\n");
+    for (const [i, line] of expected.entries())
+      assert.equal(shown[i], line, `docs/rehearsal.md line ${i + 1} of the block`);
+    assert.equal(shown.length, expected.length, "docs/rehearsal.md block has lines the JSON does not");
+  });
+
+  it("shows in the README only lines of the committed full run's tables", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const rendered = new Set(renderResults(full).split("\n"));
+    // GIVEN the README's excerpt (its last line names where results go: a path, not a figure)
+    const lines = fullRunBlock(readme, "README.md")
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("results: "));
+    assert.ok(lines.length >= 5, "the README shows the table");
+    // THEN each line, figures and spacing included, is one of the rendered tables'
+    for (const line of lines)
+      assert.ok(rendered.has(line), `README.md line not in the committed JSON's tables: ${line}`);
+  });
+
+  it("names each fault's expected gate, and the machine-load limits of the code", () => {
     for (const fault of FAULTS) {
-      const f = full.faults[fault];
-      assert.ok(f !== undefined && doc.includes(f.outcome), fault);
+      const row = doc.split("\n").find((line) => line.startsWith(`| \`${fault}\` `)) ?? "";
+      const gate = FAULT_SPECS[fault].expectedGate;
+      if (gate === null) assert.match(row, /no gate fired/, fault);
+      else assert.ok(row.includes(`aborted by \`${gate}\``), `${fault}: ${row}`);
     }
+    assert.ok(doc.includes(`event-loop lag p99 above ${MACHINE_TOO_BUSY.eventLoopLagP99Ms} ms`));
+    assert.ok(doc.includes(`above ${MACHINE_TOO_BUSY.cpuWaitPercent}% of the run`));
+    assert.ok(doc.includes(`\`${INJECT_LAG_ENV}\``), "the test hook is documented");
   });
 });
 
@@ -878,6 +918,7 @@ describe("fault figures (the JSON contract)", () => {
       maxDisconnects: 1,
       clientsOnCanary: 2,
       message: "m",
+      faultAtSeconds: 50,
     });
     // AND the broken promises name what broke
     assert.deepEqual(report.broken, [

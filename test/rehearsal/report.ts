@@ -3,7 +3,7 @@
  */
 import { scheduleSeconds } from "../../components/rollout/engine";
 import { formatSteps } from "./schedule";
-import { FAULT_SPECS, brokenFaultPromises, type FaultFigures, type FaultName } from "./faults";
+import { brokenFaultPromises, type FaultFigures, type FaultName } from "./faults";
 import type { LoadFigures } from "./load";
 import { NEW_VERSION, type RehearsalConfig, type StrategyName, type StrategyRun } from "./strategies";
 import {
@@ -23,6 +23,21 @@ export interface StrategyFigures {
   readonly stranded: number;
   readonly gapsWhileConnected: number;
   readonly durationSeconds: number;
+  // The table's other rows; optional because files written before they were recorded lack them.
+  readonly oldConnections?: number;
+  readonly budgetPerSec?: number;
+  /** Peak over one scheduled minute, for comparison with the cap-wide window. */
+  readonly reconnectPeakPerSec1m?: number;
+  readonly releaseReconnects?: number;
+  readonly blips?: number;
+  /** Server close code -> count. */
+  readonly closeCodes?: Readonly<Record<string, number>>;
+  /** Why handshakes failed, reason -> count. */
+  readonly failureReasons?: Readonly<Record<string, number>>;
+  readonly otherServerDisconnects?: number;
+  /** Schedule + drain for ours; null for the baselines (no schedule). */
+  readonly plannedSeconds?: number | null;
+  readonly outcome?: string | null;
 }
 
 /** The figures plus context shown in the table. */
@@ -30,21 +45,31 @@ export interface StrategyReport extends StrategyFigures {
   readonly name: StrategyName;
   readonly oldConnections: number;
   readonly budgetPerSec: number;
-  /** Peak over one scheduled minute, for comparison with the cap-wide window. */
   readonly reconnectPeakPerSec1m: number;
   readonly releaseReconnects: number;
   readonly blips: number;
-  readonly closeCodes: ReadonlyMap<number, number>;
-  readonly failureReasons: ReadonlyMap<string, number>;
+  readonly closeCodes: Readonly<Record<string, number>>;
+  readonly failureReasons: Readonly<Record<string, number>>;
   readonly otherServerDisconnects: number;
-  /** Schedule + drain for ours; undefined for the baselines (no schedule). */
-  readonly plannedSeconds: number | undefined;
-  readonly outcome: string | undefined;
+  readonly plannedSeconds: number | null;
+  readonly outcome: string | null;
+}
+
+/** What was played, for the table's heading; absent from files written before it was recorded. */
+export interface RunJson {
+  readonly replicas: number;
+  /** The schedule as formatSteps writes it: "5%/120s -> 25%/300s -> 100%". */
+  readonly steps: string;
+  readonly drainSeconds: number;
+  readonly backoffCapSeconds: number;
+  /** Window of the reconnect peak, scheduled seconds. */
+  readonly rateWindowSeconds: number;
 }
 
 export interface RehearsalJson {
   readonly scale: number;
   readonly clients: number;
+  readonly run?: RunJson;
   /** The command line that produced this file, to reproduce it. */
   readonly command?: string;
   readonly strategies: Partial<Record<StrategyName, StrategyFigures>>;
@@ -102,6 +127,7 @@ export function summarizeFault(run: StrategyRun): FaultReport {
     maxDisconnects: Math.max(0, ...run.clients.map((c) => c.releaseDisconnects)),
     clientsOnCanary: run.clients.length - neverCanary.length,
     message: result.message ?? null,
+    faultAtSeconds: faultAt === undefined ? null : Math.round(faultAt - run.releaseStart),
   };
   return {
     name,
@@ -142,9 +168,9 @@ export function brokenStagedPromises(report: StrategyReport): string[] {
 export function summarize(run: StrategyRun, cfg: RehearsalConfig): StrategyReport {
   const budgetPerSec = reconnectBudgetPerSecond(run.oldConnections, cfg.drainSeconds);
   const peak = peakRate(run.releaseAttempts, cfg.rateWindowSeconds);
-  const closeCodes = new Map<number, number>();
+  const closeCodes: Record<string, number> = {};
   for (const c of run.clients) {
-    for (const [code, n] of c.closeCodes) closeCodes.set(code, (closeCodes.get(code) ?? 0) + n);
+    for (const [code, n] of c.closeCodes) closeCodes[code] = (closeCodes[code] ?? 0) + n;
   }
   const sum = (pick: (c: StrategyRun["clients"][number]) => number) =>
     run.clients.reduce((total, c) => total + pick(c), 0);
@@ -163,23 +189,17 @@ export function summarize(run: StrategyRun, cfg: RehearsalConfig): StrategyRepor
     releaseReconnects: run.releaseAttempts.length,
     blips: sum((c) => c.blips),
     closeCodes,
-    failureReasons: run.failureReasons,
+    failureReasons: Object.fromEntries(run.failureReasons),
     otherServerDisconnects: sum((c) => c.otherServerDisconnects + c.otherFailedHandshakes),
-    plannedSeconds: run.name === "staged" ? scheduleSeconds(cfg.steps) + cfg.drainSeconds : undefined,
-    outcome: run.outcome,
+    plannedSeconds: run.name === "staged" ? scheduleSeconds(cfg.steps) + cfg.drainSeconds : null,
+    outcome: run.outcome ?? null,
   };
 }
 
 function figuresOf(report: StrategyReport): StrategyFigures {
-  return {
-    disconnects: report.disconnects,
-    reconnectPeakPerSec: report.reconnectPeakPerSec,
-    reconnectPeakOverBudget: report.reconnectPeakOverBudget,
-    failedHandshakes: report.failedHandshakes,
-    stranded: report.stranded,
-    gapsWhileConnected: report.gapsWhileConnected,
-    durationSeconds: report.durationSeconds,
-  };
+  // Everything but the name (the JSON's key).
+  const { name: _name, ...figures } = report;
+  return figures;
 }
 
 export function toJson(
@@ -195,103 +215,17 @@ export function toJson(
   return {
     scale: cfg.scale.factor,
     clients: cfg.clients,
+    run: {
+      replicas: cfg.replicas,
+      steps: formatSteps(cfg.steps),
+      drainSeconds: cfg.drainSeconds,
+      backoffCapSeconds: cfg.backoffCapSeconds,
+      rateWindowSeconds: cfg.rateWindowSeconds,
+    },
     ...(extra.command === undefined ? {} : { command: extra.command }),
     strategies,
     ...(faults.length === 0 ? {} : { faults: faultFigures }),
     ...(extra.broken === undefined ? {} : { broken: extra.broken }),
     ...(extra.machine === undefined ? {} : { machine: extra.machine }),
   };
-}
-
-/** Plain-text table of the fault runs, one column per fault. */
-export function renderFaultTable(faults: readonly FaultReport[]): string {
-  if (faults.length === 0) return "";
-  const num = (v: number | null) => (v === null ? "-" : String(v));
-  const rows: [string, (f: FaultReport) => string][] = [
-    ["expected outcome", (f) => FAULT_SPECS[f.name].expectedOutcome],
-    ["outcome", (f) => f.figures.outcome],
-    ["expected gate", (f) => FAULT_SPECS[f.name].expectedGate ?? "-"],
-    ["gate that fired", (f) => f.figures.gate ?? "-"],
-    ["step", (f) => num(f.figures.step)],
-    [
-      "fault at (s after release start)",
-      (f) => (f.faultAt === undefined ? "-" : String(Math.round(f.faultAt - f.releaseStart))),
-    ],
-    ["seconds from fault to weight 0", (f) => num(f.figures.secondsToWeightZero)],
-    ["clients on the canary", (f) => String(f.figures.clientsOnCanary)],
-    ["failed handshakes, stable path", (f) => String(f.figures.failedHandshakes)],
-    ["failed handshakes, canary path", (f) => String(f.figures.failedHandshakesOnCanary)],
-    [
-      "failed handshake reasons",
-      (f) =>
-        Object.entries(f.figures.failedHandshakeReasons)
-          .map(([k, v]) => `${k}:${v}`)
-          .join(" ") || "-",
-    ],
-    ["max disconnects, never on canary", (f) => String(f.figures.maxDisconnectsNeverCanary)],
-    ["max disconnects, any client", (f) => String(f.figures.maxDisconnects)],
-    ["left on the aborted version", (f) => String(f.figures.leftOnAbortedVersion)],
-    ["unconnected at the end", (f) => String(f.figures.unconnectedAtEnd)],
-    ["promises", (f) => (f.broken.length === 0 ? "kept" : `${f.broken.length} BROKEN`)],
-  ];
-  const header = ["", ...faults.map((f) => f.name)];
-  const body = rows.map(([label, cell]) => [label, ...faults.map(cell)]);
-  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
-  const line = (row: string[]) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
-  const messages = faults
-    .filter((f) => f.figures.message !== null)
-    .map((f) => `  ${f.name}: ${f.figures.message}`);
-  return [
-    "Bad releases (--faults):",
-    "",
-    line(header),
-    ...body.map(line),
-    "",
-    "Engine messages:",
-    ...messages,
-  ].join("\n");
-}
-
-/** Plain-text table for stdout, one column per strategy. */
-export function renderTable(cfg: RehearsalConfig, reports: readonly StrategyReport[]): string {
-  const codes = (m: ReadonlyMap<number | string, number>) =>
-    [...m]
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k}:${v}`)
-      .join(" ") || "-";
-  const rows: [string, (r: StrategyReport) => string][] = [
-    ["old connections when retirement began", (r) => String(r.oldConnections)],
-    ["disconnects per client: max", (r) => String(r.disconnects.max)],
-    ["disconnects per client: p99", (r) => String(r.disconnects.p99)],
-    ["disconnects per client: mean", (r) => r.disconnects.mean.toFixed(3)],
-    ["server close codes (code:count)", (r) => codes(r.closeCodes)],
-    ["reconnects caused by the release", (r) => String(r.releaseReconnects)],
-    [`reconnect peak /s (${cfg.rateWindowSeconds}s window)`, (r) => r.reconnectPeakPerSec.toFixed(2)],
-    ["reconnect budget /s (old conns / drainSeconds)", (r) => r.budgetPerSec.toFixed(2)],
-    ["peak / budget", (r) => r.reconnectPeakOverBudget.toFixed(2)],
-    ["reconnect peak /s (60s window)", (r) => r.reconnectPeakPerSec1m.toFixed(2)],
-    ["failed handshakes", (r) => String(r.failedHandshakes)],
-    ["failed handshake reasons", (r) => codes(r.failureReasons)],
-    ["stranded clients", (r) => String(r.stranded)],
-    ["sequence gaps while connected", (r) => String(r.gapsWhileConnected)],
-    ["release duration s", (r) => String(r.durationSeconds)],
-    [
-      "planned s (schedule + drain)",
-      (r) => (r.plannedSeconds === undefined ? "-" : String(r.plannedSeconds)),
-    ],
-    ["blips (not counted above)", (r) => String(r.blips)],
-    ["disruption outside the release", (r) => String(r.otherServerDisconnects)],
-    ["rollout outcome", (r) => r.outcome ?? "-"],
-  ];
-  const header = ["", ...reports.map((r) => r.name)];
-  const body = rows.map(([label, cell]) => [label, ...reports.map(cell)]);
-  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
-  const line = (row: string[]) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
-  const intro = [
-    `${cfg.clients} clients, ${cfg.replicas} pods per version, ${cfg.scale.describe()}`,
-    `schedule ${formatSteps(cfg.steps)}, drainSeconds ${cfg.drainSeconds}, client back-off uniform 0..${cfg.backoffCapSeconds}s`,
-  ];
-  return [...intro, "", line(header), ...body.map(line)].join("\n");
 }
