@@ -10,6 +10,7 @@ import {
 import { abnormalCloseGate } from "./gates/abnormalCloses";
 import { abortRequestGate, isAbortRequestSource } from "./gates/abortRequest";
 import { canaryRouteGate } from "./gates/dial";
+import type { GateClock } from "./gates/clock";
 import { handshakeGate } from "./gates/handshake";
 import { ABNORMAL_CLOSE_GATE } from "./gates/names";
 import { podsReadyGate } from "./gates/podsReady";
@@ -19,6 +20,7 @@ import type { AbortRequestSource, CanaryMetricsSource, CanaryPodSource, Gate } f
 
 export { DEFAULT_POD_STARTUP_SECONDS } from "./defaults";
 export { abnormalCloseGate } from "./gates/abnormalCloses";
+export { WALL_CLOCK, type GateClock } from "./gates/clock";
 export { abortRequestGate } from "./gates/abortRequest";
 export {
   canaryRouteGate,
@@ -60,6 +62,8 @@ export interface GatesConfig {
 export interface GateTarget {
   /** The version being released: the canary route's answers must name it (version identity). */
   readonly canaryVersion?: string;
+  /** The clock the data-plane gates keep time on (./gates/clock). @default WALL_CLOCK */
+  readonly clock?: GateClock;
 }
 
 /** The version the probes expect, or undefined when identity is off or the version unknown. */
@@ -92,6 +96,7 @@ export function buildRouteCheck(config: GatesConfig, target: GateTarget): Gate |
     handshakeTimeoutMs: handshake.timeoutSeconds * 1000,
     waitSeconds,
     ...(expect === undefined ? {} : { expectVersion: expect }),
+    ...(target.clock === undefined ? {} : { clock: target.clock }),
   });
 }
 
@@ -114,10 +119,18 @@ export function buildGates(
   target: GateTarget = {},
 ): Gate[] {
   const expect = expectedVersion(config, target);
-  const identity = expect === undefined ? {} : { expectVersion: expect };
+  const identity = {
+    ...(expect === undefined ? {} : { expectVersion: expect }),
+    ...(target.clock === undefined ? {} : { clock: target.clock }),
+  };
   const gates: Gate[] = [];
   if (isAbortRequestSource(pods)) gates.push(abortRequestGate(pods));
-  gates.push(podsReadyGate(pods, { startupSeconds: config.podStartupSeconds }));
+  gates.push(
+    podsReadyGate(pods, {
+      startupSeconds: config.podStartupSeconds,
+      ...(target.clock === undefined ? {} : { now: () => target.clock?.now() ?? Date.now() }),
+    }),
+  );
   const handshake = config.handshake;
   if (handshake !== undefined) gates.push(handshakeGate({ ...handshake, ...identity }));
   const survival = config.survival;

@@ -217,7 +217,7 @@ export class KubernetesCanaryRouter
       throw new Error(`canary weight ${weight} is not an integer from 0 to 100`);
     }
     const deadline = budget === undefined ? undefined : Date.now() + budget.timeoutMs;
-    await this.writeAnnotations(budget, (annotations) => {
+    const answer = await this.writeAnnotations(budget, (annotations) => {
       const record = parseExposure(annotations[ANNOTATION_EXPOSURE]);
       const before = !fresh && record?.version === this.options.version ? record.weight : 0;
       return {
@@ -225,10 +225,14 @@ export class KubernetesCanaryRouter
         [ANNOTATION_EXPOSURE]: this.exposureText(Math.max(before, weight)),
       };
     });
-    // Read back: an admission webhook or another writer could have changed what was stored.
+    // Read back: an admission webhook could have changed what was stored. The PATCH answer is the
+    // stored object, so it is the read-back; only an answer without annotations costs a GET.
     // The patch was accepted, so a failed read-back must not read as "nothing landed".
+    const answered = answer.metadata?.annotations;
     const left = deadline === undefined ? undefined : { timeoutMs: Math.max(1, deadline - Date.now()) };
-    const stored = await this.getCanaryWeight(left).catch((error: unknown) => {
+    const readBack = async (): Promise<number> =>
+      answered === undefined ? this.getCanaryWeight(left) : this.weightIn(answered);
+    const stored = await readBack().catch((error: unknown) => {
       throw isApiError(error)
         ? withSummary(
             { ...error, mayHaveLanded: true },
@@ -249,16 +253,17 @@ export class KubernetesCanaryRouter
    * GET, then a merge PATCH of the annotations `change` computes from what was
    * read, conditional on the resourceVersion read (409 when someone wrote in
    * between; the caller's retry reads again). Both requests share the budget.
+   * Resolves with the PATCH answer: the object as stored.
    */
   private async writeAnnotations(
     budget: CallBudget | undefined,
     change: (annotations: Record<string, string>) => Record<string, string>,
-  ): Promise<void> {
+  ): Promise<IngressDoc> {
     const deadline = budget === undefined ? undefined : Date.now() + budget.timeoutMs;
     const doc = await this.ingressDoc(budget);
     const annotations = doc.metadata?.annotations ?? {};
     const resourceVersion = doc.metadata?.resourceVersion;
-    await this.client.request({
+    const answer = (await this.client.request({
       method: "PATCH",
       path: this.ingressPath,
       what: this.ingressWhat,
@@ -271,7 +276,8 @@ export class KubernetesCanaryRouter
         },
       },
       ...(deadline === undefined ? {} : { timeoutMs: Math.max(1, deadline - Date.now()) }),
-    });
+    })) as IngressDoc | undefined;
+    return answer !== null && typeof answer === "object" ? answer : {};
   }
 
   /**

@@ -295,6 +295,19 @@ export class LocalCluster implements CanaryPodSource, ApiPodSource {
     });
   }
 
+  /** Extra delay of the canary backend's endpoints (the controller's sync lag), scheduled seconds. */
+  private canarySyncLagSeconds = 0;
+
+  /**
+   * From now on the canary backend's endpoints reach the balancer this much
+   * later than the stable one's: until then canary traffic still goes to the
+   * endpoints it had (the previous canary, i.e. the stable version), or falls
+   * back to the stable backend when it has none, as ingress-nginx does.
+   */
+  setCanarySyncLag(seconds: number): void {
+    this.canarySyncLagSeconds = seconds;
+  }
+
   private publishEndpoints(): void {
     if (this.stopped) return;
     const snapshot = (service: ServiceName) => {
@@ -310,8 +323,14 @@ export class LocalCluster implements CanaryPodSource, ApiPodSource {
     setTimeout(() => {
       if (this.stopped) return;
       balancer.setEndpoints("stable", stable);
-      balancer.setEndpoints("canary", canary);
     }, scale.realMs(endpointPropagationSeconds));
+    setTimeout(
+      () => {
+        if (this.stopped) return;
+        balancer.setEndpoints("canary", canary);
+      },
+      scale.realMs(endpointPropagationSeconds + this.canarySyncLagSeconds),
+    );
   }
 }
 

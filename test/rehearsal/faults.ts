@@ -3,7 +3,7 @@
  * what our release must do about it. One table: the CLI's help, the run, the
  * report, the docs' list and the CI matrix all read it.
  */
-import { HANDSHAKE_GATE, PODS_READY_GATE, SURVIVAL_GATE } from "../../components/rollout/gates";
+import { CANARY_ROUTE_GATE, PODS_READY_GATE, SURVIVAL_GATE } from "../../components/rollout/gates";
 import { API_GATE } from "../../components/rollout/engine";
 
 export const FAULTS = [
@@ -14,6 +14,9 @@ export const FAULTS = [
   "api-flaky",
   "api-down",
   "nginx-reload",
+  "sync-lag-refuse",
+  "sync-lag-drop",
+  "sync-lag-crash",
 ] as const;
 export type FaultName = (typeof FAULTS)[number];
 
@@ -30,6 +33,14 @@ export interface FaultSpec {
   readonly name: FaultName;
   /** One line for --help and the report. */
   readonly summary: string;
+  /** The bad behaviour played (the fault itself, or the one a sync-lag variant plays under the lag). */
+  readonly plays: "refuse" | "crash" | "unready" | "drop" | "api-flaky" | "api-down" | "nginx-reload";
+  /**
+   * The controller's backend sync lags the canary Service's switch by SYNC_LAG_SECONDS: until then
+   * "canary" traffic still reaches the previous canary pods (the stable version), as ingress-nginx does
+   * while its dynamic configuration catches up, or while the canary has no ready endpoint.
+   */
+  readonly syncLag: boolean;
   readonly timing: FaultTiming;
   /** The outcome our release must reach. */
   readonly expectedOutcome: "aborted" | "promoted";
@@ -44,13 +55,18 @@ export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
   refuse: {
     name: "refuse",
     summary: "the new version answers every WebSocket upgrade with HTTP 503",
+    plays: "refuse",
+    syncLag: false,
     timing: "canary-start",
     expectedOutcome: "aborted",
-    expectedGate: HANDSHAKE_GATE,
+    // Caught before any weight: the route phase dials the canary route, which must upgrade as the canary.
+    expectedGate: CANARY_ROUTE_GATE,
   },
   crash: {
     name: "crash",
     summary: "one new pod is killed (SIGKILL) mid-schedule; the kubelet restarts it",
+    plays: "crash",
+    syncLag: false,
     timing: "mid-schedule",
     expectedOutcome: "aborted",
     expectedGate: PODS_READY_GATE,
@@ -58,6 +74,8 @@ export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
   unready: {
     name: "unready",
     summary: "one new pod starts failing its readiness probe mid-schedule",
+    plays: "unready",
+    syncLag: false,
     timing: "mid-schedule",
     expectedOutcome: "aborted",
     expectedGate: PODS_READY_GATE,
@@ -65,6 +83,8 @@ export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
   drop: {
     name: "drop",
     summary: "the new version accepts upgrades, then drops each socket after a few seconds",
+    plays: "drop",
+    syncLag: false,
     timing: "canary-start",
     expectedOutcome: "aborted",
     expectedGate: SURVIVAL_GATE,
@@ -72,6 +92,8 @@ export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
   "api-flaky": {
     name: "api-flaky",
     summary: "the Kubernetes API answers a share of requests with 500, 429 or 409 throughout the release",
+    plays: "api-flaky",
+    syncLag: false,
     timing: "release-start",
     expectedOutcome: "promoted",
     expectedGate: null,
@@ -79,6 +101,8 @@ export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
   "api-down": {
     name: "api-down",
     summary: "the Kubernetes API refuses connections from mid-schedule for a while, then comes back",
+    plays: "api-down",
+    syncLag: false,
     timing: "mid-schedule",
     expectedOutcome: "aborted",
     expectedGate: API_GATE,
@@ -87,11 +111,43 @@ export const FAULT_SPECS: Readonly<Record<FaultName, FaultSpec>> = {
     name: "nginx-reload",
     summary:
       "nginx reloads mid-release (SIGHUP): old workers keep their sockets until worker-shutdown-timeout",
+    plays: "nginx-reload",
+    syncLag: false,
     timing: "mid-schedule",
     expectedOutcome: "promoted",
     expectedGate: null,
   },
+  "sync-lag-refuse": {
+    name: "sync-lag-refuse",
+    summary: "refuse, while the controller's sync still sends canary traffic to the stable version",
+    plays: "refuse",
+    syncLag: true,
+    timing: "canary-start",
+    expectedOutcome: "aborted",
+    expectedGate: CANARY_ROUTE_GATE,
+  },
+  "sync-lag-drop": {
+    name: "sync-lag-drop",
+    summary: "drop, while the controller's sync still sends canary traffic (the first probes) to stable",
+    plays: "drop",
+    syncLag: true,
+    timing: "canary-start",
+    expectedOutcome: "aborted",
+    expectedGate: SURVIVAL_GATE,
+  },
+  "sync-lag-crash": {
+    name: "sync-lag-crash",
+    summary: "crash, in a release whose canary route lagged behind the canary Service's switch",
+    plays: "crash",
+    syncLag: true,
+    timing: "mid-schedule",
+    expectedOutcome: "aborted",
+    expectedGate: PODS_READY_GATE,
+  },
 };
+
+/** The sync-lag faults' extra delay of the canary backend's endpoints, scheduled seconds. */
+export const SYNC_LAG_SECONDS = 8;
 
 /** Seconds a socket lives on the "drop" version (scheduled). */
 export const DROP_AFTER_SECONDS = 10;
@@ -104,7 +160,7 @@ export interface FaultFigures {
   readonly gate: string | null;
   /** The step it fired in (1-based), null when none did. */
   readonly step: number | null;
-  /** Scheduled seconds from the fault to the balancer routing at weight 0; null when it never did. */
+  /** Scheduled seconds from the fault to the balancer routing at weight 0; 0 when an abort came before any weight above 0; null when it never did. */
   readonly secondsToWeightZero: number | null;
   /** Upgrades that failed on the stable path during the release (the promise: 0). */
   readonly failedHandshakes: number;
@@ -150,7 +206,7 @@ export function brokenFaultPromises(name: FaultName, f: FaultFigures): string[] 
     f.gate === spec.expectedGate,
     `${f.gate === null ? "no gate" : `gate ${f.gate}`} fired${f.step === null ? "" : ` at step ${f.step}`}, expected ${spec.expectedGate === null ? "none" : spec.expectedGate}`,
   );
-  if (name === "nginx-reload") {
+  if (spec.plays === "nginx-reload") {
     expect(f.maxDisconnects <= 1, `max disconnects per client ${f.maxDisconnects}, promised <= 1`);
     expect(f.unconnectedAtEnd === 0, `${f.unconnectedAtEnd} clients unconnected at the end, promised 0`);
     return broken;

@@ -627,7 +627,7 @@ describe("bad releases (quick fault matrix, real nginx, real sockets)", () => {
             continue;
           }
           const show = `${name} ${JSON.stringify(f)}`;
-          // Each fault is caught by the gate that exists for it (refuse by ws-handshake, drop by ws-survival,
+          // Each fault is caught by the gate that exists for it (refuse by canary-route, drop by ws-survival,
           // crash and unready by pods-ready, api-down by kubernetes-api), and nothing fires on api-flaky or
           // nginx-reload: another gate firing, or some gate, is not the check passing.
           const { expectedGate, expectedOutcome } = FAULT_SPECS[name];

@@ -116,7 +116,13 @@ export function summarizeFault(run: StrategyRun): FaultReport {
     outcome: result.kind,
     gate: result.gate ?? null,
     step: result.step ?? null,
-    secondsToWeightZero: zero === undefined || faultAt === undefined ? null : round(zero.t - faultAt, 1),
+    // Caught before any weight above 0 (the route phase): the weight never left 0, so 0.
+    secondsToWeightZero:
+      result.kind === "aborted" && !log.some((w) => w.weight > 0)
+        ? 0
+        : zero === undefined || faultAt === undefined
+          ? null
+          : round(zero.t - faultAt, 1),
     failedHandshakes: run.clients.reduce((n, c) => n + c.failedHandshakes - c.failedHandshakesCanary, 0),
     failedHandshakesOnCanary: run.clients.reduce((n, c) => n + c.failedHandshakesCanary, 0),
     failedHandshakeReasons: Object.fromEntries(run.failureReasons),

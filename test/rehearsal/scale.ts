@@ -5,6 +5,7 @@
  * client back-off), so their ratios, which decide the outcome, stay real.
  * Every figure the rehearsal reports is in scheduled ("scaled") seconds.
  */
+import { MACHINE_TOO_BUSY } from "./load";
 import type { Clock } from "../../components/rollout/types";
 
 export class TimeScale {
@@ -55,7 +56,27 @@ export class ScaledClock implements Clock {
   sleep(ms: number): Promise<void> {
     return sleepReal(this.scale.realMs(ms / 1000));
   }
+
+  /** GateClock: a wait of `ms` scheduled milliseconds, in real milliseconds. */
+  realMs(ms: number): number {
+    return this.scale.realMs(ms / 1000);
+  }
+
+  /**
+   * GateClock: a timeout over a real round trip (an upgrade, a pong), scaled
+   * like every duration but never below REAL_TIMEOUT_FLOOR_MS: local sockets
+   * and processes answer in real milliseconds whatever the scale.
+   */
+  realTimeoutMs(ms: number): number {
+    return Math.max(REAL_TIMEOUT_FLOOR_MS, this.realMs(ms));
+  }
 }
+
+/**
+ * The least real time a gate's timeout allows (see ScaledClock.realTimeoutMs):
+ * the event-loop lag past which a run is invalid anyway (load.ts, MACHINE_TOO_BUSY).
+ */
+export const REAL_TIMEOUT_FLOOR_MS = MACHINE_TOO_BUSY.eventLoopLagP99Ms;
 
 export function sleepReal(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));

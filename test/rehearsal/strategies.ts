@@ -11,12 +11,13 @@ import {
 import { CANARY_INGRESS } from "../../components/names";
 import type { OnAbort } from "../../components/rollout/defaults";
 import { runRollout } from "../../components/rollout/engine";
-import { buildGates, PODS_READY_GATE, podsReadyGate } from "../../components/rollout/gates";
+import { buildGates, buildRouteCheck } from "../../components/rollout/gates";
 import { KubernetesCanaryRouter } from "../../components/rollout/kubernetesRouter";
-import type { CanaryPodSource, Clock, Gate, Logger, RolloutStep } from "../../components/rollout/types";
+import type { CanaryPodSource, Gate, Logger, RolloutStep } from "../../components/rollout/types";
+import type { GateTarget } from "../../components/rollout/gates";
 import type { Balancer } from "./balancer";
 import { LocalCluster, type Pod, type PodTemplate } from "./cluster";
-import { DROP_AFTER_SECONDS, FAULT_SPECS, type FaultName } from "./faults";
+import { DROP_AFTER_SECONDS, FAULT_SPECS, SYNC_LAG_SECONDS, type FaultName } from "./faults";
 import { Fleet, type ClientStats } from "./fleet";
 import { LocalKubeApi, type WeightChange } from "./kubeApi";
 import type { StackGates } from "./schedule";
@@ -173,7 +174,7 @@ interface ReleaseContext {
   readonly env: RunEnvironment;
   readonly cluster: LocalCluster;
   readonly fleet: Fleet;
-  readonly clock: Clock;
+  readonly clock: ScaledClock;
   readonly old: readonly Pod[];
   readonly phase: (label: string) => void;
   readonly fault: FaultName | undefined;
@@ -422,7 +423,9 @@ async function blueGreen(ctx: ReleaseContext): Promise<StrategyExtras> {
 async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
   const { cfg, env, cluster, fleet, clock, old, phase, fault } = ctx;
   const { scale } = cfg;
-  const timing = fault === undefined ? undefined : FAULT_SPECS[fault].timing;
+  const spec = fault === undefined ? undefined : FAULT_SPECS[fault];
+  const timing = spec?.timing;
+  const plays = spec?.plays;
   let faultAt: number | undefined;
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, action: () => void) => {
@@ -442,10 +445,10 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
   };
   const inject = () => {
     const target = cluster.podsOf(NEW_VERSION).find((p) => p.ready);
-    if (fault === "crash" && target) strike(() => cluster.crash(target));
-    else if (fault === "unready" && target) strike(() => cluster.makeUnready(target));
-    else if (fault === "nginx-reload") strike(() => env.reloadNginx());
-    else if (fault === "api-down") {
+    if (plays === "crash" && target) strike(() => cluster.crash(target));
+    else if (plays === "unready" && target) strike(() => cluster.makeUnready(target));
+    else if (plays === "nginx-reload") strike(() => env.reloadNginx());
+    else if (plays === "api-down") {
       strike(async () => {
         await api.setMode("down");
         later(scale.realMs(cfg.apiDownSeconds), () => void api.setMode("up"));
@@ -483,9 +486,9 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
       ...(env.gates.abnormalCloses === undefined ? {} : { metricsPort: env.gates.abnormalCloses.port }),
     });
     const badVersion =
-      fault === "refuse"
+      plays === "refuse"
         ? { fault: "refuse" as const }
-        : fault === "drop"
+        : plays === "drop"
           ? { fault: "drop" as const, dropAfterSeconds: DROP_AFTER_SECONDS }
           : {};
     const fresh = range(cfg.replicas).map(() =>
@@ -495,18 +498,23 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
 
     let result: EngineResult;
     try {
-      // Weight 0 before the canary Service selects the new version: never an instant shift to a stale weight.
-      await router.setCanaryWeight(0);
-      await sleepReal(scale.realMs(cfg.weightPropagationSeconds) + 20);
+      // What `pulumi up` does, with no wait in between: CanaryWeightReset writes 0 (starting the new
+      // version's exposure record), the canary Service switches to the new version, the engine starts.
+      // Its route phase, not the harness, waits for the canary route to answer as the new version.
+      if (spec?.syncLag === true) cluster.setCanarySyncLag(SYNC_LAG_SECONDS);
+      await router.setCanaryWeight(0, undefined, true);
       cluster.setSelector("canary", [NEW_VERSION]);
-      await cluster.waitPropagation();
       fleet.watchCanary(NEW_VERSION);
       fleet.startArrivals(arrivalsPerSecond(cfg));
       phase("canary 0%");
       if (timing === "release-start") strike(() => api.setMode("flaky"));
+      // Every gate duration on the run's scaled clock (./scale), like the schedule's.
+      const gateTarget = { canaryVersion: NEW_VERSION, clock };
+      const routeCheck = buildRouteCheck(env.gates, gateTarget);
       const { outcome } = await runRollout({
         steps: cfg.steps,
-        gates: rehearsalGates(env.gates, router, clock),
+        gates: rehearsalGates(env.gates, router, gateTarget),
+        ...(routeCheck === undefined ? {} : { routeCheck }),
         router,
         clock,
         logger: env.logger,
@@ -572,25 +580,17 @@ async function ours(ctx: ReleaseContext): Promise<StrategyExtras> {
 }
 
 /**
- * The gates `pulumi up` runs (buildGates over the router, so abort-request,
- * pods-ready, handshake, in its order), with one change: pods-ready reads the
- * run's scaled clock instead of Date.now. buildGates leaves `now` at its
- * default, and real epoch time against scheduled creation stamps would make
- * every pod look decades old; real stamps instead would keep the verdicts but
- * print every age as "0s" at x60 beside a schedule in scheduled seconds. With
- * the scaled clock, ages and the stack's podStartupSeconds are both in
- * scheduled time, as every other duration of the run.
+ * The gates `pulumi up` runs (buildGates over the router: abort-request,
+ * pods-ready, handshake, survival, in its order), on the run's scaled clock:
+ * pod ages, re-dial delays, ping intervals and timeouts are in scheduled
+ * time like the schedule, and so is every figure in their messages.
  */
 function rehearsalGates(
   gates: StackGates,
   router: CanaryPodSource & KubernetesCanaryRouter,
-  clock: Clock,
+  target: GateTarget,
 ): Gate[] {
-  const built = buildGates(gates, router);
-  const index = built.findIndex((gate) => gate.name === PODS_READY_GATE);
-  if (index < 0) throw new Error(`buildGates returned no ${PODS_READY_GATE} gate to put on the scaled clock`);
-  built[index] = podsReadyGate(router, { startupSeconds: gates.podStartupSeconds, now: () => clock.now() });
-  return built;
+  return buildGates(gates, router, target);
 }
 
 function range(n: number): number[] {

@@ -22,6 +22,8 @@ export type Reply =
   | "default"
   | "hang"
   | "apply-then-hang"
+  /** Applied, then answered 200 with an empty JSON object (no metadata to read back from). */
+  | "apply-then-empty"
   | { readonly status: number; readonly reason: string; readonly message: string };
 
 export interface FakePod {
@@ -76,6 +78,8 @@ export class FakeKubeApi {
   lease: FakeLease | undefined = undefined;
   /** The version the stable Service selects; undefined when the Service does not exist. */
   stableVersion: string | undefined = undefined;
+  /** A mutating admission webhook: changes what a PATCH stores, after the patch is applied. */
+  admit: (annotations: Record<string, string>) => void = () => undefined;
   reply: (request: RecordedRequest) => Reply = () => "default";
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   private readonly sockets = new Set<Socket>();
@@ -157,6 +161,10 @@ export class FakeKubeApi {
       }
       const answer = this.apply(request);
       if (reply === "apply-then-hang") return;
+      if (reply === "apply-then-empty") {
+        res.writeHead(answer.status, { "Content-Type": "application/json" }).end("{}");
+        return;
+      }
       res.writeHead(answer.status, { "Content-Type": "application/json" }).end(JSON.stringify(answer.body));
     });
   }
@@ -186,6 +194,7 @@ export class FakeKubeApi {
         if (value === null) delete this.annotations[key];
         else this.annotations[key] = value;
       }
+      this.admit(this.annotations);
       return { status: 200, body: this.ingress() };
     }
     if (path === INGRESS_PATH && request.method === "GET") {

@@ -17,6 +17,7 @@ import { CANARY_HEADER, CANARY_HEADER_ALWAYS, VERSION_HEADER } from "../../names
 import { CANARY_REDIAL_DELAY_MS, DEFAULT_CANARY_DIAL_SECONDS } from "../defaults";
 import { formatDuration } from "../messages";
 import type { Gate, GateResult } from "../types";
+import { WALL_CLOCK, type GateClock } from "./clock";
 import { CANARY_ROUTE_GATE } from "./names";
 import { plural } from "./text";
 
@@ -33,6 +34,8 @@ export interface CanaryDialOptions {
   readonly dialSeconds?: number;
   /** @default CANARY_REDIAL_DELAY_MS */
   readonly redialDelayMs?: number;
+  /** The clock every duration above is on. @default WALL_CLOCK */
+  readonly clock?: GateClock;
 }
 
 /** A dial that reached the canary (or, with identity off, anything), or why it did not. */
@@ -76,7 +79,10 @@ function dialOnce(options: CanaryDialOptions): Promise<OneDial> {
     // The canary header goes last so extra headers cannot turn routing to the canary off.
     const socket = new WebSocket(options.url, {
       headers: { ...options.headers, [CANARY_HEADER]: CANARY_HEADER_ALWAYS },
-      handshakeTimeout: options.handshakeTimeoutMs,
+      handshakeTimeout: Math.max(
+        1,
+        Math.round((options.clock ?? WALL_CLOCK).realTimeoutMs(options.handshakeTimeoutMs)),
+      ),
     });
     const settle = (result: OneDial): void => {
       if (settled) return;
@@ -134,7 +140,8 @@ export async function dialCanary(options: CanaryDialOptions): Promise<DialOutcom
   const expect = options.expectVersion;
   const seconds = options.dialSeconds ?? DEFAULT_CANARY_DIAL_SECONDS;
   const delayMs = options.redialDelayMs ?? CANARY_REDIAL_DELAY_MS;
-  const deadline = Date.now() + seconds * 1000;
+  const clock = options.clock ?? WALL_CLOCK;
+  const deadline = clock.now() + seconds * 1000;
   const others: string[] = [];
   for (;;) {
     const dial = await dialOnce(options);
@@ -147,10 +154,10 @@ export async function dialCanary(options: CanaryDialOptions): Promise<DialOutcom
       return { ok: true, socket: dial.socket, version: dial.version, others };
     if (dial.kind === "open") discard(dial.socket);
     others.push(dial.version ?? NO_VERSION);
-    if (expect === undefined || Date.now() + delayMs > deadline) {
+    if (expect === undefined || clock.now() + delayMs > deadline) {
       return { ok: false, problem: neverCanary(expect ?? "", others, seconds) };
     }
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await new Promise((resolve) => setTimeout(resolve, clock.realMs(delayMs)));
   }
 }
 

@@ -1,6 +1,7 @@
 /** Gate ws-handshake: an upgrade through the canary route, answered by the canary version, and a reply. */
 import { formatDuration } from "../messages";
 import type { Gate, GateResult } from "../types";
+import { WALL_CLOCK, type GateClock } from "./clock";
 import { answeredText, dialCanary, discard, type CanaryDialOptions, type DialOutcome } from "./dial";
 import { HANDSHAKE_GATE } from "./names";
 
@@ -14,6 +15,8 @@ export interface HandshakeGateOptions {
   readonly expectVersion?: string;
   /** How long answers from other versions are re-dialled. @default DEFAULT_CANARY_DIAL_SECONDS */
   readonly dialSeconds?: number;
+  /** The clock the timeouts are on. @default WALL_CLOCK */
+  readonly clock?: GateClock;
 }
 
 /** " (on v2)" after a failure, so it says which version failed; empty when the answer named none. */
@@ -38,7 +41,9 @@ export function handshakeGate(cfg: HandshakeGateOptions): Gate {
     ...(cfg.headers === undefined ? {} : { headers: cfg.headers }),
     ...(cfg.expectVersion === undefined ? {} : { expectVersion: cfg.expectVersion }),
     ...(cfg.dialSeconds === undefined ? {} : { dialSeconds: cfg.dialSeconds }),
+    clock: cfg.clock ?? WALL_CLOCK,
   };
+  const clock = cfg.clock ?? WALL_CLOCK;
   return {
     name: HANDSHAKE_GATE,
     async check(): Promise<GateResult> {
@@ -58,7 +63,7 @@ export function handshakeGate(cfg: HandshakeGateOptions): Gate {
         };
         timer = setTimeout(
           () => finish(false, `no reply within ${formatDuration(cfg.timeoutSeconds)}${within(dial)}`),
-          timeoutMs,
+          clock.realTimeoutMs(timeoutMs),
         );
         socket.on("message", () => finish(true, `upgraded${answeredText(dial)} and got a reply`));
         socket.on("close", (code) =>

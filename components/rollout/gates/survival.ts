@@ -3,6 +3,7 @@ import WebSocket from "ws";
 import { CLOSE_CODE_SERVICE_RESTART } from "../../names";
 import { formatDuration } from "../messages";
 import type { Gate, GateResult } from "../types";
+import { WALL_CLOCK, type GateClock } from "./clock";
 import { dialCanary, type CanaryDialOptions } from "./dial";
 import { SURVIVAL_GATE } from "./names";
 import { plural } from "./text";
@@ -23,8 +24,8 @@ export interface SurvivalGateOptions {
   readonly expectVersion?: string;
   /** How long answers from other versions are re-dialled. @default DEFAULT_CANARY_DIAL_SECONDS */
   readonly dialSeconds?: number;
-  /** Epoch milliseconds, for the timings in messages. @default Date.now */
-  readonly now?: () => number;
+  /** The clock the ping interval, the pong timeout and the timings in messages are on. @default WALL_CLOCK */
+  readonly clock?: GateClock;
 }
 
 /** One probe connection and what happened to it. */
@@ -69,7 +70,8 @@ export function survivalGate(options: SurvivalGateOptions): Gate {
   if (!(Number.isInteger(count) && count >= 1)) {
     throw new Error(`${SURVIVAL_GATE}: connections ${count} is not an integer >= 1`);
   }
-  const now = options.now ?? (() => Date.now());
+  const clock = options.clock ?? WALL_CLOCK;
+  const now = (): number => clock.now();
   const pongMs = options.pongTimeoutSeconds * 1000;
   const on = options.expectVersion === undefined ? "" : ` on version ${options.expectVersion}`;
   const threshold = `${plural(count, "connection")} through the canary${on} held open, each answering a ping every ${formatDuration(options.pingIntervalSeconds)} within ${formatDuration(options.pongTimeoutSeconds)}`;
@@ -85,6 +87,7 @@ export function survivalGate(options: SurvivalGateOptions): Gate {
     ...(options.headers === undefined ? {} : { headers: options.headers }),
     ...(options.expectVersion === undefined ? {} : { expectVersion: options.expectVersion }),
     ...(options.dialSeconds === undefined ? {} : { dialSeconds: options.dialSeconds }),
+    clock,
   };
 
   const connect = async (probe: Probe): Promise<void> => {
@@ -142,7 +145,7 @@ export function survivalGate(options: SurvivalGateOptions): Gate {
         if (!ended && probe.problem === undefined) {
           probe.problem = `missed a pong: no reply within ${formatDuration(options.pongTimeoutSeconds)}${lived(probe)}`;
         }
-      }, pongMs);
+      }, clock.realTimeoutMs(pongMs));
     }
   };
 
@@ -170,7 +173,7 @@ export function survivalGate(options: SurvivalGateOptions): Gate {
           .map(connect),
       );
       if (pinger === undefined) {
-        pinger = setInterval(ping, options.pingIntervalSeconds * 1000);
+        pinger = setInterval(ping, clock.realMs(options.pingIntervalSeconds * 1000));
         pinger.unref();
         ping();
       }
