@@ -1,17 +1,20 @@
 /**
- * `npm run e2e -- [--workdir DIR] [--keep] [--only a,b]`: the program under
- * the real Pulumi CLI against a real Kubernetes API server on loopback.
- * `npm run e2e -- --stop --workdir DIR` stops a control plane left by --keep.
+ * `npm run e2e -- [--workdir DIR] [--keep] [--only a,b] [--record]`: the
+ * program under the real Pulumi CLI against a real Kubernetes API server on
+ * loopback. `npm run e2e -- --stop --workdir DIR` stops a control plane left
+ * by --keep; `--help` lists the scenarios.
  *
  * Needs the tools of `npm run e2e:tools` (docs/e2e.md). Writes everything
- * under DIR: backend, kubeconfig, logs, events.jsonl, results.json.
+ * under DIR: backend, kubeconfig, logs, events.jsonl, results.json (with the
+ * git commit and tree of the code that ran); --record also copies
+ * results.json to test/e2e/results/last.json.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ControlPlane, controlPlaneFiles, stopRecorded } from "./controlplane";
-import { runScenarios, type ScenarioResult } from "./scenarios";
+import { SCENARIOS, runScenarios, type ScenarioResult } from "./scenarios";
 import { ClusterWatcher } from "./watcher";
 import { Workspace, repoRoot } from "./workspace";
 
@@ -19,25 +22,84 @@ interface Args {
   workdir: string;
   keep: boolean;
   stop: boolean;
+  record: boolean;
   only: string[] | undefined;
 }
 
+const USAGE =
+  "npm run e2e -- [--workdir DIR] [--keep] [--only a,b] [--record] | --stop --workdir DIR | --help";
+
+export function helpText(): string {
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+  return [
+    `Usage: ${USAGE}`,
+    "",
+    "The program under the real Pulumi CLI against a local kube-apiserver (docs/e2e.md).",
+    "Needs the tool set of `npm run e2e:tools`.",
+    "",
+    "  --workdir DIR  where the backend, kubeconfig, logs, events.jsonl and results.json go (default: a new temp dir)",
+    "  --keep         leave the control plane running; stop it later with --stop --workdir DIR",
+    "  --only a,b     run only these scenarios (in run order)",
+    "  --record       also copy results.json to test/e2e/results/last.json",
+    "  --stop         stop the control plane a --keep run left in --workdir",
+    "  --help         this text",
+    "",
+    "Scenarios, in run order:",
+    ...SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`),
+  ].join("\n");
+}
+
+function usageError(message: string): never {
+  console.error(`e2e: ${message}. Usage: ${USAGE}`);
+  process.exit(2);
+}
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { workdir: "", keep: false, stop: false, only: undefined };
+  const args: Args = { workdir: "", keep: false, stop: false, record: false, only: undefined };
+  const names = SCENARIOS.map((s) => s.name);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--keep") args.keep = true;
+    if (a === "--help" || a === "-h") {
+      console.log(helpText());
+      process.exit(0);
+    } else if (a === "--keep") args.keep = true;
     else if (a === "--stop") args.stop = true;
-    else if (a === "--workdir") args.workdir = path.resolve(argv[++i] ?? "");
-    else if (a === "--only") args.only = (argv[++i] ?? "").split(",").filter((s) => s !== "");
-    else {
-      console.error(
-        `e2e: unknown argument ${a}. Usage: npm run e2e -- [--workdir DIR] [--keep] [--only a,b] | --stop --workdir DIR`,
-      );
-      process.exit(2);
-    }
+    else if (a === "--record") args.record = true;
+    else if (a === "--workdir") {
+      const dir = argv[++i];
+      if (dir === undefined || dir === "") usageError("--workdir needs a directory");
+      args.workdir = path.resolve(dir);
+    } else if (a === "--only") {
+      const only = (argv[++i] ?? "").split(",").filter((s) => s !== "");
+      const unknown = only.filter((n) => !names.includes(n));
+      if (only.length === 0 || unknown.length > 0) {
+        usageError(`--only ${unknown.join(",") || "(empty)"}: not a scenario; pick from ${names.join(", ")}`);
+      }
+      args.only = only;
+    } else usageError(`unknown argument ${a}`);
   }
   return args;
+}
+
+/** The commit and tree of the code that ran (the tree of the working directory, uncommitted changes included). */
+function codeIdentity(): { commit: string; tree: string; dirty: boolean } {
+  const git = (args: string[], env: NodeJS.ProcessEnv = process.env): string => {
+    try {
+      return execFileSync("git", args, { cwd: repoRoot(), encoding: "utf8", env }).trim();
+    } catch {
+      return "unknown";
+    }
+  };
+  const commit = git(["rev-parse", "HEAD"]);
+  const dirty = git(["status", "--porcelain", "--untracked-files=no"]) !== "";
+  // The tree object of the working directory as it is: a throwaway index, nothing staged in the real one.
+  const index = path.join(os.tmpdir(), `ws-gateway-e2e-index-${process.pid}`);
+  const env = { ...process.env, GIT_INDEX_FILE: index };
+  git(["read-tree", "HEAD"], env);
+  git(["add", "-u"], env);
+  const tree = git(["write-tree"], env);
+  fs.rmSync(index, { force: true });
+  return { commit, tree, dirty };
 }
 
 function toolsDir(): string {
@@ -151,7 +213,7 @@ async function main(): Promise<void> {
     log(`reference gateway on ws://127.0.0.1:${gw.port}/`);
     watcher = new ClusterWatcher(cp.target, "ws-gateway", path.join(workdir, "events.jsonl"));
     watcher.start();
-    await runScenarios({ ws, cp, watcher, gatewayPort: gw.port, only: args.only, results, log });
+    await runScenarios({ ws, cp, watcher, gatewayPort: gw.port, log }, args.only, results);
   } catch (err) {
     exitCode = 1;
     results.push({
@@ -164,8 +226,15 @@ async function main(): Promise<void> {
     watcher?.stop();
     gateway?.kill("SIGTERM");
     const seconds = (Date.now() - started) / 1000;
-    const report = { tools: versions, workdir, seconds, scenarios: results };
-    fs.writeFileSync(path.join(workdir, "results.json"), JSON.stringify(report, null, 2) + "\n");
+    const report = { code: codeIdentity(), tools: versions, seconds, scenarios: results };
+    const text = JSON.stringify(report, null, 2) + "\n";
+    fs.writeFileSync(path.join(workdir, "results.json"), text);
+    if (args.record) {
+      const last = path.join(repoRoot(), "test", "e2e", "results", "last.json");
+      fs.mkdirSync(path.dirname(last), { recursive: true });
+      fs.writeFileSync(last, text);
+      log(`results recorded in ${path.relative(repoRoot(), last)}`);
+    }
     if (args.keep) {
       log(`control plane left running. KUBECONFIG=${cp.files.kubeconfig} kubectl get pods -A`);
       log(`stop it with: npm run e2e -- --stop --workdir ${workdir}`);
@@ -185,4 +254,4 @@ async function main(): Promise<void> {
   process.exit(exitCode);
 }
 
-void main();
+if (require.main === module) void main();

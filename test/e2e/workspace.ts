@@ -113,21 +113,36 @@ export class Workspace {
     return path.join(this.project, "stacks", `Pulumi.${STACK}.yaml`);
   }
 
-  /** Runs the real CLI in the project; never throws on a non-zero exit. */
-  pulumi(args: string[], label: string, onLine?: (line: string) => void): Promise<CliResult> {
-    return this.run("pulumi", [...args, "--non-interactive", "--color=never"], label, onLine);
+  /**
+   * Runs the real CLI in the project; never throws on a non-zero exit. `env`
+   * overrides variables of the CLI's environment (another kubeconfig).
+   */
+  pulumi(
+    args: string[],
+    label: string,
+    onLine?: (line: string) => void,
+    env?: Readonly<Record<string, string>>,
+  ): Promise<CliResult> {
+    return this.run("pulumi", [...args, "--non-interactive", "--color=never"], label, onLine, env);
   }
 
-  run(command: string, args: string[], label: string, onLine?: (line: string) => void): Promise<CliResult> {
+  run(
+    command: string,
+    args: string[],
+    label: string,
+    onLine?: (line: string) => void,
+    env?: Readonly<Record<string, string>>,
+  ): Promise<CliResult> {
     this.runs += 1;
     const log = path.join(this.logs, `${String(this.runs).padStart(2, "0")}-${label}.log`);
     const started = Date.now();
     return new Promise((resolve) => {
       const child = spawn(command, args, {
         cwd: this.project,
-        env: this.env,
+        env: { ...this.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],
       });
+      this.current = child;
       let output = "";
       let stdout = "";
       let partial = "";
