@@ -469,6 +469,8 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
         api: apiBudgets(inputs),
         onAbort: inputs.onAbort,
         ...(drainable ? { drainer: router } : {}),
+        steering: router,
+        canaryVersion: inputs.version,
       }),
     ),
   );

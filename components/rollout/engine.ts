@@ -24,6 +24,7 @@ import type { ApiRetryOptions, RolloutOptions, RolloutResult } from "./engine/op
 import type { GateContext } from "./types";
 import { pausePhase, resetPhase, routePhase, stepPhase } from "./engine/phases";
 import { createRun, gateReason, interruptReason, isInterrupt, phase, result } from "./engine/run";
+import { isPromoteNow } from "./engine/steer";
 import { validateSchedule } from "./engine/schedule";
 import { setWeight, writeFailed } from "./engine/weights";
 
@@ -99,14 +100,24 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
       if (routed !== undefined) return await abortPhase(run, routed);
     }
 
-    for (const step of pending) {
-      const stepNumber = steps.indexOf(step) + 1;
+    let queue = pending.map((step) => ({ step, stepNumber: steps.indexOf(step) + 1 }));
+    while (queue.length > 0) {
+      const [{ step, stepNumber }, ...rest] = queue;
+      queue = rest;
       if (signal?.aborted) return await abortPhase(run, interruptReason(run, stepNumber));
       const begun = await stepPhase(run, stepNumber, step);
       if (isInterrupt(begun)) return await abortPhase(run, interruptReason(run, stepNumber));
       if (begun !== undefined) return await abortPhase(run, begun);
       const paused = await pausePhase(run, stepNumber, step);
       if (isInterrupt(paused)) return await abortPhase(run, interruptReason(run, stepNumber));
+      if (isPromoteNow(paused)) {
+        // The operator's promote: straight to the last step, its gates once (no pause).
+        queue =
+          stepNumber === steps.length
+            ? []
+            : [{ step: { ...last, pauseSeconds: 0 }, stepNumber: steps.length }];
+        continue;
+      }
       if (paused !== undefined) return await abortPhase(run, paused);
     }
 

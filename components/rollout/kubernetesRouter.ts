@@ -29,6 +29,7 @@ import { ANNOTATION_ABORT } from "./abortAnnotation";
 import { isApiError, withSummary } from "./apiError";
 import { KubeClient } from "./kubeClient";
 import { ReleaseLease } from "./lease";
+import { steeringIn, type Steering } from "./steering";
 import { DEFAULT_METRICS_PATH, DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./defaults";
 import type {
   AbortRequestSource,
@@ -38,6 +39,7 @@ import type {
   CanaryMetricsSource,
   CanaryPod,
   CanaryPodSource,
+  SteeringSource,
   TrafficRouter,
 } from "./types";
 
@@ -123,7 +125,13 @@ export function parseCreationTimestamp(value: string | undefined): number | unde
  * request there, and lists the canary version's pods.
  */
 export class KubernetesCanaryRouter
-  implements TrafficRouter, CanaryPodSource, AbortRequestSource, CanaryDrainer, CanaryMetricsSource
+  implements
+    TrafficRouter,
+    CanaryPodSource,
+    AbortRequestSource,
+    CanaryDrainer,
+    CanaryMetricsSource,
+    SteeringSource
 {
   readonly canaryIngress: CanaryIngressRef;
   private readonly client: KubeClient;
@@ -189,6 +197,11 @@ export class KubernetesCanaryRouter
   async getAbortRequest(): Promise<string | undefined> {
     const annotations = await this.ingressAnnotations();
     return Object.hasOwn(annotations, ANNOTATION_ABORT) ? annotations[ANNOTATION_ABORT] : undefined;
+  }
+
+  /** The operator's pause and promote requests (./steering), from the same GET. */
+  async getSteering(budget?: CallBudget): Promise<Steering> {
+    return steeringIn(await this.ingressAnnotations(budget));
   }
 
   /** The Lease that makes this release the canary Ingress's only writer (./lease). */

@@ -4,6 +4,7 @@
  * router) and in the rehearsal (local nginx router), and under a fake clock in
  * tests.
  */
+import type { Steering } from "./steering";
 
 /** One step of the weight schedule, parsed at the config boundary. */
 export interface RolloutStep {
@@ -107,6 +108,13 @@ export interface AbortRequestSource {
   readonly canaryIngress?: CanaryIngressRef;
 }
 
+/** Where the engine reads the operator's pause and promote requests (./steering). */
+export interface SteeringSource {
+  getSteering(budget?: CallBudget): Promise<Steering>;
+  /** Where the requests live, so messages can give the commands. */
+  readonly canaryIngress?: CanaryIngressRef;
+}
+
 /** Time source; tests use a fake one that advances instantly. */
 export interface Clock {
   /** Milliseconds since an arbitrary epoch. */
@@ -201,6 +209,15 @@ export type RolloutEvent =
       readonly step: number;
       readonly ok: boolean;
       readonly failed?: string;
+    }
+  | {
+      readonly atMs: number;
+      readonly kind: "steer";
+      /** pause: held past the step's pause; resume: the hold ended; promote: remaining steps skipped. */
+      readonly action: "pause" | "resume" | "promote";
+      readonly step: number;
+      /** The pause reason or the version the promote request named. */
+      readonly detail?: string;
     }
   | {
       readonly atMs: number;

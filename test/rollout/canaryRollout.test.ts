@@ -667,6 +667,66 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       assert.equal(api.annotations["ws-gateway.io/exposure"], '{"version":"v2","weight":0}');
     });
 
+    it("GIVEN the promote annotation naming v2 on the canary Ingress WHEN v2 is released in the host THEN after step 1's first passing round it skips to 100% and promotes", async () => {
+      // Given: three steps, the operator's promote request already there.
+      api.annotations["ws-gateway.io/promote"] = "v2";
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      const three = [
+        { weight: 10, pauseSeconds: 5 },
+        { weight: 50, pauseSeconds: 5 },
+        { weight: 100, pauseSeconds: 0 },
+      ];
+      // When
+      const answer = await host(rolloutProvider, "update", "id", outs("v1", "promoted", 100), {
+        ...target("v2"),
+        steps: three,
+        gates,
+      });
+      // Then
+      assert.equal(answer.error, undefined, answer.stderr);
+      assert.deepEqual(answer.result, { outs: outs("v2", "promoted", 100, three) });
+      assert.deepEqual(patchedWeights(), ["0", "10", "100"]);
+      assert.match(
+        answer.stderr,
+        /promote requested \(v2\): gates passed at step 1\/3; skipping to the last step/,
+      );
+    });
+
+    it("GIVEN the pause annotation on the canary Ingress WHEN v2 is released in the host THEN it holds at 10% with gates running until the annotation is removed, then finishes the schedule", async () => {
+      // Given: paused; the operator removes the request after the engine has read the Ingress
+      // fourteen times at weight 10 (the step, then the hold, with its gate rounds, seen from the API).
+      api.annotations["ws-gateway.io/pause"] = "checking dashboards";
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      let readsAtTen = 0;
+      api.reply = (request) => {
+        if (api.weight === "10" && request.method === "GET" && request.url === INGRESS_PATH) readsAtTen += 1;
+        if (readsAtTen === 14) delete api.annotations["ws-gateway.io/pause"];
+        return "default";
+      };
+      // When
+      const answer = await host(rolloutProvider, "update", "id", outs("v1", "promoted", 100), {
+        ...target("v2"),
+        steps,
+        gates,
+      });
+      // Then
+      assert.equal(answer.error, undefined, answer.stderr);
+      assert.ok(
+        readsAtTen >= 6,
+        `the weight left 10% after ${readsAtTen} reads: it did not hold for the pause`,
+      );
+      assert.deepEqual(patchedWeights(), ["0", "10", "100"]);
+      assert.match(
+        answer.stderr,
+        /step 1\/2: paused by request \("checking dashboards"\) at canary weight 10%/,
+      );
+      assert.match(
+        answer.stderr,
+        /kubectl annotate ingress ws-gateway-canary -n prod --overwrite ws-gateway.io\/pause-/,
+      );
+      assert.match(answer.stderr, /step 1\/2: pause request removed after .*; resuming the schedule/);
+    });
+
     it("GIVEN the release Lease held and renewed by another stack's update WHEN this update runs in the host THEN it is refused naming the holder, its stack and the lease's age, and nothing is written", async () => {
       const renewedMs = Date.now() - 5_000;
       api.lease = {

@@ -9,8 +9,10 @@ import type {
   GateContext,
   GateResult,
   Logger,
+  SteeringSource,
   TrafficRouter,
 } from "../../components/rollout/types";
+import type { Steering } from "../../components/rollout/steering";
 
 export class FakeClock implements Clock {
   nowMs = 0;
@@ -111,5 +113,22 @@ export class FakeAbortRequest implements AbortRequestSource {
   async getAbortRequest(): Promise<string | undefined> {
     this.reads += 1;
     return this.reason;
+  }
+}
+
+/** The operator's pause and promote requests, scripted from the clock; names its Ingress when given one. */
+export class FakeSteering implements SteeringSource {
+  /** Decides the requests at each read from the clock time. */
+  script: (nowMs: number) => Steering = () => ({});
+  reads = 0;
+
+  constructor(
+    private readonly clock: FakeClock,
+    readonly canaryIngress?: CanaryIngressRef,
+  ) {}
+
+  async getSteering(): Promise<Steering> {
+    this.reads += 1;
+    return this.script(this.clock.now());
   }
 }

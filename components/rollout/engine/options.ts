@@ -8,6 +8,7 @@ import type {
   RolloutEvent,
   RolloutEventHook,
   RolloutStep,
+  SteeringSource,
   TrafficRouter,
 } from "../types";
 
@@ -46,6 +47,13 @@ export interface RolloutOptions {
   readonly routeCheck?: Gate;
   /** Drains the canary after an abort (rollout.onAbort drain). Without one, an abort only sets the weight to 0. */
   readonly drainer?: CanaryDrainer;
+  /**
+   * The operator's pause and promote requests (../steering), read after every
+   * passing gate round. Without one the schedule runs as written.
+   */
+  readonly steering?: SteeringSource;
+  /** The version being released: a promote request counts only when it names it. */
+  readonly canaryVersion?: string;
 }
 
 /** The subset of events kept as the result's `actions` (weights set and gate rounds). */

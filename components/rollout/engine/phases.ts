@@ -5,6 +5,7 @@ import { beginGates, runGateRound } from "./gateRounds";
 import { GATE_LOG_EVERY_MS } from "./options";
 import { AbortReason, INTERRUPT, Interrupt, Run, gateReason, isInterrupt, phase } from "./run";
 import { gateRounds } from "./schedule";
+import { holdWhilePaused, promoteRequested, type PromoteNow } from "./steer";
 import { setWeight, writeFailed } from "./weights";
 
 /** Phase reset: weight 0 before the first step, so the canary never starts from a stale weight. */
@@ -69,12 +70,16 @@ export async function stepPhase(
   return begun === undefined ? undefined : gateReason(run, stepNumber, step.weight, begun);
 }
 
-/** Phase pause: gate rounds right away, every interval, and at the pause's end. */
+/**
+ * Phase pause: gate rounds right away, every interval, and at the pause's
+ * end; after each passing round the operator's promote request, and at the
+ * end a pause request (./steer), which holds the weight with gates running.
+ */
 export async function pausePhase(
   run: Run,
   stepNumber: number,
   step: RolloutStep,
-): Promise<AbortReason | Interrupt | undefined> {
+): Promise<AbortReason | Interrupt | PromoteNow | undefined> {
   const { clock, logger, gates } = run.options;
   phase(run, "pause", { step: stepNumber, weight: step.weight });
   const label = `step ${stepNumber}/${run.stepCount}`;
@@ -98,6 +103,8 @@ export async function pausePhase(
       logger.info(`${label}: gates ok (round ${round}/${rounds})`);
       loggedAtMs = nowMs;
     }
+    const promote = await promoteRequested(run, stepNumber, step);
+    if (promote !== undefined) return promote;
   }
-  return undefined;
+  return holdWhilePaused(run, stepNumber, step);
 }

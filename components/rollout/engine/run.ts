@@ -74,6 +74,8 @@ export interface Run {
   /** A weight whose write failed in a way that may have landed; undefined when none. */
   uncertain: number | undefined;
   gatesEnded: boolean;
+  /** What steering remembers between rounds: promote requests already warned about, and whether one was granted. */
+  readonly steering: { readonly ignoredPromote: Set<string>; promoted: boolean };
   emit(event: DistributiveOmit<RolloutEvent, "atMs">): void;
   /** Retries a router or gate call within the per-call budget. */
   retried<T>(operation: string, call: (leftMs: number | undefined) => Promise<T>): Promise<T>;
@@ -100,6 +102,7 @@ export function createRun(options: RolloutOptions, intervalSeconds: number): Run
     confirmed: options.resumeFromWeight,
     uncertain: undefined,
     gatesEnded: false,
+    steering: { ignoredPromote: new Set<string>(), promoted: false },
     emit(partial) {
       const event = { atMs: clock.now() - startMs, ...partial } as RolloutEvent;
       run.events.push(event);
