@@ -36,6 +36,7 @@ import {
 } from "./engine";
 import { buildGates, buildRouteCheck, identityWarning, type GatesConfig } from "./gates";
 import { holderIdentity, LEASE_HELD, LEASE_RENEW_SECONDS } from "./lease";
+import { ReleaseRecorder } from "./releaseStatus";
 import { KubernetesCanaryRouter } from "./kubernetesRouter";
 import { errorText, isApiError } from "./apiError";
 import { DEFAULT_API_RETRY_BUDGET_SECONDS, DEFAULT_ON_ABORT, ON_ABORT_MODES, type OnAbort } from "./defaults";
@@ -455,8 +456,10 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
   const target = { canaryVersion: inputs.version };
   const routeCheck = resumeFromWeight === undefined ? buildRouteCheck(inputs.gates, target) : undefined;
   const result = await withInterrupt((interrupt) =>
-    underLease(inputs, router, (lost) =>
-      runRollout({
+    underLease(inputs, router, async (lost) => {
+      // Inside the Lease: a release that is refused writes no status and posts no Event.
+      const recorder = new ReleaseRecorder(router.statusSink(), inputs.version, inputs.steps, logger);
+      const ran = await runRollout({
         steps: inputs.steps,
         gates: buildGates(inputs.gates, router, target),
         ...(routeCheck === undefined ? {} : { routeCheck }),
@@ -471,8 +474,14 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
         ...(drainable ? { drainer: router } : {}),
         steering: router,
         canaryVersion: inputs.version,
-      }),
-    ),
+        onEvent: (event) => recorder.onEvent(event),
+      });
+      const outcome = ran.outcome;
+      await recorder.finish(
+        outcome.kind === "aborted" ? { kind: "aborted", message: outcome.message } : outcome,
+      );
+      return ran;
+    }),
   );
   return rolloutOutputs(inputs, result);
 }

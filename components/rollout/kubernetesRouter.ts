@@ -29,6 +29,7 @@ import { ANNOTATION_ABORT } from "./abortAnnotation";
 import { isApiError, withSummary } from "./apiError";
 import { KubeClient } from "./kubeClient";
 import { ReleaseLease } from "./lease";
+import { ANNOTATION_STATUS, eventBody, type StatusSink } from "./releaseStatus";
 import { steeringIn, type Steering } from "./steering";
 import { DEFAULT_METRICS_PATH, DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./defaults";
 import type {
@@ -138,6 +139,8 @@ export class KubernetesCanaryRouter
   private readonly ingressPath: string;
   private readonly ingressWhat: string;
   private readonly ingressMissing: string;
+  // Assigned in the constructor: the closure serializer drops class field initializers.
+  private writes: Promise<unknown>;
   /** Every pod this router asked to drain, across retried drains. Set in the constructor: the closure serializer drops field initializers. */
   private readonly drainedPods: string[];
 
@@ -153,6 +156,7 @@ export class KubernetesCanaryRouter
     this.ingressPath = `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${encodeURIComponent(options.canaryIngressName)}`;
     this.ingressWhat = `Ingress ${options.namespace}/${options.canaryIngressName}`;
     this.canaryIngress = { namespace: options.namespace, name: options.canaryIngressName };
+    this.writes = Promise.resolve();
     this.ingressMissing = `the canary Ingress ${options.namespace}/${options.canaryIngressName} does not exist: check the namespace and canaryIngressName, and that the stack's routes were created (kubectl get ingress -n ${options.namespace})`;
   }
 
@@ -268,7 +272,52 @@ export class KubernetesCanaryRouter
    * between; the caller's retry reads again). Both requests share the budget.
    * Resolves with the PATCH answer: the object as stored.
    */
-  private async writeAnnotations(
+  private writeAnnotations(
+    budget: CallBudget | undefined,
+    change: (annotations: Record<string, string>) => Record<string, string>,
+  ): Promise<IngressDoc> {
+    return this.serial(() => this.readModifyWrite(budget, change));
+  }
+
+  /** This router's writes of the canary Ingress, one at a time (the status never lands between a weight's GET and PATCH). */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(work, work);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Where the release's status goes (./releaseStatus): the status annotation
+   * by a merge PATCH without a resourceVersion (only this release writes it),
+   * and Events about the canary Ingress.
+   */
+  statusSink(): StatusSink {
+    const ns = encodeURIComponent(this.options.namespace);
+    return {
+      canaryIngress: this.canaryIngress,
+      writeStatus: async (status) => {
+        await this.serial(() =>
+          this.client.request({
+            method: "PATCH",
+            path: this.ingressPath,
+            what: this.ingressWhat,
+            contentType: MERGE_PATCH_CONTENT_TYPE,
+            body: { metadata: { annotations: { [ANNOTATION_STATUS]: JSON.stringify(status) } } },
+          }),
+        );
+      },
+      postEvent: async (event) => {
+        await this.client.request({
+          method: "POST",
+          path: `/api/v1/namespaces/${ns}/events`,
+          what: `an Event on ${this.ingressWhat}`,
+          body: eventBody(this.canaryIngress, event, Date.now()),
+        });
+      },
+    };
+  }
+
+  private async readModifyWrite(
     budget: CallBudget | undefined,
     change: (annotations: Record<string, string>) => Record<string, string>,
   ): Promise<IngressDoc> {

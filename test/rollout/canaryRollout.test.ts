@@ -667,6 +667,34 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       assert.equal(api.annotations["ws-gateway.io/exposure"], '{"version":"v2","weight":0}');
     });
 
+    it("GIVEN a release of v2 WHEN it runs in the host THEN the canary Ingress ends with the status promoted and Events tell each phase", async () => {
+      // Given
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      // When
+      const answer = await host(rolloutProvider, "update", "id", outs("v1", "promoted", 100), {
+        ...target("v2"),
+        steps,
+        gates,
+      });
+      // Then
+      assert.equal(answer.error, undefined, answer.stderr);
+      const status = JSON.parse(api.annotations["ws-gateway.io/status"] ?? "{}") as Record<string, unknown>;
+      assert.deepEqual(
+        [status.version, status.state, status.step, status.weight],
+        ["v2", "promoted", 2, 100],
+      );
+      assert.deepEqual(
+        api.events.map((e) => e.reason),
+        ["ReleaseStarted", "ReleaseStep", "ReleaseStep", "ReleasePromoted"],
+      );
+      assert.deepEqual(api.events[0]?.involvedObject, {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        name: INGRESS,
+        namespace: NAMESPACE,
+      });
+    });
+
     it("GIVEN the promote annotation naming v2 on the canary Ingress WHEN v2 is released in the host THEN after step 1's first passing round it skips to 100% and promotes", async () => {
       // Given: three steps, the operator's promote request already there.
       api.annotations["ws-gateway.io/promote"] = "v2";

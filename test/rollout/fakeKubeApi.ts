@@ -71,6 +71,8 @@ function conflict(what: string): { status: number; body: unknown } {
 export class FakeKubeApi {
   readonly requests: RecordedRequest[] = [];
   annotations: Record<string, string> = { "nginx.ingress.kubernetes.io/canary": "true" };
+  /** Events posted (core/v1 Event bodies), in order. */
+  readonly events: Record<string, unknown>[] = [];
   pods: FakePod[] = [];
   /** The Ingress's resourceVersion, raised by every write. */
   resourceVersion = 1;
@@ -215,6 +217,11 @@ export class FakeKubeApi {
               },
             },
           };
+    }
+    if (path === `/api/v1/namespaces/${NAMESPACE}/events` && request.method === "POST") {
+      const event = JSON.parse(request.body) as Record<string, unknown>;
+      this.events.push(event);
+      return { status: 201, body: event };
     }
     const leaseAnswer = this.leaseRequest(path, request);
     if (leaseAnswer !== undefined) return leaseAnswer;
