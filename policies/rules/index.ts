@@ -4,8 +4,11 @@ import { availabilityPolicies } from "./availability";
 import { drainPolicies } from "./drain";
 import { gkePolicies } from "./gke";
 import { ingressNginxPolicies } from "./ingressNginx";
+import { pairPolicies } from "./pair";
+import { pathPolicies } from "./paths";
 import { podSecurityPolicies } from "./podSecurity";
 import { rolloutPolicies } from "./rollout";
+import { routePolicies } from "./routes";
 import { trafficPolicies } from "./traffic";
 
 export const POLICY_PACK_NAME = "ws-gateway-policies";
@@ -14,6 +17,9 @@ export const allPolicies: Policies = [
   ...drainPolicies,
   ...availabilityPolicies,
   ...trafficPolicies,
+  ...pathPolicies,
+  ...pairPolicies,
+  ...routePolicies,
   ...ingressNginxPolicies,
   ...rolloutPolicies,
   ...podSecurityPolicies,
