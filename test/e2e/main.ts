@@ -22,18 +22,36 @@ interface Args {
   only: string[] | undefined;
 }
 
+/** What `npm run e2e -- --help` prints. */
+const USAGE = `Usage: npm run e2e -- [--workdir DIR] [--keep] [--only a,b]
+       npm run e2e -- --stop --workdir DIR
+
+Runs the program under the real Pulumi CLI against a local Kubernetes API
+server on loopback, one PASS/FAIL line per scenario (docs/e2e.md).
+
+  --workdir DIR  where the run writes everything (default: a new directory under $TMPDIR)
+  --keep         leave the control plane running afterwards
+  --only a,b     run only these scenarios (later ones build on earlier ones)
+  --stop         stop a control plane left by --keep in --workdir DIR
+  --help         print this and exit
+
+Needs the pinned tool set first: npm run e2e:tools, with WS_E2E_PULUMI_GIT
+set to a pulumi/pulumi git directory (e.g. a bare clone of
+https://github.com/pulumi/pulumi.git) for the language host's source.`;
+
 function parseArgs(argv: string[]): Args {
   const args: Args = { workdir: "", keep: false, stop: false, only: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--keep") args.keep = true;
+    if (a === "--help" || a === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (a === "--keep") args.keep = true;
     else if (a === "--stop") args.stop = true;
     else if (a === "--workdir") args.workdir = path.resolve(argv[++i] ?? "");
     else if (a === "--only") args.only = (argv[++i] ?? "").split(",").filter((s) => s !== "");
     else {
-      console.error(
-        `e2e: unknown argument ${a}. Usage: npm run e2e -- [--workdir DIR] [--keep] [--only a,b] | --stop --workdir DIR`,
-      );
+      console.error(`e2e: unknown argument ${a}.\n${USAGE}`);
       process.exit(2);
     }
   }
@@ -185,4 +203,4 @@ async function main(): Promise<void> {
   process.exit(exitCode);
 }
 
-void main();
+if (require.main === module) void main();
