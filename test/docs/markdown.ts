@@ -51,7 +51,8 @@ export function withoutFences(markdown: string): string {
  * the heading's rendered text (code spans without backticks, link text without
  * the target, emphasis markers and HTML tags dropped), lower-cased, every
  * character that is not a letter, mark, number, connector, hyphen or space
- * removed, each space turned into a hyphen. Nothing is trimmed or collapsed.
+ * removed, each space turned into a hyphen. Nothing is trimmed or collapsed
+ * (docs/facts.md F43).
  */
 export function githubSlug(heading: string): string {
   const rendered = heading

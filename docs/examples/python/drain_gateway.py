@@ -25,7 +25,7 @@ DRAIN_SECONDS = float(os.environ.get("DRAIN_SECONDS") or "1800")
 
 draining = False
 connections = set()
-done = asyncio.Event()
+done = None  # an asyncio.Event, made inside the running loop
 
 
 class Connection:
@@ -161,6 +161,8 @@ def drain():
 
 
 async def main():
+    global done
+    done = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, drain)
     server = await asyncio.start_server(handle, os.environ.get("HOST") or None, int(os.environ.get("PORT") or "8080"))
