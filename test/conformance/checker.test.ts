@@ -4,7 +4,7 @@
  * starts. The examples' runs are in examples.test.ts.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { CLOSE_CODE_SERVICE_RESTART, ENV_DRAIN_SECONDS, VERSION_HEADER } from "../../components/names";
@@ -130,26 +130,49 @@ describe("conformance command line", () => {
     assert.match(report.points[0].measured, /exited \(code 3\) before answering HTTP.*no port/s);
   });
 
+  /** Starts the reference gateway the way an operator would have it running; resolves with it and its port. */
+  async function runningReference(): Promise<{ gateway: ChildProcess; port: number }> {
+    const gateway = spawn(process.execPath, [REFERENCE], {
+      env: childEnv({
+        PORT: "0",
+        HOST: "127.0.0.1",
+        GATEWAY_VERSION: "v-url",
+        [ENV_DRAIN_SECONDS]: String(BOUNDS.drainSeconds.default),
+      }),
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const port = await new Promise<number>((resolve) =>
+      gateway.stdout?.on("data", (c: Buffer) => resolve((JSON.parse(c.toString()) as { port: number }).port)),
+    );
+    return { gateway, port };
+  }
+
+  it(
+    "GIVEN the reference gateway already running WHEN checked by --url and --term-cmd THEN every point passes, the end seen as the port closing",
+    { timeout: 60_000 },
+    async () => {
+      const { gateway, port } = await runningReference();
+      try {
+        const run = await runChecker(
+          ["--json", "--url", `ws://127.0.0.1:${port}/`, "--term-cmd", `kill -TERM ${gateway.pid}`],
+          REPO_ROOT,
+        );
+        const report = reportOf(run);
+        assert.deepEqual(failedPoints(report), [], run.stdout);
+        assert.match(report.points.find((p) => p.id === "exit")?.measured ?? "", /^stopped listening/);
+        assert.match(report.points.find((p) => p.id === "version-identity")?.measured ?? "", /v-url/);
+      } finally {
+        gateway.kill("SIGKILL");
+      }
+    },
+  );
+
   it(
     "GIVEN the reference gateway already running WHEN checked by --url and --pid THEN every point passes",
     { timeout: 60_000 },
     async () => {
-      const drainSeconds = BOUNDS.drainSeconds.default;
-      const gateway = spawn(process.execPath, [REFERENCE], {
-        env: childEnv({
-          PORT: "0",
-          HOST: "127.0.0.1",
-          GATEWAY_VERSION: "v-url",
-          [ENV_DRAIN_SECONDS]: String(drainSeconds),
-        }),
-        stdio: ["ignore", "pipe", "ignore"],
-      });
+      const { gateway, port } = await runningReference();
       try {
-        const port = await new Promise<number>((resolve) =>
-          gateway.stdout.on("data", (c: Buffer) =>
-            resolve((JSON.parse(c.toString()) as { port: number }).port),
-          ),
-        );
         const run = await runChecker(
           ["--json", "--url", `ws://127.0.0.1:${port}/`, "--pid", String(gateway.pid), "--version", "v-url"],
           REPO_ROOT,
