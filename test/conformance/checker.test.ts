@@ -148,6 +148,33 @@ describe("conformance command line", () => {
   }
 
   it(
+    "GIVEN a --term-cmd that fails WHEN checked THEN the drain points say SIGTERM could not be sent and the exit code is 1",
+    { timeout: 60_000 },
+    async () => {
+      const { gateway, port } = await runningReference();
+      try {
+        const run = await runChecker(
+          ["--json", "--url", `ws://127.0.0.1:${port}/`, "--term-cmd", "exit 7"],
+          REPO_ROOT,
+        );
+        assert.equal(run.status, EXIT.fail, run.stderr);
+        const report = reportOf(run);
+        assert.deepEqual(failedPoints(report), [
+          "readiness-fails-on-sigterm",
+          "liveness-while-draining",
+          "refuses-upgrades-while-draining",
+          "close-code",
+          "spread",
+          "exit",
+        ]);
+        assert.match(report.points.find((p) => p.id === "exit")?.measured ?? "", /--term-cmd exited with 7/);
+      } finally {
+        gateway.kill("SIGKILL");
+      }
+    },
+  );
+
+  it(
     "GIVEN the reference gateway already running WHEN checked by --url and --term-cmd THEN every point passes, the end seen as the port closing",
     { timeout: 60_000 },
     async () => {

@@ -220,7 +220,13 @@ export async function checkDrain(target: Target, opts: DrainOptions): Promise<Po
   }
 
   const t0 = Date.now();
-  await target.terminate();
+  try {
+    await target.terminate();
+  } catch (err) {
+    closeAll(clients);
+    const why = err instanceof Error ? err.message : String(err);
+    return [...points, ...notMeasured(drainIds, expected, `SIGTERM could not be sent: ${why}`)];
+  }
   const drainMs = opts.drainSeconds * 1000;
   const waitCloses = drainMs + LATE_CLOSE_MS + 2000;
   const closes: Array<{ code: number; atMs: number } | undefined> = Array(clients.length).fill(undefined);
@@ -279,9 +285,14 @@ export async function checkDrain(target: Target, opts: DrainOptions): Promise<Po
 /** With no connection open: SIGTERM, then the exit. */
 export async function checkIdleExit(target: Target, opts: DrainOptions): Promise<Point> {
   const t0 = Date.now();
-  await target.terminate();
-  const ending = await target.ended(EXIT_AFTER_MS + 2000);
   const expected = expectations(opts)["exit-without-connections"];
+  try {
+    await target.terminate();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { id: "exit-without-connections", ok: false, expected, measured: `not measured: ${why}` };
+  }
+  const ending = await target.ended(EXIT_AFTER_MS + 2000);
   if (ending === undefined)
     return { id: "exit-without-connections", ok: false, expected, measured: "still running" };
   const afterMs = ending.atMs - t0;

@@ -100,9 +100,17 @@ async function main(): Promise<void> {
     console.log(USAGE);
     process.exit(EXIT.pass);
   }
-  const report = await conformance(args);
-  console.log(args.json ? jsonReport(report) : textReport(report));
-  process.exit(report.ok ? EXIT.pass : EXIT.fail);
+  try {
+    const report = await conformance(args);
+    console.log(args.json ? jsonReport(report) : textReport(report));
+    process.exit(report.ok ? EXIT.pass : EXIT.fail);
+  } catch (err) {
+    // A fault of the checker, not of the gateway: one line, no stack trace.
+    console.error(
+      `conformance: the check could not run: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    process.exit(EXIT.fail);
+  }
 }
 
 if (require.main === module) void main();
