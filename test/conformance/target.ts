@@ -32,6 +32,8 @@ export interface Target {
 }
 
 const POLL_MS = 50;
+/** The readiness answer that means "send me connections". */
+const READY = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A free TCP port on `host`, as the kernel hands one out. */
@@ -127,11 +129,17 @@ export async function startCommand(opts: CommandTarget): Promise<Target> {
       return output.trim().split("\n").slice(-10).join("\n");
     },
   };
+  // Up once readiness passes, as the kubelet waits for it; one that answers but never
+  // turns ready is handed over too, so the readiness point reports what it answered.
   const deadline = Date.now() + opts.startSeconds * 1000;
+  let answered = false;
   while (Date.now() < deadline && ending === undefined) {
-    if (typeof (await httpStatus(endpoint, READINESS_PATH)) === "number") return target;
+    const status = await httpStatus(endpoint, READINESS_PATH);
+    if (status === READY) return target;
+    answered ||= typeof status === "number";
     await sleep(100);
   }
+  if (answered && ending === undefined) return target;
   const tail = await target.dispose();
   const why =
     ending === undefined
