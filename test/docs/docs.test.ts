@@ -1,7 +1,7 @@
 /**
  * The documentation keeps its promises: the README stays a front door under
- * 10 KB that links every document in docs/, every relative link and anchor
- * resolves, every fact cited as "docs/facts.md F<n>" exists, and no comment or
+ * 10 KB that links every document in docs/ (links.test.ts checks that links
+ * resolve), every fact cited as "docs/facts.md F<n>" exists, and no comment or
  * document cites design notes that live outside the repository.
  */
 import assert from "node:assert/strict";
@@ -9,73 +9,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT } from "../helpers/stacks";
+import { DOCS_DIR, prose, read, rel, relativeLinks, walk } from "./markdown";
 
 /** The README's size limit: a front door, everything else in docs/. */
 const README_MAX_BYTES = 10 * 1024;
-const DOCS_DIR = path.join(REPO_ROOT, "docs");
 /** Folders whose text files may cite facts; generated and installed trees are skipped. */
 const SOURCE_DIRS = ["infra", "components", "policies", "test", "stacks", "docs", ".ci"];
-const SKIPPED_DIRS = new Set(["node_modules", "dist", ".tools", ".rehearsal", "results"]);
-const TEXT_FILE = /\.(ts|js|mjs|md|ya?ml|json|sh)$|^[^.]+$/;
-
-function read(file: string): string {
-  return fs.readFileSync(file, "utf8");
-}
-
-function walk(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : walk(full);
-    return TEXT_FILE.test(entry.name) ? [full] : [];
-  });
-}
-
-function markdownFiles(): string[] {
-  const top = ["README.md", "CHANGELOG.md", path.join("policies", "README.md")].map((f) =>
-    path.join(REPO_ROOT, f),
-  );
-  return [...top, ...walk(DOCS_DIR).filter((f) => f.endsWith(".md"))].filter((f) => fs.existsSync(f));
-}
-
-/** Markdown without fenced code blocks and inline code, where links are not links. */
-function prose(markdown: string): string {
-  return markdown.replace(/^(```|~~~)[\s\S]*?^\1/gm, "").replace(/`[^`\n]*`/g, "");
-}
-
-/** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
-function slug(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/`/g, "")
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, "")
-    .replace(/ /g, "-");
-}
-
-function anchorsOf(file: string): Set<string> {
-  const anchors = new Set<string>();
-  const seen = new Map<string, number>();
-  const text = read(file).replace(/^(```|~~~)[\s\S]*?^\1/gm, "");
-  for (const match of text.matchAll(/^#{1,6} +(.+?) *#*$/gm)) {
-    const base = slug(match[1]);
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    anchors.add(n === 0 ? base : `${base}-${n}`);
-  }
-  for (const match of text.matchAll(/<a id="([^"]+)"><\/a>/g)) anchors.add(match[1]);
-  return anchors;
-}
-
-function relativeLinks(file: string): string[] {
-  const targets = [...prose(read(file)).matchAll(/\]\(([^)\s]+)(?: "[^"]*")?\)/g)].map((m) => m[1]);
-  return targets.filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
-}
-
-function rel(file: string): string {
-  return path.relative(REPO_ROOT, file);
-}
 
 /** Fact numbers defined in docs/facts.md, from their anchors. */
 function definedFacts(): Set<number> {
@@ -122,23 +61,6 @@ describe("documentation", () => {
       assert.ok(script in scripts, `package.json has no "${script}" script`);
     }
     assert.ok(fs.existsSync(path.join(REPO_ROOT, ".ci", "npm")), ".ci/npm is missing");
-  });
-
-  it("GIVEN every Markdown file THEN every relative link points at a file and every anchor at a heading", () => {
-    const problems: string[] = [];
-    for (const file of markdownFiles()) {
-      for (const target of relativeLinks(file)) {
-        const [target_path, anchor] = target.split("#", 2);
-        const resolved =
-          target_path === "" ? file : path.resolve(path.dirname(file), decodeURIComponent(target_path));
-        if (!fs.existsSync(resolved)) {
-          problems.push(`${rel(file)}: ${target} (no such file)`);
-        } else if (anchor !== undefined && resolved.endsWith(".md") && !anchorsOf(resolved).has(anchor)) {
-          problems.push(`${rel(file)}: ${target} (no such heading in ${rel(resolved)})`);
-        }
-      }
-    }
-    assert.deepEqual(problems, []);
   });
 
   it("GIVEN docs/facts.md THEN its facts are numbered from F1 without gaps and each names a source", () => {

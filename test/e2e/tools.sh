@@ -80,6 +80,20 @@ esac
 
 want=("$@")
 [[ ${#want[@]} -gt 0 ]] || want=("${all[@]}")
+
+# The language host's source comes from a pulumi/pulumi git directory; say so
+# before any build starts rather than after the ones before it.
+check_pulumi_git() { # git-dir commit env-name
+  local fix="clone it once (git clone --bare https://github.com/pulumi/pulumi.git pulumi.git) and pass $3=\$PWD/pulumi.git"
+  [[ -n "$1" ]] || { echo "e2e tools: $3 is not set: the language host is built from a pulumi/pulumi git directory that has commit $2; $fix" >&2; exit 2; }
+  [[ -d "$1" ]] || { echo "e2e tools: $3=$1 is not a directory: it must be a pulumi/pulumi git directory that has commit $2; $fix" >&2; exit 2; }
+  git --git-dir="$1" cat-file -e "$2^{commit}" 2>/dev/null ||
+    { echo "e2e tools: $3=$1 lacks commit $2 (or is no git directory): fetch it there (git --git-dir=$1 fetch origin) or $fix" >&2; exit 2; }
+}
+for t in "${want[@]}"; do
+  if [[ "$t" == langhost ]] && ! have langhost; then check_pulumi_git "$PULUMI_GIT" "$LANGHOST_COMMIT" WS_E2E_PULUMI_GIT; fi
+done
+
 mkdir -p "$bin" "$src" "$stamps"
 command -v go >/dev/null || { echo "e2e tools: the go command is required (Go >= 1.26)" >&2; exit 1; }
 
@@ -88,13 +102,7 @@ gobuild() { nice -n 10 go build -trimpath "$@"; }
 fresh() { rm -rf "$src/$1"; mkdir -p "$src/$1"; cd "$src/$1"; }
 
 git_export() { # git-dir commit path env-name; blobs absent from a partial clone are left out and listed
-  [[ -n "$1" ]] || {
-    echo "e2e tools: $4 is not set: point it at a pulumi/pulumi git directory that has commit $2 (e.g. git clone --bare https://github.com/pulumi/pulumi.git, then $4=/path/to/pulumi.git)" >&2
-    exit 1
-  }
-  [[ -d "$1" ]] || { echo "e2e tools: no git checkout at $1 (set $4)" >&2; exit 1; }
-  git --git-dir="$1" cat-file -e "$2^{commit}" 2>/dev/null ||
-    { echo "e2e tools: $1 lacks commit $2" >&2; exit 1; }
+  check_pulumi_git "$1" "$2" "$4"
   local excludes=() mode type obj path
   while read -r mode type obj path; do
     if [[ "$type" == blob ]] && ! git --git-dir="$1" cat-file -e "$obj" 2>/dev/null; then

@@ -79,7 +79,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: "stack",
     type: "string",
     value: "NAME",
-    help: "play this stack file's schedule, drain and gates (stacks/Pulumi.NAME.yaml)",
+    help: "play this stack file's schedule, drain and gates (stacks/Pulumi.<name>.yaml)",
     default: "local",
   },
   {

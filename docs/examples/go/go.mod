@@ -1,0 +1,3 @@
+module example.com/drain-gateway
+
+go 1.22
