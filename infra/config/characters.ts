@@ -163,6 +163,8 @@ export function characterNotes(text: string, allowNonAscii = false): string[] {
   chars.forEach((ch, i) => {
     const cp = ch.codePointAt(0) ?? 0;
     if (!suspicious(cp, i, chars.length)) return;
+    // Free text keeps other scripts, line breaks, tabs and spaces (a folded YAML block ends in a line break).
+    if (allowNonAscii && (cp === 0x09 || cp === 0x0a || cp === 0x0d || cp === 0x20)) return;
     if (allowNonAscii && cp > 0x7e && ASCII_FOR[cp] === undefined && !/[\p{Cf}\p{Zs}\p{Cc}]/u.test(ch)) {
       return;
     }

@@ -121,17 +121,20 @@ export function rule<T>(
   evaluate: (v: unknown) => Verdict<T>,
   options: RuleOptions = {},
 ) {
-  const passes = (x: unknown): boolean => x !== undefined && "ok" in evaluate(x);
   const ascii = options.ascii ?? true;
+  // A character that only looks right is refused in every text value, whatever the rule's own check says.
+  const charactersOf = (x: unknown) => (typeof x === "string" ? describeCharacters(x, !ascii) : undefined);
+  const passes = (x: unknown): boolean =>
+    x !== undefined && "ok" in evaluate(x) && charactersOf(x) === undefined;
   return z.unknown().transform((v, ctx): T => {
     if (v === undefined) {
       ctx.addIssue({ code: "custom", message: message(allowed, v, fix, options.missing) });
       return z.NEVER;
     }
     const verdict = evaluate(v);
-    if ("ok" in verdict) return verdict.ok;
-    const chars = typeof v === "string" ? describeCharacters(v, !ascii) : undefined;
-    const own = verdict.fix ?? fix;
+    const chars = charactersOf(v);
+    if ("ok" in verdict && chars === undefined) return verdict.ok;
+    const own = ("fix" in verdict ? verdict.fix : undefined) ?? fix;
     const hint = yamlHint(options.expect ?? "other", v);
     const repaired = typeof v === "string" && chars !== undefined ? asciiRepair(v) : undefined;
     let text: string;
@@ -151,7 +154,9 @@ export function rule<T>(
       hint !== undefined && !passes(hint.value)
         ? `YAML reads ${typeof v === "string" ? `${show(v)} as text` : `the unquoted value as the ${typeof v} ${show(v)}`}, and written as ${show(hint.value)} it would not pass either`
         : undefined;
-    const why = [verdict.why, chars, yamlRead].filter((x) => x !== undefined).join("; ");
+    const why = ["why" in verdict ? verdict.why : undefined, chars, yamlRead]
+      .filter((x) => x !== undefined)
+      .join("; ");
     ctx.addIssue({
       code: "custom",
       message: `must be ${allowed} (got ${show(v)}${why === "" ? "" : `: ${why}`}). Fix: ${text}.`,

@@ -4,6 +4,7 @@ import { ConfigError, key, show, type Suggestion } from "./errors";
 import { fieldAt, valueAt, type Field, type Schema } from "./walk";
 import { asciiRepair, describeCharacters } from "./characters";
 import { closest } from "./leaves";
+import { unknownKeyMessage } from "./maps";
 import { crossFieldProblems, type ParseContext } from "./rules";
 import { clusterSchema, gatewaySchema, ingressSchema, rolloutSchema, type Parsed } from "./schema";
 import {
@@ -21,7 +22,9 @@ const SWITCH_OFF_WORDS = /^(none|off|disabled?|null|nil|~|no|false|unset)$/i;
 /** Optional keys a rule across keys requires (cluster.region on GKE, pauses before the last step): removing them is no fix. */
 const CONDITIONALLY_REQUIRED = {
   has: (k: string): boolean =>
-    k === `${CONFIG_NAMESPACE}:cluster.region` || /^[^:]+:rollout\.steps\[\d+\]\.pause$/.test(k),
+    k === `${CONFIG_NAMESPACE}:cluster.region` ||
+    k === `${CONFIG_NAMESPACE}:cluster.masterAuthorizedNetworks` ||
+    /^[^:]+:rollout\.steps\[\d+\]\.pause$/.test(k),
 };
 
 function isSwitchOff(v: unknown): boolean {
@@ -63,6 +66,17 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
     const result = schema.safeParse(raw[name] ?? {});
     if (result.success) return result.data;
     for (const i of result.error.issues) {
+      if (i.code === "unrecognized_keys") {
+        // One line per unknown key, named in full as pulumi config set --path takes it.
+        const shape = fieldAt(schema as unknown as Schema, i.path)?.schema.shape ?? {};
+        for (const k of i.keys) {
+          suggestions[problems.length] = { key: key([name, ...i.path, k]), remove: true };
+          problems.push(
+            `${key([name, ...i.path, k])}: ${unknownKeyMessage(k, Object.keys(shape), key([name, ...i.path]))}`,
+          );
+        }
+        continue;
+      }
       const path = [name, ...i.path];
       const k = key(path);
       const value = valueAt(raw, path);
@@ -120,7 +134,7 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
           releaseChannel: c.releaseChannel,
           maintenanceWindow: c.maintenanceWindow,
           maintenanceExclusions: c.maintenanceExclusions,
-          masterAuthorizedNetworks: c.masterAuthorizedNetworks,
+          masterAuthorizedNetworks: c.masterAuthorizedNetworks ?? [],
           masterIpv4Cidr: c.masterIpv4Cidr,
           nodePool: c.nodePool,
           deletionProtection: c.deletionProtection,
