@@ -57,6 +57,59 @@ function switchOff(k: string, value: unknown, f: Field): { text: string; suggest
   };
 }
 
+const SCHEMAS: Readonly<Record<string, Schema>> = {
+  cluster: clusterSchema as unknown as Schema,
+  ingress: ingressSchema as unknown as Schema,
+  gateway: gatewaySchema as unknown as Schema,
+  rollout: rolloutSchema as unknown as Schema,
+};
+
+/** For a top-level key such as "gateway.version" that spells a path of the schema, that path's full key. */
+function flatKey(k: string): string | undefined {
+  const parts = [...k.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) =>
+    m[2] !== undefined ? Number(m[2]) : (m[1] ?? ""),
+  );
+  const [top, ...rest] = parts;
+  if (typeof top !== "string" || rest.length === 0) return undefined;
+  const schema = SCHEMAS[top];
+  if (schema === undefined || fieldAt(schema, rest) === undefined) return undefined;
+  return key([top, ...rest]);
+}
+
+/**
+ * When a path runs through JSON text (a list or map `pulumi config set --path`
+ * stored as text), the key holding that text and the text rewritten with
+ * `value` at the path; undefined when no JSON text is on the way.
+ */
+function jsonTextAround(
+  raw: RawStackConfig,
+  path: readonly PropertyKey[],
+  value: unknown,
+): { key: string; text: string } | undefined {
+  for (let n = 1; n < path.length; n++) {
+    const v = valueAt(raw, path.slice(0, n));
+    if (typeof v !== "string" || !/^\s*[[{]/.test(v)) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+    let node = parsed as Record<PropertyKey, unknown>;
+    const rest = path.slice(n);
+    for (const p of rest.slice(0, -1)) {
+      const next = node[p];
+      if (typeof next !== "object" || next === null) return undefined;
+      node = next as Record<PropertyKey, unknown>;
+    }
+    const last = rest[rest.length - 1];
+    if (last === undefined) return undefined;
+    node[last] = value;
+    return { key: key(path.slice(0, n)), text: JSON.stringify(parsed) };
+  }
+  return undefined;
+}
+
 /** Validates raw stack config; throws ConfigError listing every problem. */
 export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): StackConfig {
   // Sections parse one by one so cross-field rules still run on the ones that parsed.
@@ -92,6 +145,16 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
         suggestions[problems.length - 1] = off.suggestion;
         continue;
       }
+      const json =
+        params?.suggestion === undefined ? undefined : jsonTextAround(raw, path, params.suggestion);
+      if (json !== undefined) {
+        // The value sits inside JSON text that pulumi config set --path stored: the fix rewrites that text.
+        problems.push(
+          `${k}: ${i.message.replace(/ Fix: .*$/s, "")} Fix: the value is inside the JSON text of ${json.key}; write it as '${json.text}' (pulumi config set --path '${json.key}' '${json.text}').`,
+        );
+        suggestions[problems.length - 1] = { key: json.key, set: json.text };
+        continue;
+      }
       problems.push(`${k}: ${i.message}`);
       if (params?.suggestion !== undefined)
         suggestions[problems.length - 1] = { key: k, set: params.suggestion };
@@ -108,6 +171,14 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
     (k) => raw[k] !== undefined && !(SECTIONS as readonly string[]).includes(k),
   );
   for (const k of unknown) {
+    const flat = flatKey(k);
+    if (flat !== undefined) {
+      suggestions[problems.length] = { key: `${CONFIG_NAMESPACE}:${k}`, remove: true, literal: true };
+      problems.push(
+        `${CONFIG_NAMESPACE}:${k}: is a top-level key named ${show(k)}, as pulumi config set stores a key given without --path; the program reads ${flat} inside the ${CONFIG_NAMESPACE}:${k.split(/[.[]/)[0] ?? ""} map, so this value would be ignored. Fix: run pulumi config rm '${CONFIG_NAMESPACE}:${k}', then pulumi config set --path '${CONFIG_NAMESPACE}:${k}' '${typeof raw[k] === "string" ? raw[k] : JSON.stringify(raw[k])}'.`,
+      );
+      continue;
+    }
     const near = closest(asciiRepair(k), SECTIONS);
     const chars = describeCharacters(k);
     suggestions[problems.length] = { key: `${CONFIG_NAMESPACE}:${k}`, remove: true };
