@@ -294,11 +294,28 @@ export const MUTABLE_TAGS: readonly string[] = [
   "staging",
 ];
 
+/**
+ * A major-only tag (`1`, `22`): registries move it to every release of that
+ * major version, like the words above. Longer digit-only tags (dates such
+ * as `20240101`, build numbers) name one build.
+ */
+export const MAJOR_ONLY_TAG_RE = /^\d{1,3}$/;
+
 export function version(fixKey: string, missing?: string) {
-  return leaf(
-    `a DNS-1123 label fragment: 1 to ${VERSION_MAX} lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (${MUTABLE_TAGS.join(", ")})`,
+  return rule<string>(
+    `a DNS-1123 label fragment: 1 to ${VERSION_MAX} lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (${MUTABLE_TAGS.join(", ")}, or a major-only number like "1")`,
     `${VERSION_FIX} in ${fixKey}`,
-    (v) => (typeof v === "string" && VERSION_RE.test(v) && !MUTABLE_TAGS.includes(v) ? v : undefined),
+    (v) => {
+      if (typeof v !== "string" || !VERSION_RE.test(v)) return {};
+      if (MAJOR_ONLY_TAG_RE.test(v)) {
+        return {
+          why: `a major-only tag moves to every ${v}.x release`,
+          fix: `name one build: the full version with "-" for dots, e.g. "${v}-4-2", or the image's git SHA, in ${fixKey}`,
+        };
+      }
+      if (MUTABLE_TAGS.includes(v)) return {};
+      return { ok: v };
+    },
     {
       expect: "text",
       missing,

@@ -716,7 +716,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.version = 20240101;
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got 20240101). Fix: YAML reads the unquoted value as the number 20240101 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "20240101" (with pulumi config set --path, add --type string).',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got 20240101). Fix: YAML reads the unquoted value as the number 20240101 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "20240101" (with pulumi config set --path, add --type string).',
     ],
   },
   {
@@ -726,7 +726,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.version = 1e5;
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got 100000). Fix: YAML reads the unquoted value as the number 100000 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "100000" (with pulumi config set --path, add --type string).',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got 100000). Fix: YAML reads the unquoted value as the number 100000 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "100000" (with pulumi config set --path, add --type string).',
     ],
   },
   {

@@ -87,7 +87,7 @@ const CASES: readonly Case[] = [
       c.gateway.version = "latest";
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got "latest"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got "latest"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
     ],
   },
   {
@@ -96,7 +96,7 @@ const CASES: readonly Case[] = [
       c.gateway.version = "V1.2.3";
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got "V1.2.3"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version, e.g. "v1-2-3".',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got "V1.2.3"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version, e.g. "v1-2-3".',
     ],
   },
   {
@@ -105,7 +105,7 @@ const CASES: readonly Case[] = [
       c.gateway.version = "a".repeat(53);
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
     ],
   },
   {
@@ -114,7 +114,7 @@ const CASES: readonly Case[] = [
       delete c.gateway.version;
     },
     problems: [
-      'ws-gateway:gateway.version: is required: a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging). Fix: add version, the image tag this update releases, e.g. version: 2f9c1ab.',
+      'ws-gateway:gateway.version: is required: a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1"). Fix: add version, the image tag this update releases, e.g. version: 2f9c1ab.',
     ],
   },
   {
