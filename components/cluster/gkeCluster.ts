@@ -12,7 +12,9 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-export type ReleaseChannel = "RAPID" | "REGULAR" | "STABLE";
+import type { ReleaseChannel } from "../shared/gke";
+
+export type { ReleaseChannel };
 export type ExclusionScope = "NO_UPGRADES" | "NO_MINOR_UPGRADES" | "NO_MINOR_OR_NODE_UPGRADES";
 
 export interface MaintenanceWindow {

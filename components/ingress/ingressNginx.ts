@@ -43,8 +43,6 @@ export const INGRESS_NGINX_RELEASE = "ingress-nginx";
 export const INGRESS_NGINX_CHART = "ingress-nginx";
 /** The upstream chart repository (a retired project's site: mirror the chart if you depend on it). */
 export const INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx";
-/** A Helm repository URL (http/https) or an OCI registry path (oci://) the chart can be pulled from. */
-export const CHART_REPOSITORY_RE = /^(https?|oci):\/\/[^\s/]+(\/[^\s]*)?$/;
 /** Seconds the controller keeps serving after SIGTERM so the load balancer's health check notices first. */
 export const CONTROLLER_SHUTDOWN_GRACE_SECONDS = 15;
 /** Fixed node ports of a NodePort controller, so a kind cluster can map host ports 80/443 to them. */

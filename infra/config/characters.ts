@@ -160,9 +160,15 @@ function suspicious(cp: number, at: number, length: number): boolean {
 export function characterNotes(text: string, allowNonAscii = false): string[] {
   const chars = [...text];
   const notes: string[] = [];
+  // In free text a letter of another script is a look-alike only beside Latin letters ("pіng"), not in its own words.
+  const latin = /[A-Za-z]/.test(text);
   chars.forEach((ch, i) => {
     const cp = ch.codePointAt(0) ?? 0;
     if (!suspicious(cp, i, chars.length)) return;
+    // Free text keeps other scripts, line breaks, tabs and spaces (a folded YAML block ends in a line break).
+    if (allowNonAscii && (cp === 0x09 || cp === 0x0a || cp === 0x0d || cp === 0x20)) return;
+    const lookAlikeLetter = ASCII_FOR[cp] !== undefined && /\p{L}/u.test(ch);
+    if (allowNonAscii && lookAlikeLetter && !latin) return;
     if (allowNonAscii && cp > 0x7e && ASCII_FOR[cp] === undefined && !/[\p{Cf}\p{Zs}\p{Cc}]/u.test(ch)) {
       return;
     }

@@ -9,7 +9,13 @@ import { CONFIG_NAMESPACE } from "./types";
  * deletes the key. A test applies it and parses again: that rule then passes.
  */
 export type Suggestion =
-  { readonly key: string; readonly set: unknown } | { readonly key: string; readonly remove: true };
+  | { readonly key: string; readonly set: unknown }
+  | {
+      readonly key: string;
+      readonly remove: true;
+      /** The key is a top-level name taken literally (`pulumi config rm` without --path), not a path. */
+      readonly literal?: true;
+    };
 
 /**
  * Thrown by `parseConfig`; `problems` holds one line per problem, each naming

@@ -121,17 +121,20 @@ export function rule<T>(
   evaluate: (v: unknown) => Verdict<T>,
   options: RuleOptions = {},
 ) {
-  const passes = (x: unknown): boolean => x !== undefined && "ok" in evaluate(x);
   const ascii = options.ascii ?? true;
+  // A character that only looks right is refused in every text value, whatever the rule's own check says.
+  const charactersOf = (x: unknown) => (typeof x === "string" ? describeCharacters(x, !ascii) : undefined);
+  const passes = (x: unknown): boolean =>
+    x !== undefined && "ok" in evaluate(x) && charactersOf(x) === undefined;
   return z.unknown().transform((v, ctx): T => {
     if (v === undefined) {
       ctx.addIssue({ code: "custom", message: message(allowed, v, fix, options.missing) });
       return z.NEVER;
     }
     const verdict = evaluate(v);
-    if ("ok" in verdict) return verdict.ok;
-    const chars = typeof v === "string" ? describeCharacters(v, !ascii) : undefined;
-    const own = verdict.fix ?? fix;
+    const chars = charactersOf(v);
+    if ("ok" in verdict && chars === undefined) return verdict.ok;
+    const own = ("fix" in verdict ? verdict.fix : undefined) ?? fix;
     const hint = yamlHint(options.expect ?? "other", v);
     const repaired = typeof v === "string" && chars !== undefined ? asciiRepair(v) : undefined;
     let text: string;
@@ -151,7 +154,9 @@ export function rule<T>(
       hint !== undefined && !passes(hint.value)
         ? `YAML reads ${typeof v === "string" ? `${show(v)} as text` : `the unquoted value as the ${typeof v} ${show(v)}`}, and written as ${show(hint.value)} it would not pass either`
         : undefined;
-    const why = [verdict.why, chars, yamlRead].filter((x) => x !== undefined).join("; ");
+    const why = ["why" in verdict ? verdict.why : undefined, chars, yamlRead]
+      .filter((x) => x !== undefined)
+      .join("; ");
     ctx.addIssue({
       code: "custom",
       message: `must be ${allowed} (got ${show(v)}${why === "" ? "" : `: ${why}`}). Fix: ${text}.`,
@@ -289,11 +294,28 @@ export const MUTABLE_TAGS: readonly string[] = [
   "staging",
 ];
 
+/**
+ * A major-only tag (`1`, `22`): registries move it to every release of that
+ * major version, like the words above. Longer digit-only tags (dates such
+ * as `20240101`, build numbers) name one build.
+ */
+export const MAJOR_ONLY_TAG_RE = /^\d{1,3}$/;
+
 export function version(fixKey: string, missing?: string) {
-  return leaf(
-    `a DNS-1123 label fragment: 1 to ${VERSION_MAX} lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (${MUTABLE_TAGS.join(", ")})`,
+  return rule<string>(
+    `a DNS-1123 label fragment: 1 to ${VERSION_MAX} lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (${MUTABLE_TAGS.join(", ")}, or a major-only number like "1")`,
     `${VERSION_FIX} in ${fixKey}`,
-    (v) => (typeof v === "string" && VERSION_RE.test(v) && !MUTABLE_TAGS.includes(v) ? v : undefined),
+    (v) => {
+      if (typeof v !== "string" || !VERSION_RE.test(v)) return {};
+      if (MAJOR_ONLY_TAG_RE.test(v)) {
+        return {
+          why: `a major-only tag moves to every ${v}.x release`,
+          fix: `name one build: the full version with "-" for dots, e.g. "${v}-4-2", or the image's git SHA, in ${fixKey}`,
+        };
+      }
+      if (MUTABLE_TAGS.includes(v)) return {};
+      return { ok: v };
+    },
     {
       expect: "text",
       missing,

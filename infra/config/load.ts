@@ -4,6 +4,7 @@ import { ConfigError, key, show, type Suggestion } from "./errors";
 import { fieldAt, valueAt, type Field, type Schema } from "./walk";
 import { asciiRepair, describeCharacters } from "./characters";
 import { closest } from "./leaves";
+import { unknownKeyMessage } from "./maps";
 import { crossFieldProblems, type ParseContext } from "./rules";
 import { clusterSchema, gatewaySchema, ingressSchema, rolloutSchema, type Parsed } from "./schema";
 import {
@@ -21,7 +22,9 @@ const SWITCH_OFF_WORDS = /^(none|off|disabled?|null|nil|~|no|false|unset)$/i;
 /** Optional keys a rule across keys requires (cluster.region on GKE, pauses before the last step): removing them is no fix. */
 const CONDITIONALLY_REQUIRED = {
   has: (k: string): boolean =>
-    k === `${CONFIG_NAMESPACE}:cluster.region` || /^[^:]+:rollout\.steps\[\d+\]\.pause$/.test(k),
+    k === `${CONFIG_NAMESPACE}:cluster.region` ||
+    k === `${CONFIG_NAMESPACE}:cluster.masterAuthorizedNetworks` ||
+    /^[^:]+:rollout\.steps\[\d+\]\.pause$/.test(k),
 };
 
 function isSwitchOff(v: unknown): boolean {
@@ -54,6 +57,59 @@ function switchOff(k: string, value: unknown, f: Field): { text: string; suggest
   };
 }
 
+const SCHEMAS: Readonly<Record<string, Schema>> = {
+  cluster: clusterSchema as unknown as Schema,
+  ingress: ingressSchema as unknown as Schema,
+  gateway: gatewaySchema as unknown as Schema,
+  rollout: rolloutSchema as unknown as Schema,
+};
+
+/** For a top-level key such as "gateway.version" that spells a path of the schema, that path's full key. */
+function flatKey(k: string): string | undefined {
+  const parts = [...k.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) =>
+    m[2] !== undefined ? Number(m[2]) : (m[1] ?? ""),
+  );
+  const [top, ...rest] = parts;
+  if (typeof top !== "string" || rest.length === 0) return undefined;
+  const schema = SCHEMAS[top];
+  if (schema === undefined || fieldAt(schema, rest) === undefined) return undefined;
+  return key([top, ...rest]);
+}
+
+/**
+ * When a path runs through JSON text (a list or map `pulumi config set --path`
+ * stored as text), the key holding that text and the text rewritten with
+ * `value` at the path; undefined when no JSON text is on the way.
+ */
+function jsonTextAround(
+  raw: RawStackConfig,
+  path: readonly PropertyKey[],
+  value: unknown,
+): { key: string; text: string } | undefined {
+  for (let n = 1; n < path.length; n++) {
+    const v = valueAt(raw, path.slice(0, n));
+    if (typeof v !== "string" || !/^\s*[[{]/.test(v)) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+    let node = parsed as Record<PropertyKey, unknown>;
+    const rest = path.slice(n);
+    for (const p of rest.slice(0, -1)) {
+      const next = node[p];
+      if (typeof next !== "object" || next === null) return undefined;
+      node = next as Record<PropertyKey, unknown>;
+    }
+    const last = rest[rest.length - 1];
+    if (last === undefined) return undefined;
+    node[last] = value;
+    return { key: key(path.slice(0, n)), text: JSON.stringify(parsed) };
+  }
+  return undefined;
+}
+
 /** Validates raw stack config; throws ConfigError listing every problem. */
 export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): StackConfig {
   // Sections parse one by one so cross-field rules still run on the ones that parsed.
@@ -63,6 +119,17 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
     const result = schema.safeParse(raw[name] ?? {});
     if (result.success) return result.data;
     for (const i of result.error.issues) {
+      if (i.code === "unrecognized_keys") {
+        // One line per unknown key, named in full as pulumi config set --path takes it.
+        const shape = fieldAt(schema as unknown as Schema, i.path)?.schema.shape ?? {};
+        for (const k of i.keys) {
+          suggestions[problems.length] = { key: key([name, ...i.path, k]), remove: true };
+          problems.push(
+            `${key([name, ...i.path, k])}: ${unknownKeyMessage(k, Object.keys(shape), key([name, ...i.path]))}`,
+          );
+        }
+        continue;
+      }
       const path = [name, ...i.path];
       const k = key(path);
       const value = valueAt(raw, path);
@@ -76,6 +143,16 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
       if (off !== undefined && !("set" in off.suggestion && off.suggestion.set === params?.suggestion)) {
         problems.push(`${k}: ${off.text}`);
         suggestions[problems.length - 1] = off.suggestion;
+        continue;
+      }
+      const json =
+        params?.suggestion === undefined ? undefined : jsonTextAround(raw, path, params.suggestion);
+      if (json !== undefined) {
+        // The value sits inside JSON text that pulumi config set --path stored: the fix rewrites that text.
+        problems.push(
+          `${k}: ${i.message.replace(/ Fix: .*$/s, "")} Fix: the value is inside the JSON text of ${json.key}; write it as '${json.text}' (pulumi config set --path '${json.key}' '${json.text}').`,
+        );
+        suggestions[problems.length - 1] = { key: json.key, set: json.text };
         continue;
       }
       problems.push(`${k}: ${i.message}`);
@@ -94,6 +171,14 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
     (k) => raw[k] !== undefined && !(SECTIONS as readonly string[]).includes(k),
   );
   for (const k of unknown) {
+    const flat = flatKey(k);
+    if (flat !== undefined) {
+      suggestions[problems.length] = { key: `${CONFIG_NAMESPACE}:${k}`, remove: true, literal: true };
+      problems.push(
+        `${CONFIG_NAMESPACE}:${k}: is a top-level key named ${show(k)}, as pulumi config set stores a key given without --path; the program reads ${flat} inside the ${CONFIG_NAMESPACE}:${k.split(/[.[]/)[0] ?? ""} map, so this value would be ignored. Fix: run pulumi config rm '${CONFIG_NAMESPACE}:${k}', then pulumi config set --path '${CONFIG_NAMESPACE}:${k}' '${typeof raw[k] === "string" ? raw[k] : JSON.stringify(raw[k])}'.`,
+      );
+      continue;
+    }
     const near = closest(asciiRepair(k), SECTIONS);
     const chars = describeCharacters(k);
     suggestions[problems.length] = { key: `${CONFIG_NAMESPACE}:${k}`, remove: true };
@@ -120,7 +205,7 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
           releaseChannel: c.releaseChannel,
           maintenanceWindow: c.maintenanceWindow,
           maintenanceExclusions: c.maintenanceExclusions,
-          masterAuthorizedNetworks: c.masterAuthorizedNetworks,
+          masterAuthorizedNetworks: c.masterAuthorizedNetworks ?? [],
           masterIpv4Cidr: c.masterIpv4Cidr,
           nodePool: c.nodePool,
           deletionProtection: c.deletionProtection,

@@ -42,22 +42,22 @@ export function closest(unknown: string, allowed: readonly string[]): string | u
   return best !== undefined && bestD <= Math.max(2, Math.floor(unknown.length / 3)) ? best : undefined;
 }
 
+/** The message for one unknown key of a map whose keys are `allowed` (the line names the key in full). */
+export function unknownKeyMessage(unknown: string, allowed: readonly string[], parent = "this map"): string {
+  const near = closest(asciiRepair(unknown), allowed);
+  const chars = describeCharacters(unknown);
+  const notes = [chars, near === undefined ? undefined : `did you mean "${near}"?`].filter(
+    (x) => x !== undefined,
+  );
+  return (
+    `is not a key of ${parent}${notes.length === 0 ? "" : ` (${notes.join("; ")})`}: its settings would be ignored. ` +
+    `Allowed keys: ${allowed.join(", ")}. Fix: ${near === undefined ? "remove it" : `rename it to ${near}, or remove it`}.`
+  );
+}
+
 /** The message for unknown keys of a map whose keys are `allowed`. */
 export function unknownKeysMessage(unknown: readonly string[], allowed: readonly string[]): string {
-  const named = unknown
-    .map((k) => {
-      const near = closest(asciiRepair(k), allowed);
-      const chars = describeCharacters(k);
-      const notes = [chars, near === undefined ? undefined : `did you mean "${near}"?`].filter(
-        (x) => x !== undefined,
-      );
-      return notes.length === 0 ? JSON.stringify(k) : `${JSON.stringify(k)} (${notes.join("; ")})`;
-    })
-    .join(", ");
-  return (
-    `unknown key${unknown.length === 1 ? "" : "s"} ${named}: ${unknown.length === 1 ? "its" : "their"} settings would be ignored. ` +
-    `Allowed keys: ${allowed.join(", ")}. Fix: correct the spelling or remove ${unknown.length === 1 ? "it" : "them"}.`
-  );
+  return unknown.map((k) => unknownKeyMessage(k, allowed)).join(" ");
 }
 
 /**
@@ -86,6 +86,20 @@ function jsonError(text: string): string {
   }
 }
 
+/**
+ * For JSON text pasted with characters JSON does not take (typographic
+ * quotes, non-breaking spaces, zero-width characters): which ones, where,
+ * and the ASCII text when that parses.
+ */
+function jsonTypography(text: string): string | undefined {
+  const t = text.trim();
+  const chars = describeCharacters(t);
+  const repaired = asciiRepair(t);
+  if (chars === undefined || !/^[[{]/.test(repaired)) return undefined;
+  const parses = jsonError(repaired) === "";
+  return `the text holds characters JSON does not take (${chars})${parses ? `; write it in plain ASCII: '${repaired}'` : "; write the quotes, spaces and dashes in plain ASCII"}`;
+}
+
 /** An object with a fixed set of keys; unknown keys are reported with the keys that are allowed. */
 export function section<S extends z.ZodRawShape>(shape: S, what: string) {
   const allowed = Object.keys(shape);
@@ -98,9 +112,11 @@ export function section<S extends z.ZodRawShape>(shape: S, what: string) {
           : message(
               `a map of ${what} with keys ${allowed.join(", ")}`,
               iss.input,
-              typeof iss.input === "string" && iss.input.trim().startsWith("{")
-                ? `this is text that is not JSON (${jsonError(iss.input.trim())}); with pulumi config set --path write the map as JSON, e.g. '{"${allowed[0] ?? "key"}": ...}', or in the stack file as an indented YAML map`
-                : "write it as an indented YAML map of key: value lines",
+              typeof iss.input === "string" && jsonTypography(iss.input) !== undefined
+                ? (jsonTypography(iss.input) ?? "")
+                : typeof iss.input === "string" && iss.input.trim().startsWith("{")
+                  ? `this is text that is not JSON (${jsonError(iss.input.trim())}); with pulumi config set --path write the map as JSON, e.g. '{"${allowed[0] ?? "key"}": ...}', or in the stack file as an indented YAML map`
+                  : "write it as an indented YAML map of key: value lines",
             ),
     }),
   );
@@ -118,6 +134,8 @@ function listItems(text: string): string[] {
 
 export function list<T extends z.ZodType>(item: T, what: string, min: number, max: number, missing?: string) {
   const listFix = (input: unknown): string => {
+    const typographic = typeof input === "string" ? jsonTypography(input) : undefined;
+    if (typographic !== undefined) return typographic;
     if (typeof input === "string" && input.trim().startsWith("[")) {
       return `this is text that is not JSON (${jsonError(input.trim())}), as pulumi config set --path stores a list; write the list as JSON: ${JSON.stringify(listItems(input))} (quote every text), or in the stack file without quotes`;
     }

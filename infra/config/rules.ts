@@ -9,6 +9,7 @@ import {
 } from "../../components/ingress/ingressNginx";
 import { LIMITS, PROTECTED_STACKS } from "../../components/shared/limits";
 import { scheduleProblems } from "../../components/shared/schedule";
+import { MAINTENANCE_RULE, maintenanceShortfall } from "../../components/shared/gke";
 import { formatDuration } from "./duration";
 import { key, show } from "./errors";
 import { isPrivateCidr, quantityValue } from "./formats";
@@ -21,6 +22,11 @@ export interface ParseContext {
   readonly report?: (note: string) => void;
 }
 import { DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS, type RawStackConfig } from "./types";
+
+/** An instant as GKE writes it: "2026-01-03T08:00:00Z". */
+function utcText(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, "Z");
+}
 
 function compareSemver(a: string, b: string): number {
   const pa = a.split(".").map(Number);
@@ -115,6 +121,29 @@ export function crossFieldProblems(
         `${key(["cluster", "nodePool", "maxNodesPerZone"])}: must be at least cluster.nodePool.minNodesPerZone (got ${c.nodePool.maxNodesPerZone} < ${c.nodePool.minNodesPerZone}). Fix: raise maxNodesPerZone or lower minNodesPerZone.`,
       );
     }
+    const mw = c.maintenanceWindow;
+    const shortfall = maintenanceShortfall(Date.parse(mw.start), Date.parse(mw.end), mw.recurrence);
+    if (shortfall !== undefined) {
+      const M = MAINTENANCE_RULE;
+      const got = `start ${show(mw.start)}, end ${show(mw.end)}, recurrence ${show(mw.recurrence)}: windows of ${formatDuration(shortfall.windowSeconds)}${shortfall.totalSeconds === undefined ? "" : `, ${formatDuration(shortfall.totalSeconds)} in the worst ${M.rollingDays} days`}`;
+      const rule = `GKE needs ${M.minHours}h of maintenance in any ${M.rollingDays} days and counts only windows of ${M.minWindowHours}h or more`;
+      const needed = shortfall.neededWindowSeconds;
+      problems.push(
+        needed !== undefined
+          ? `${key(["cluster", "maintenanceWindow", "end"])}: the window is too short (${got}); ${rule}. Fix: set maintenanceWindow.end to ${show(utcText(Date.parse(mw.start) + needed * 1000))} or later (windows of ${formatDuration(needed)}).`
+          : `${key(["cluster", "maintenanceWindow", "recurrence"])}: recurs too seldom for any window length (${got}); ${rule}. Fix: recur on more days, e.g. "FREQ=WEEKLY;BYDAY=SA,SU" with windows of 6h or more, or "FREQ=DAILY" with windows of 4h or more.`,
+      );
+    }
+    if (c.masterAuthorizedNetworks === undefined) {
+      problems.push(
+        `${key(["cluster", "masterAuthorizedNetworks"])}: is required when cluster.mode is "gke": a list of networks allowed to reach the control plane. The cluster enables authorized networks, so with none it refuses every client, this program (which creates the workloads through it right after the cluster) and kubectl included. Fix: list the network pulumi up runs from, e.g. [{"cidr":"203.0.113.0/24","name":"ops"}].`,
+      );
+    }
+    if (ing !== undefined && ing.controller === "install" && ing.serviceType !== "LoadBalancer") {
+      problems.push(
+        `${key(["ingress", "serviceType"])}: must be "LoadBalancer" on cluster.mode "gke" (got ${show(ing.serviceType)} with mode "gke"): the nodes are private, so a NodePort is reachable from nowhere outside the VPC. Fix: set ingress.serviceType to "LoadBalancer" (or remove it; it is the default).`,
+      );
+    }
     if (Date.parse(c.maintenanceWindow.end) <= Date.parse(c.maintenanceWindow.start)) {
       problems.push(
         `${key(["cluster", "maintenanceWindow", "end"])}: must be after maintenanceWindow.start (got start ${show(c.maintenanceWindow.start)}, end ${show(c.maintenanceWindow.end)}). Fix: move the end after the start.`,
@@ -160,9 +189,9 @@ export function crossFieldProblems(
         `${key(["cluster", "maintenanceExclusions", i, "name"])}: ${show(c.maintenanceExclusions[i]?.name)} is already the name of maintenanceExclusions[${first}]; GKE keys exclusions by name. Fix: give each exclusion its own name.`,
       ),
     );
-    duplicates(c.masterAuthorizedNetworks, (n) => n.cidr).forEach(([i, first]) =>
+    duplicates(c.masterAuthorizedNetworks ?? [], (n) => n.cidr).forEach(([i, first]) =>
       problems.push(
-        `${key(["cluster", "masterAuthorizedNetworks", i, "cidr"])}: ${show(c.masterAuthorizedNetworks[i]?.cidr)} is already listed at masterAuthorizedNetworks[${first}]. Fix: list each network once.`,
+        `${key(["cluster", "masterAuthorizedNetworks", i, "cidr"])}: ${show(c.masterAuthorizedNetworks?.[i]?.cidr)} is already listed at masterAuthorizedNetworks[${first}]. Fix: list each network once.`,
       ),
     );
     if (!isPrivateCidr(c.masterIpv4Cidr)) {
@@ -205,6 +234,15 @@ export function crossFieldProblems(
   ) {
     problems.push(
       `${key(["ingress", "chartVersion"])}: must be ${MIN_SAFE_INGRESS_NGINX_CHART} or later, the first chart with the CVE-2025-1974 fix (got ${show(ing.chartVersion)}). Fix: pin ${FINAL_INGRESS_NGINX_CHART}, the final release.`,
+    );
+  }
+  if (
+    ing !== undefined &&
+    ing.controller === "install" &&
+    compareSemver(ing.chartVersion, FINAL_INGRESS_NGINX_CHART) > 0
+  ) {
+    problems.push(
+      `${key(["ingress", "chartVersion"])}: must be ${FINAL_INGRESS_NGINX_CHART} or earlier: ingress-nginx is retired and ${FINAL_INGRESS_NGINX_CHART} is its final chart, so no repository serves ${show(ing.chartVersion)}. Fix: pin ${FINAL_INGRESS_NGINX_CHART}.`,
     );
   }
   const wst = ing?.workerShutdownTimeout ?? DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS;
@@ -332,6 +370,15 @@ export function crossFieldProblems(
       );
     }
   });
+  const handshakeUrl = r.gates.handshake.url;
+  if (ing?.tlsSecretName !== undefined && handshakeUrl?.startsWith("ws://") === true) {
+    const host = new URL(handshakeUrl).hostname;
+    if (host === ing.host) {
+      problems.push(
+        `${key(["rollout", "gates", "handshake", "url"])}: must be wss:// for ${show(host)}, which ingress.tlsSecretName serves with TLS (got ${show(handshakeUrl)} with tlsSecretName ${show(ing.tlsSecretName)}): ingress-nginx answers a plain request to a TLS host with a redirect, which a WebSocket upgrade does not follow. Fix: write ${show(handshakeUrl.replace(/^ws:/, "wss:"))}, or remove the key (unset, the gate connects to wss://<host><path>).`,
+      );
+    }
+  }
   const prom = r.gates.prometheus;
   if (prom !== undefined && (prom.max === undefined) === (prom.min === undefined)) {
     problems.push(

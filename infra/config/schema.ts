@@ -5,11 +5,7 @@
  * default is written twice.
  */
 import type { z } from "zod";
-import {
-  CHART_REPOSITORY_RE,
-  FINAL_INGRESS_NGINX_CHART,
-  INGRESS_NGINX_CHART_REPO,
-} from "../../components/ingress/ingressNginx";
+import { FINAL_INGRESS_NGINX_CHART, INGRESS_NGINX_CHART_REPO } from "../../components/ingress/ingressNginx";
 import {
   DEFAULT_API_ABORT_BUDGET_SECONDS,
   DEFAULT_API_RETRY_BUDGET_SECONDS,
@@ -28,12 +24,8 @@ import {
   ON_ABORT_MODES,
   VERSION_IDENTITY_MODES,
 } from "../../components/rollout/defaults";
-import type {
-  ExclusionScope,
-  MaintenanceWindow,
-  NodePoolConfig,
-  ReleaseChannel,
-} from "../../components/cluster/gkeCluster";
+import type { ExclusionScope, MaintenanceWindow, NodePoolConfig } from "../../components/cluster/gkeCluster";
+import { RELEASE_CHANNELS } from "../../components/shared/gke";
 import { LIMITS } from "../../components/shared/limits";
 import { GATEWAY_DEFAULTS } from "../../components/gateway/versionedGateway";
 import {
@@ -66,6 +58,8 @@ import {
   rrule,
   type Checked,
 } from "./formats";
+import { ingressHost, utcTime } from "./consumers";
+import { chartRepositoryUrl, prometheusBaseUrl, websocketUrl } from "./urls";
 
 /** Keeps the text of a quantity that passed its check. */
 const keepText =
@@ -88,13 +82,13 @@ export const DEFAULT_RESOURCES = {
 const maintenanceWindowSchema = section(
   {
     start: checked(
-      'an RFC 3339 time like "2026-01-03T02:00:00Z"',
-      rfc3339,
+      'an RFC 3339 time in UTC like "2026-01-03T02:00:00Z"',
+      utcTime,
       'add start, the first window\'s start, e.g. "2026-01-03T02:00:00Z"',
     ),
     end: checked(
-      'an RFC 3339 time like "2026-01-03T08:00:00Z"',
-      rfc3339,
+      'an RFC 3339 time in UTC like "2026-01-03T08:00:00Z"',
+      utcTime,
       'add end, the first window\'s end, e.g. "2026-01-03T08:00:00Z"',
     ),
     recurrence: checked(
@@ -178,10 +172,7 @@ export const clusterSchema = section(
       1,
       4,
     ).optional(),
-    releaseChannel: oneOf<ReleaseChannel>(
-      ["RAPID", "REGULAR", "STABLE"],
-      "pick a GKE release channel",
-    ).default("REGULAR"),
+    releaseChannel: oneOf(RELEASE_CHANNELS, "pick a GKE release channel").default("REGULAR"),
     maintenanceWindow: maintenanceWindowSchema.default(DEFAULT_MAINTENANCE_WINDOW),
     maintenanceExclusions: list(exclusionSchema, "maintenance exclusions", 0, 20).default([]),
     masterAuthorizedNetworks: list(
@@ -192,16 +183,19 @@ export const clusterSchema = section(
             ipv4Cidr(8, 32),
             "add cidr, a network allowed to reach the API",
           ),
-          name: leaf("a non-empty text", "name the network", (v) =>
-            typeof v === "string" && v.trim() !== "" ? v : undefined,
+          name: leaf(
+            "a non-empty text",
+            "name the network",
+            (v) => (typeof v === "string" && v.trim() !== "" ? v : undefined),
+            { expect: "text", ascii: false },
           ),
         },
         "authorized network settings",
       ),
       "authorized networks",
-      0,
+      1,
       50,
-    ).default([]),
+    ).optional(),
     masterIpv4Cidr: checked('a private IPv4 /28 range like "172.16.0.0/28"', ipv4Cidr(28, 28)).default(
       "172.16.0.0/28",
     ),
@@ -236,10 +230,9 @@ export const ingressSchema = section(
       ["install", "existing"] as const,
       'use "install" to let this stack install ingress-nginx, "existing" when the cluster already runs it',
     ).default("install"),
-    host: matching(
-      DNS_NAME_RE,
-      'a lower-case DNS name like "ws.example.com"',
-      'use lower-case letters, digits, "-" and dots, without scheme, port or path',
+    host: checked(
+      'a lower-case DNS name like "ws.example.com", not an IP address',
+      ingressHost,
       "add host, the public name clients connect to, e.g. host: ws.example.com",
       nearHost,
     ),
@@ -270,10 +263,9 @@ export const ingressSchema = section(
       'a chart version like "4.15.1"',
       `pin the chart, e.g. ${FINAL_INGRESS_NGINX_CHART}`,
     ).default(FINAL_INGRESS_NGINX_CHART),
-    chartRepository: matching(
-      CHART_REPOSITORY_RE,
-      'a Helm repository URL like "https://charts.example.com/ingress-nginx" or an OCI path like "oci://europe-docker.pkg.dev/acme/charts"',
-      "point it at a repository or registry that serves the ingress-nginx chart (a mirror), or remove it to use the upstream repository",
+    chartRepository: checked(
+      'a Helm repository URL like "https://charts.example.com/ingress-nginx" (http:// on loopback only) or an OCI path like "oci://europe-docker.pkg.dev/acme/charts"',
+      chartRepositoryUrl,
     ).default(INGRESS_NGINX_CHART_REPO),
     workerShutdownTimeout: duration(
       1,
@@ -406,18 +398,17 @@ export const rolloutSchema = section(
         ).default(DEFAULT_CANARY_ROUTE_WAIT_SECONDS),
         handshake: section(
           {
-            url: matching(
-              /^wss?:\/\/[^\s]+$/,
-              'a WebSocket URL like "wss://ws.example.com/"',
-              "set the public URL the gate connects to",
-              undefined,
-              (v) => v.replace(/^http(s?):/i, "ws$1:"),
+            url: checked('a WebSocket URL like "wss://ws.example.com/"', websocketUrl, undefined, (v) =>
+              v.replace(/^http(s?):/i, "ws$1:"),
             ).optional(),
             timeout: duration(1, 120, "set how long the handshake gate waits").default(
               DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
             ),
-            message: leaf("a non-empty text", "set the message the gate sends", (v) =>
-              typeof v === "string" && v !== "" ? v : undefined,
+            message: leaf(
+              "a non-empty text",
+              "set the message the gate sends",
+              (v) => (typeof v === "string" && v !== "" ? v : undefined),
+              { expect: "text", ascii: false },
             ).default(DEFAULT_HANDSHAKE_MESSAGE),
           },
           "handshake gate settings",
@@ -449,10 +440,9 @@ export const rolloutSchema = section(
         ).optional(),
         prometheus: section(
           {
-            url: matching(
-              /^https?:\/\/[^\s]+$/,
-              'an HTTP URL like "http://prometheus.monitoring:9090"',
-              "write the URL with http:// or https://",
+            url: checked(
+              'a Prometheus base URL like "http://prometheus.monitoring:9090" (the gate queries <url>/api/v1/query)',
+              prometheusBaseUrl,
               "add url, the Prometheus base URL, e.g. http://prometheus.monitoring:9090",
               (v) => v.replace(/^ws(s?):/i, "http$1:"),
             ),

@@ -13,6 +13,7 @@ import {
 } from "@pulumi/policy";
 import { configSchema, knobs } from "../config";
 import { at, isUnknown, seconds, show } from "../lib/values";
+import { RELEASE_CHANNELS } from "../../components/shared/gke";
 
 type Check = (props: unknown, what: string, report: ReportViolation, args: ResourceValidationArgs) => void;
 
@@ -35,7 +36,6 @@ export function stackOfUrn(urn: string): string | undefined {
 
 const REGION_RE = /^[a-z]+-[a-z]+\d+$/;
 const DEFAULT_COMPUTE_SA_RE = /-compute@developer\.gserviceaccount\.com$/;
-const RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"];
 
 export const gkePrivateNodes: ResourceValidationPolicy = {
   name: "gke-private-nodes",
@@ -139,7 +139,8 @@ export const gkeReleaseChannel: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: onCluster((p, what, report) => {
     const v = at(p, "releaseChannel.channel");
-    if (isUnknown(v) || (typeof v === "string" && RELEASE_CHANNELS.includes(v))) return;
+    if (isUnknown(v) || (typeof v === "string" && (RELEASE_CHANNELS as readonly string[]).includes(v)))
+      return;
     report(
       `${what}: releaseChannel.channel is ${show(v)}. Fix: set releaseChannel.channel to one of ${RELEASE_CHANNELS.join(", ")}.`,
     );

@@ -78,7 +78,7 @@ describe("characters that look right", () => {
     const problems = refused(localWith("gateway", "dr\u0430inSeconds", 1800));
     assert.match(
       problems[0] ?? "",
-      /"dr\u0430inSeconds" \(character 3 is U\+0430 CYRILLIC SMALL LETTER A; did you mean "drainSeconds"\?\)/,
+      /^ws-gateway:gateway\.dr\u0430inSeconds: is not a key of ws-gateway:gateway \(character 3 is U\+0430 CYRILLIC SMALL LETTER A; did you mean "drainSeconds"\?\)/,
     );
   });
 

@@ -17,7 +17,12 @@ type Config = { cluster: Section; ingress: Section; gateway: Section; rollout: S
 /** A complete, valid GKE config; each case below changes one thing. */
 function base(): Config {
   return {
-    cluster: { mode: "gke", project: "acme-ws-prod", region: "europe-west1" },
+    cluster: {
+      mode: "gke",
+      project: "acme-ws-prod",
+      region: "europe-west1",
+      masterAuthorizedNetworks: [{ cidr: "203.0.113.0/24", name: "ops" }],
+    },
     ingress: { host: "ws.acme.example", tlsSecretName: "ws-tls" },
     gateway: { image: "europe-docker.pkg.dev/acme/gw/ws-gateway", version: "2f9c1ab", drainSeconds: 1800 },
     rollout: { steps: [{ weight: 5, pause: "2m" }, { weight: 25, pause: "5m" }, { weight: 100 }] },
@@ -275,7 +280,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-02-30T02:00:00Z": 2026-02 has no day 30). Fix: use a day from 01 to 28, e.g. "2026-01-03T02:00:00Z".',
+      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time in UTC like "2026-01-03T02:00:00Z" (got "2026-02-30T02:00:00Z": 2026-02 has no day 30). Fix: use a day from 01 to 28, e.g. "2026-01-03T02:00:00Z".',
     ],
   },
   {
@@ -289,7 +294,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.end: must be an RFC 3339 time like "2026-01-03T08:00:00Z" (got "2026-01-03T24:00:00Z": the time of day is out of range). Fix: use hours 00-23, minutes and seconds 00-59, e.g. "2026-01-03T08:00:00Z".',
+      'ws-gateway:cluster.maintenanceWindow.end: must be an RFC 3339 time in UTC like "2026-01-03T08:00:00Z" (got "2026-01-03T24:00:00Z": the time of day is out of range). Fix: use hours 00-23, minutes and seconds 00-59, e.g. "2026-01-03T08:00:00Z".',
     ],
   },
   {
@@ -303,7 +308,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-13-03T02:00:00Z": month 13 does not exist). Fix: use a month from 01 to 12, e.g. "2026-01-03T02:00:00Z".',
+      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time in UTC like "2026-01-03T02:00:00Z" (got "2026-13-03T02:00:00Z": month 13 does not exist). Fix: use a month from 01 to 12, e.g. "2026-01-03T02:00:00Z".',
     ],
   },
   {
@@ -317,7 +322,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2026-01-03": not an RFC 3339 time). Fix: write date, "T", time of day and zone (Z or an offset like +01:00), e.g. "2026-01-03T02:00:00Z".',
+      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time in UTC like "2026-01-03T02:00:00Z" (got "2026-01-03": not an RFC 3339 time). Fix: write date, "T", time of day and "Z" (UTC), e.g. "2026-01-03T02:00:00Z".',
     ],
   },
   {
@@ -331,7 +336,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time like "2026-01-03T02:00:00Z" (got "2027-02-29T02:00:00Z": 2027-02 has no day 29). Fix: use a day from 01 to 28, e.g. "2026-01-03T02:00:00Z".',
+      'ws-gateway:cluster.maintenanceWindow.start: must be an RFC 3339 time in UTC like "2026-01-03T02:00:00Z" (got "2027-02-29T02:00:00Z": 2027-02 has no day 29). Fix: use a day from 01 to 28, e.g. "2026-01-03T02:00:00Z".',
     ],
   },
   {
@@ -656,7 +661,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.resources = { cpuRequests: "250m" };
     },
     problems: [
-      'ws-gateway:gateway.resources: unknown key "cpuRequests" (did you mean "cpuRequest"?): its settings would be ignored. Allowed keys: cpuRequest, memoryRequest, cpuLimit, memoryLimit. Fix: correct the spelling or remove it.',
+      'ws-gateway:gateway.resources.cpuRequests: is not a key of ws-gateway:gateway.resources (did you mean "cpuRequest"?): its settings would be ignored. Allowed keys: cpuRequest, memoryRequest, cpuLimit, memoryLimit. Fix: rename it to cpuRequest, or remove it.',
     ],
   },
   {
@@ -666,7 +671,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.rollout.steps = [{ weight: 5, pasue: "2m" }, { weight: 100 }];
     },
     problems: [
-      'ws-gateway:rollout.steps[0]: unknown key "pasue" (did you mean "pause"?): its settings would be ignored. Allowed keys: weight, pause. Fix: correct the spelling or remove it.',
+      'ws-gateway:rollout.steps[0].pasue: is not a key of ws-gateway:rollout.steps[0] (did you mean "pause"?): its settings would be ignored. Allowed keys: weight, pause. Fix: rename it to pause, or remove it.',
     ],
   },
   {
@@ -676,7 +681,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.rollout.gates = { handshake: { timout: "5s" } };
     },
     problems: [
-      'ws-gateway:rollout.gates.handshake: unknown key "timout" (did you mean "timeout"?): its settings would be ignored. Allowed keys: url, timeout, message. Fix: correct the spelling or remove it.',
+      'ws-gateway:rollout.gates.handshake.timout: is not a key of ws-gateway:rollout.gates.handshake (did you mean "timeout"?): its settings would be ignored. Allowed keys: url, timeout, message. Fix: rename it to timeout, or remove it.',
     ],
   },
   {
@@ -691,7 +696,7 @@ export const CLASS_CASES: readonly Case[] = [
       };
     },
     problems: [
-      'ws-gateway:cluster.maintenanceWindow: unknown key "timezone": its settings would be ignored. Allowed keys: start, end, recurrence. Fix: correct the spelling or remove it.',
+      "ws-gateway:cluster.maintenanceWindow.timezone: is not a key of ws-gateway:cluster.maintenanceWindow: its settings would be ignored. Allowed keys: start, end, recurrence. Fix: remove it.",
     ],
   },
   {
@@ -701,7 +706,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.cluster.nodePool = { machinetype: "e2-standard-4" };
     },
     problems: [
-      'ws-gateway:cluster.nodePool: unknown key "machinetype" (did you mean "machineType"?): its settings would be ignored. Allowed keys: machineType, minNodesPerZone, maxNodesPerZone, diskSizeGb. Fix: correct the spelling or remove it.',
+      'ws-gateway:cluster.nodePool.machinetype: is not a key of ws-gateway:cluster.nodePool (did you mean "machineType"?): its settings would be ignored. Allowed keys: machineType, minNodesPerZone, maxNodesPerZone, diskSizeGb. Fix: rename it to machineType, or remove it.',
     ],
   },
   {
@@ -711,7 +716,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.version = 20240101;
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got 20240101). Fix: YAML reads the unquoted value as the number 20240101 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "20240101" (with pulumi config set --path, add --type string).',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got 20240101). Fix: YAML reads the unquoted value as the number 20240101 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "20240101" (with pulumi config set --path, add --type string).',
     ],
   },
   {
@@ -721,7 +726,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateway.version = 1e5;
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got 100000). Fix: YAML reads the unquoted value as the number 100000 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "100000" (with pulumi config set --path, add --type string).',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got 100000). Fix: YAML reads the unquoted value as the number 100000 (dropping leading zeros, trailing zeros and exponents); quote it exactly as written, e.g. "100000" (with pulumi config set --path, add --type string).',
     ],
   },
   {
@@ -801,7 +806,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.ingress.host = true;
     },
     problems: [
-      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com" (got true). Fix: YAML reads the unquoted value as the boolean true; quote it: "true".',
+      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com", not an IP address (got true). Fix: YAML reads the unquoted value as the boolean true; quote it: "true".',
     ],
   },
   {
@@ -831,7 +836,7 @@ export const CLASS_CASES: readonly Case[] = [
       delete c.ingress.host;
     },
     problems: [
-      'ws-gateway:ingress.host: is required: a lower-case DNS name like "ws.example.com". Fix: add host, the public name clients connect to, e.g. host: ws.example.com.',
+      'ws-gateway:ingress.host: is required: a lower-case DNS name like "ws.example.com", not an IP address. Fix: add host, the public name clients connect to, e.g. host: ws.example.com.',
     ],
   },
   {
@@ -882,7 +887,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.rollout.gates = { prometheus: { max: 1 } };
     },
     problems: [
-      'ws-gateway:rollout.gates.prometheus.url: is required: an HTTP URL like "http://prometheus.monitoring:9090". Fix: add url, the Prometheus base URL, e.g. http://prometheus.monitoring:9090.',
+      'ws-gateway:rollout.gates.prometheus.url: is required: a Prometheus base URL like "http://prometheus.monitoring:9090" (the gate queries <url>/api/v1/query). Fix: add url, the Prometheus base URL, e.g. http://prometheus.monitoring:9090.',
       "ws-gateway:rollout.gates.prometheus.query: is required: a PromQL expression, with ASCII quotes and no invisible characters. Fix: add query, the PromQL expression whose value the gate compares.",
     ],
   },

@@ -16,7 +16,12 @@ function base(): {
   rollout: Record<string, unknown>;
 } {
   return {
-    cluster: { mode: "gke", project: "acme-ws-prod", region: "europe-west1" },
+    cluster: {
+      mode: "gke",
+      project: "acme-ws-prod",
+      region: "europe-west1",
+      masterAuthorizedNetworks: [{ cidr: "203.0.113.0/24", name: "ops" }],
+    },
     ingress: { host: "ws.acme.example", tlsSecretName: "ws-tls" },
     gateway: { image: "europe-docker.pkg.dev/acme/gw/ws-gateway", version: "2f9c1ab", drainSeconds: 1800 },
     rollout: { steps: [{ weight: 5, pause: "2m" }, { weight: 25, pause: "5m" }, { weight: 100 }] },
@@ -82,7 +87,7 @@ const CASES: readonly Case[] = [
       c.gateway.version = "latest";
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got "latest"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got "latest"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
     ],
   },
   {
@@ -91,7 +96,7 @@ const CASES: readonly Case[] = [
       c.gateway.version = "V1.2.3";
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got "V1.2.3"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version, e.g. "v1-2-3".',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got "V1.2.3"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version, e.g. "v1-2-3".',
     ],
   },
   {
@@ -100,7 +105,7 @@ const CASES: readonly Case[] = [
       c.gateway.version = "a".repeat(53);
     },
     problems: [
-      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging) (got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
+      'ws-gateway:gateway.version: must be a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1") (got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"). Fix: use the image tag, lower-case letters, digits and "-", e.g. a short git SHA "2f9c1ab" or "v1-4-2" in ws-gateway:gateway.version.',
     ],
   },
   {
@@ -109,7 +114,7 @@ const CASES: readonly Case[] = [
       delete c.gateway.version;
     },
     problems: [
-      'ws-gateway:gateway.version: is required: a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging). Fix: add version, the image tag this update releases, e.g. version: 2f9c1ab.',
+      'ws-gateway:gateway.version: is required: a DNS-1123 label fragment: 1 to 52 lower-case letters, digits or "-", starting and ending with a letter or digit, not a tag that moves (latest, stable, main, master, dev, develop, edge, nightly, canary, head, current, release, prod, production, staging, or a major-only number like "1"). Fix: add version, the image tag this update releases, e.g. version: 2f9c1ab.',
     ],
   },
   {
@@ -118,7 +123,7 @@ const CASES: readonly Case[] = [
       c.gateway.drainSecs = 60;
     },
     problems: [
-      'ws-gateway:gateway: unknown key "drainSecs" (did you mean "drainSeconds"?): its settings would be ignored. Allowed keys: namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds. Fix: correct the spelling or remove it.',
+      'ws-gateway:gateway.drainSecs: is not a key of ws-gateway:gateway (did you mean "drainSeconds"?): its settings would be ignored. Allowed keys: namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds. Fix: rename it to drainSeconds, or remove it.',
     ],
   },
   {
@@ -314,6 +319,8 @@ const CASES: readonly Case[] = [
       c.ingress.loadBalancerIP = "203.0.113.10";
     },
     problems: [
+      // The base config is a GKE one, where NodePort is refused on its own (rules.ts).
+      'ws-gateway:ingress.serviceType: must be "LoadBalancer" on cluster.mode "gke" (got "NodePort" with mode "gke"): the nodes are private, so a NodePort is reachable from nowhere outside the VPC. Fix: set ingress.serviceType to "LoadBalancer" (or remove it; it is the default).',
       'ws-gateway:ingress.loadBalancerIP: applies to ingress.serviceType "LoadBalancer" only (got "203.0.113.10" with "NodePort"). Fix: remove it, or set ingress.serviceType to "LoadBalancer".',
     ],
   },
@@ -350,7 +357,7 @@ const CASES: readonly Case[] = [
       c.ingress.host = "WS.Acme.Example";
     },
     problems: [
-      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com" (got "WS.Acme.Example"). Fix: use lower-case letters, digits, "-" and dots, without scheme, port or path, e.g. "ws.acme.example".',
+      'ws-gateway:ingress.host: must be a lower-case DNS name like "ws.example.com", not an IP address (got "WS.Acme.Example": not a DNS-1123 subdomain (lower-case labels of letters, digits and "-", joined by dots)). Fix: write it in lower case: "ws.acme.example".',
     ],
   },
   {
@@ -418,7 +425,7 @@ const CASES: readonly Case[] = [
       c.rollout.gates = { handshake: { url: "https://ws.acme.example/" } };
     },
     problems: [
-      'ws-gateway:rollout.gates.handshake.url: must be a WebSocket URL like "wss://ws.example.com/" (got "https://ws.acme.example/"). Fix: set the public URL the gate connects to, e.g. "wss://ws.acme.example/".',
+      'ws-gateway:rollout.gates.handshake.url: must be a WebSocket URL like "wss://ws.example.com/" (got "https://ws.acme.example/": the scheme https:// is not one this key takes (wss://, ws://)). Fix: write it as "wss://ws.acme.example/".',
     ],
   },
   {

@@ -55,6 +55,10 @@ export function splitKey(key: string): { top: string; rest: (string | number)[] 
 /** The config map with a suggestion applied: the value written at its key, or the key removed. */
 export function applySuggestion(config: ConfigMap, s: Suggestion): ConfigMap {
   const out = structuredClone(config);
+  if ("literal" in s) {
+    delete out[s.key];
+    return out;
+  }
   const { top, rest } = splitKey(s.key);
   if (rest.length === 0) {
     if ("remove" in s) delete out[top];

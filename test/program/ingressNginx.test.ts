@@ -267,7 +267,7 @@ describe("ingress-nginx settings reach the chart", () => {
     setStackConfig(raw);
     assert.throws(() => loadStackConfig(), {
       message:
-        'Invalid stack configuration (1 problem); nothing was changed:\n  - ws-gateway:ingress.chartRepository: must be a Helm repository URL like "https://charts.example.com/ingress-nginx" or an OCI path like "oci://europe-docker.pkg.dev/acme/charts" (got "charts.example.com/ingress-nginx"). Fix: point it at a repository or registry that serves the ingress-nginx chart (a mirror), or remove it to use the upstream repository, e.g. "https://charts.example.com/ingress-nginx".',
+        'Invalid stack configuration (1 problem); nothing was changed:\n  - ws-gateway:ingress.chartRepository: must be a Helm repository URL like "https://charts.example.com/ingress-nginx" (http:// on loopback only) or an OCI path like "oci://europe-docker.pkg.dev/acme/charts" (got "charts.example.com/ingress-nginx": it has no scheme (allowed: https://, oci://, http:// (loopback only))). Fix: write it with its scheme, e.g. "https://charts.example.com/ingress-nginx".',
     });
     assert.equal((await settle()).length, 0);
   });

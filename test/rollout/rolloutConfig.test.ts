@@ -6,7 +6,12 @@ import { ConfigError, parseConfig, type RawStackConfig } from "../../infra/confi
 
 function base(rollout: Record<string, unknown> = {}): RawStackConfig {
   return {
-    cluster: { mode: "gke", project: "acme-ws-prod", region: "europe-west1" },
+    cluster: {
+      mode: "gke",
+      project: "acme-ws-prod",
+      region: "europe-west1",
+      masterAuthorizedNetworks: [{ cidr: "203.0.113.0/24", name: "ops" }],
+    },
     ingress: { host: "ws.acme.example", tlsSecretName: "ws-tls" },
     gateway: { image: "europe-docker.pkg.dev/acme/gw/ws-gateway", version: "2f9c1ab", drainSeconds: 1800 },
     rollout: { steps: [{ weight: 5, pause: "2m" }, { weight: 100 }], ...rollout },

@@ -10,7 +10,7 @@
  * Exclusion scopes: NO_UPGRADES, NO_MINOR_UPGRADES, NO_MINOR_OR_NODE_UPGRADES.
  * Regions look like europe-west1, zones like europe-west1-b.
  */
-import { family, refused, refusedAt, set } from "../mutate";
+import { all, del, family, refused, refusedAt, set } from "../mutate";
 
 const at = refusedAt;
 const rrule =
@@ -325,4 +325,46 @@ export const gkeCases = family("gke-cluster", [
     "docs/configuration.md cluster.mode: gke or existing",
     "local",
   ),
+  at(
+    "gke-window-utc-as-offset",
+    "window start written +00:00: UTC, but GKE returns Z, so every preview shows a diff",
+    "cluster.maintenanceWindow.start",
+    "2026-01-03T02:00:00+00:00",
+    "pinned provider: startTime in RFC 3339 Zulu format (docs/facts.md F50)",
+  ),
+  {
+    id: "gke-window-daily-3h",
+    description: "a daily 3-hour window: GKE counts no window shorter than 4 h",
+    source: "GKE: only contiguous availability of 4 h or more counts (docs/facts.md F50)",
+    stack: "prod",
+    mutate: all(
+      set("ws-gateway:cluster.maintenanceWindow.end", "2026-01-03T05:00:00Z"),
+      set("ws-gateway:cluster.maintenanceWindow.recurrence", "FREQ=DAILY"),
+    ),
+    expect: refused("ws-gateway:cluster.maintenanceWindow.end"),
+  },
+  {
+    id: "gke-window-sunday-6h",
+    description: "one 6-hour window each Sunday: 4 x 6 h = 24 h in 32 days, below 48 h",
+    source: "GKE: 48 h in any 32 days (docs/facts.md F50)",
+    stack: "prod",
+    mutate: set("ws-gateway:cluster.maintenanceWindow.recurrence", "FREQ=WEEKLY;BYDAY=SU"),
+    expect: refused("ws-gateway:cluster.maintenanceWindow.end"),
+  },
+  {
+    id: "gke-window-fortnightly-2-days",
+    description: "every other weekend, 6 h a day: 2 x 2 x 6 h = 24 h in 32 days",
+    source: "GKE: 48 h in any 32 days (docs/facts.md F50)",
+    stack: "prod",
+    mutate: set("ws-gateway:cluster.maintenanceWindow.recurrence", "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,SU"),
+    expect: refused("ws-gateway:cluster.maintenanceWindow.end"),
+  },
+  {
+    id: "gke-no-authorized-networks-key",
+    description: "masterAuthorizedNetworks removed on GKE: no client reaches the control plane",
+    source: "docs/configuration.md cluster.masterAuthorizedNetworks: required on GKE (docs/facts.md F52)",
+    stack: "prod",
+    mutate: del("ws-gateway:cluster.masterAuthorizedNetworks"),
+    expect: refused("ws-gateway:cluster.masterAuthorizedNetworks"),
+  },
 ]);

@@ -237,6 +237,18 @@ export const imageCases = family("images-and-tags", [
   version("img-version-main", "version main (the branch tag)", "main", mutable),
   version("img-version-master", "version master", "master", mutable),
   version("img-version-nightly", "version nightly", "nightly", mutable),
+  version("img-version-edge", "version edge", "edge", mutable),
+  version("img-version-dev", "version dev", "dev", mutable),
+  version("img-version-major-only", 'version "1" (a major-only tag)', "1", mutable),
+  version("img-version-major-only-two-digits", 'version "22" (a major-only tag)', "22", mutable),
+  {
+    id: "img-version-major-unquoted",
+    description: "version: 3 unquoted: YAML reads the number 3, and quoted it is still a major-only tag",
+    source: mutable,
+    stack: "dev",
+    mutate: set("ws-gateway:gateway.version", 3),
+    expect: refused("ws-gateway:gateway.version"),
+  },
   version("img-version-dotted", "version v1.2.3", "v1.2.3", versionDoc),
   version("img-version-uppercase", "version 2F9C1AB", "2F9C1AB", versionDoc),
   version(

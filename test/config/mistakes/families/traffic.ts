@@ -226,6 +226,36 @@ export const controllerCases = family("ingress-controller", [
 const promUrl = "docs/configuration.md rollout.gates.prometheus.url: http(s):// base URL";
 export const gateCases = family("gates-and-urls", [
   {
+    id: "gate-prom-url-query",
+    description: "prometheus.url with a query string: the gate appends its own",
+    source: `${promUrl}; the gate requests <url>/api/v1/query?query=...`,
+    stack: "prod",
+    mutate: set(
+      "ws-gateway:rollout.gates.prometheus.url",
+      "http://prometheus.monitoring.svc:9090/?timeout=5s",
+    ),
+    expect: refused("ws-gateway:rollout.gates.prometheus.url"),
+  },
+  {
+    id: "gate-prom-url-credentials",
+    description: "prometheus.url with user:password@ (a secret in plain text in the stack file)",
+    source: `${promUrl}; WHATWG URL userinfo`,
+    stack: "prod",
+    mutate: set(
+      "ws-gateway:rollout.gates.prometheus.url",
+      "http://admin:hunter2@prometheus.monitoring.svc:9090",
+    ),
+    expect: refused("ws-gateway:rollout.gates.prometheus.url"),
+  },
+  {
+    id: "gate-handshake-port-zero",
+    description: "handshake.url with port 0",
+    source: "no service listens on port 0; URL ports are 1-65535 to connect",
+    stack: "e2e",
+    mutate: set("ws-gateway:rollout.gates.handshake.url", "ws://127.0.0.1:0/"),
+    expect: refused("ws-gateway:rollout.gates.handshake.url"),
+  },
+  {
     id: "gate-handshake-https",
     description: "handshake.url https://ws.acme.example/",
     source: "docs/configuration.md gates.handshake.url: ws:// or wss:// URL",
