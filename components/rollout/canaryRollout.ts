@@ -37,6 +37,7 @@ import {
 import { buildGates, buildRouteCheck, identityWarning, type GatesConfig } from "./gates";
 import { holderIdentity, LEASE_HELD, LEASE_RENEW_SECONDS } from "./lease";
 import { ReleaseRecorder } from "./releaseStatus";
+import { resumeDecision } from "./resume";
 import { KubernetesCanaryRouter } from "./kubernetesRouter";
 import { errorText, isApiError } from "./apiError";
 import { DEFAULT_API_RETRY_BUDGET_SECONDS, DEFAULT_ON_ABORT, ON_ABORT_MODES, type OnAbort } from "./defaults";
@@ -443,6 +444,20 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
       );
     }
   }
+  let verifyResumedWeight = false;
+  if (!sameTarget(previous, inputs)) {
+    // An earlier update of this version that did not finish may have left its weight in place.
+    const live = await retried(inputs, (budget) => router.liveCanary(budget)).catch(() => undefined);
+    const decision =
+      live === undefined
+        ? undefined
+        : resumeDecision(inputs.version, inputs.steps, live.weight, live.exposure);
+    if (decision !== undefined) {
+      logger.info(decision.message);
+      resumeFromWeight = decision.weight;
+      verifyResumedWeight = true;
+    }
+  }
   // The drain deletes the canary version's pods. When that version is also the one on the
   // stable route (e.g. rolling back to it from a held release), those pods serve every stable
   // client too: draining them would cut everyone, so an abort then only sets the weight to 0.
@@ -474,6 +489,7 @@ async function release(previous: RolloutOutputs, inputs: RolloutInputs): Promise
         ...(drainable ? { drainer: router } : {}),
         steering: router,
         canaryVersion: inputs.version,
+        verifyResumedWeight,
         onEvent: (event) => recorder.onEvent(event),
       });
       const outcome = ran.outcome;

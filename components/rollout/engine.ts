@@ -23,7 +23,16 @@ import { beginGates, endGates, runGateRound } from "./engine/gateRounds";
 import type { ApiRetryOptions, RolloutOptions, RolloutResult } from "./engine/options";
 import type { GateContext } from "./types";
 import { pausePhase, resetPhase, routePhase, stepPhase } from "./engine/phases";
-import { createRun, gateReason, interruptReason, isInterrupt, phase, result } from "./engine/run";
+import {
+  createRun,
+  gateReason,
+  interruptReason,
+  isInterrupt,
+  phase,
+  result,
+  type AbortReason,
+  type Run,
+} from "./engine/run";
 import { isPromoteNow } from "./engine/steer";
 import { validateSchedule } from "./engine/schedule";
 import { setWeight, writeFailed } from "./engine/weights";
@@ -93,6 +102,10 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
       if (failed !== undefined) return await abortPhase(run, failed);
     } else {
       logger.info(`continuing from canary weight ${resume}%`);
+      if (options.verifyResumedWeight === true && resume > 0) {
+        const failed = await verifyResumed(run, resume);
+        if (failed !== undefined) return await abortPhase(run, failed);
+      }
     }
     if ((resume ?? 0) === 0) {
       const routed = await routePhase(run);
@@ -133,6 +146,25 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
   } finally {
     await endGates(run);
   }
+}
+
+/** Before continuing from a weight an unfinished update left: the gates once at that weight. */
+async function verifyResumed(run: Run, weight: number): Promise<AbortReason | undefined> {
+  const steps = run.options.steps;
+  const at = steps.findIndex((s) => s.weight === weight) + 1;
+  const ctx: GateContext = { step: at, stepCount: run.stepCount, weight };
+  const failure =
+    (await beginGates(run, run.options.gates, ctx)) ?? (await runGateRound(run, run.options.gates, ctx));
+  run.emit({
+    kind: "gates",
+    step: at,
+    ok: failure === undefined,
+    ...(failure === undefined ? {} : { failed: failure.gate }),
+  });
+  if (failure !== undefined)
+    return { ...gateReason(run, at, weight, failure), where: `at the resumed weight ${weight}%` };
+  run.options.logger.info(`gates ok at the resumed canary weight ${weight}%`);
+  return undefined;
 }
 
 /**

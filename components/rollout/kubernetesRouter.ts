@@ -219,6 +219,12 @@ export class KubernetesCanaryRouter
     return record?.version === this.options.version ? record.weight : 0;
   }
 
+  /** The live weight and the exposure record's text, from one GET (./resume). */
+  async liveCanary(budget?: CallBudget): Promise<{ weight: number; exposure: string | undefined }> {
+    const annotations = await this.ingressAnnotations(budget);
+    return { weight: this.weightIn(annotations), exposure: annotations[ANNOTATION_EXPOSURE] };
+  }
+
   /** After a drain of this version: its record back to 0 (its clients are on stable). */
   async recordDrained(budget?: CallBudget): Promise<void> {
     await this.writeAnnotations(budget, () => ({ [ANNOTATION_EXPOSURE]: this.exposureText(0) }));

@@ -695,6 +695,44 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       });
     });
 
+    it("GIVEN an update of v2 killed at 10% (its weight and exposure record left in place) WHEN the next update of v2 runs in the host THEN it checks the gates at 10% and continues from there, saying so", async () => {
+      // Given: what the killed update left; the state still says v1 is promoted.
+      api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "10";
+      api.annotations["ws-gateway.io/exposure"] = '{"version":"v2","weight":10}';
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      // When
+      const answer = await host(rolloutProvider, "update", "id", outs("v1", "promoted", 100), {
+        ...target("v2"),
+        steps,
+        gates,
+      });
+      // Then
+      assert.equal(answer.error, undefined, answer.stderr);
+      assert.deepEqual(patchedWeights(), ["100"]);
+      assert.match(
+        answer.stderr,
+        /resuming from the live canary weight 10%: an earlier update of v2 did not finish and left it there \(the exposure record on the canary Ingress names v2 at 10%\)/,
+      );
+      assert.match(answer.stderr, /gates ok at the resumed canary weight 10%/);
+    });
+
+    it("GIVEN a live weight that the exposure record does not account for WHEN the next update of v2 runs in the host THEN it restarts the schedule from 0", async () => {
+      // Given: the weight is 10 but the record says v2 reached 25 (someone changed the weight by hand).
+      api.annotations["nginx.ingress.kubernetes.io/canary-weight"] = "10";
+      api.annotations["ws-gateway.io/exposure"] = '{"version":"v2","weight":25}';
+      api.pods = [pod("gw-v2-a", "v2", true, [0])];
+      // When
+      const answer = await host(rolloutProvider, "update", "id", outs("v1", "promoted", 100), {
+        ...target("v2"),
+        steps,
+        gates,
+      });
+      // Then
+      assert.equal(answer.error, undefined, answer.stderr);
+      assert.deepEqual(patchedWeights(), ["0", "10", "100"]);
+      assert.doesNotMatch(answer.stderr, /resuming from the live canary weight/);
+    });
+
     it("GIVEN the promote annotation naming v2 on the canary Ingress WHEN v2 is released in the host THEN after step 1's first passing round it skips to 100% and promotes", async () => {
       // Given: three steps, the operator's promote request already there.
       api.annotations["ws-gateway.io/promote"] = "v2";

@@ -52,6 +52,11 @@ export interface RolloutOptions {
    * passing gate round. Without one the schedule runs as written.
    */
   readonly steering?: SteeringSource;
+  /**
+   * With resumeFromWeight: run the gates once at that weight before the next
+   * step (resuming a weight an unfinished update left, ../resume). @default false
+   */
+  readonly verifyResumedWeight?: boolean;
   /** The version being released: a promote request counts only when it names it. */
   readonly canaryVersion?: string;
 }
