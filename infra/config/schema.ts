@@ -66,6 +66,7 @@ import {
   rrule,
   type Checked,
 } from "./formats";
+import { podSchema } from "./pod";
 
 /** Keeps the text of a quantity that passed its check. */
 const keepText =
@@ -341,6 +342,7 @@ export const gatewaySchema = section(
       "set the slack between the drain and SIGKILL",
       "seconds",
     ).default(G.terminationMarginSeconds),
+    pod: podSchema.prefault({}),
   },
   "gateway settings",
 );

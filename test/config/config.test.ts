@@ -118,7 +118,7 @@ const CASES: readonly Case[] = [
       c.gateway.drainSecs = 60;
     },
     problems: [
-      'ws-gateway:gateway: unknown key "drainSecs" (did you mean "drainSeconds"?): its settings would be ignored. Allowed keys: namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds. Fix: correct the spelling or remove it.',
+      'ws-gateway:gateway: unknown key "drainSecs" (did you mean "drainSeconds"?): its settings would be ignored. Allowed keys: namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds, pod. Fix: correct the spelling or remove it.',
     ],
   },
   {
@@ -427,7 +427,7 @@ const CASES: readonly Case[] = [
       (c as Record<string, unknown>).gateway = "ws-gateway";
     },
     problems: [
-      'ws-gateway:gateway: must be a map of gateway settings with keys namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds (got "ws-gateway"). Fix: write it as an indented YAML map of key: value lines.',
+      'ws-gateway:gateway: must be a map of gateway settings with keys namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds, pod (got "ws-gateway"). Fix: write it as an indented YAML map of key: value lines.',
     ],
   },
 ];
