@@ -153,7 +153,8 @@ export function portName(v: string): Checked<string> {
 
 /** An absolute path without ":" (the kubelet refuses it in a mount path) and without ".." steps. */
 export function absolutePath(v: string): Checked<string> {
-  if (!v.startsWith("/")) return { why: "a mount path is absolute", fix: `start it with "/", e.g. "/${v}"` };
+  if (!v.startsWith("/"))
+    return { why: "a mount path is absolute", fix: `start it with a slash, e.g. "/${v}"` };
   if (v.includes(":"))
     return { why: 'a mount path may not hold ":"', fix: `remove the ":", e.g. "${v.replace(/:/g, "")}"` };
   if (v.split("/").includes(".."))

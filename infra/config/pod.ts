@@ -36,7 +36,7 @@ const keepText =
 const fileMode = intIn(
   0,
   0o777,
-  "write the mode in decimal, e.g. 420 for 0644 (YAML reads a leading 0 as decimal)",
+  "write the mode in decimal, e.g. 420 for 0644 (YAML 1.1 and 1.2 read a leading 0 differently)",
 );
 
 /**

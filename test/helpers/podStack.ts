@@ -16,14 +16,17 @@ export const SIDECAR_IMAGE_DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 export const FULL_POD = {
   env: [
     { name: "LOG_LEVEL", value: "info" },
-    { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "gateway-secrets", key: "api-token" } } },
+    {
+      name: "API_TOKEN",
+      valueFrom: { secretKeyRef: { name: "gateway-secrets", key: "api-token", optional: false } },
+    },
     {
       name: "FEATURE_FLAGS",
       valueFrom: { configMapKeyRef: { name: "gateway-config", key: "flags", optional: true } },
     },
   ],
   envFrom: [
-    { secretRef: { name: "gateway-env" }, prefix: "GW_" },
+    { secretRef: { name: "gateway-env", optional: false }, prefix: "GW_" },
     { configMapRef: { name: "gateway-settings", optional: false } },
   ],
   command: ["/usr/local/bin/gateway"],
@@ -100,11 +103,21 @@ export const FULL_POD = {
       args: ["--upstream", "127.0.0.1:8080"],
       env: [
         { name: "PROXY_MODE", value: "strict" },
-        { name: "PROXY_KEY", valueFrom: { secretKeyRef: { name: "gateway-secrets", key: "proxy-key" } } },
+        {
+          name: "PROXY_KEY",
+          valueFrom: { secretKeyRef: { name: "gateway-secrets", key: "proxy-key", optional: false } },
+        },
+        {
+          name: "PROXY_ROUTES",
+          valueFrom: { configMapKeyRef: { name: "proxy-settings", key: "routes", optional: true } },
+        },
       ],
-      envFrom: [{ configMapRef: { name: "proxy-settings" } }],
+      envFrom: [
+        { configMapRef: { name: "proxy-settings", optional: true } },
+        { secretRef: { name: "proxy-env", optional: false }, prefix: "PROXY_" },
+      ],
       ports: [{ name: "proxy", containerPort: 8443, protocol: "TCP" }],
-      volumeMounts: [{ name: "certs", mountPath: "/etc/proxy/certs", readOnly: true }],
+      volumeMounts: [{ name: "certs", mountPath: "/etc/proxy/tls.crt", readOnly: true, subPath: "tls.crt" }],
       resources: { cpuRequest: "100m", memoryRequest: "64Mi", memoryLimit: "128Mi", cpuLimit: "500m" },
     },
     {

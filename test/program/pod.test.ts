@@ -88,7 +88,7 @@ describe("gateway.pod in the rendered Deployment", () => {
     assert.equal(s.lifecycle, undefined);
     assert.deepEqual(
       (s.env as Json[]).map((e) => e.name),
-      [ENV_DRAIN_SECONDS, ENV_GATEWAY_VERSION, "POD_NAME", "PROXY_MODE", "PROXY_KEY"],
+      [ENV_DRAIN_SECONDS, ENV_GATEWAY_VERSION, "POD_NAME", ...FULL_POD.sidecars[0].env.map((e) => e.name)],
     );
     assert.equal((s.env as Json[])[0]?.value, "1800");
     assert.deepEqual(s.securityContext, RESTRICTED);
