@@ -13,6 +13,7 @@ import { formatDuration } from "./duration";
 import { key, show } from "./errors";
 import { isPrivateCidr, quantityValue } from "./formats";
 import { podProblems } from "./podRules";
+import { probeProblems } from "./probe";
 import type { Parsed } from "./schema";
 
 /** What the program knows beside the config: the stack being updated. */
@@ -334,6 +335,7 @@ export function crossFieldProblems(
       );
     }
   });
+  problems.push(...probeProblems(r.gates.handshake));
   const prom = r.gates.prometheus;
   if (prom !== undefined && (prom.max === undefined) === (prom.min === undefined)) {
     problems.push(

@@ -67,6 +67,7 @@ import {
   type Checked,
 } from "./formats";
 import { podSchema } from "./pod";
+import { probeKeys } from "./probe";
 
 /** Keeps the text of a quantity that passed its check. */
 const keepText =
@@ -421,6 +422,7 @@ export const rolloutSchema = section(
             message: leaf("a non-empty text", "set the message the gate sends", (v) =>
               typeof v === "string" && v !== "" ? v : undefined,
             ).default(DEFAULT_HANDSHAKE_MESSAGE),
+            ...probeKeys,
           },
           "handshake gate settings",
         ).prefault({}),

@@ -676,7 +676,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.rollout.gates = { handshake: { timout: "5s" } };
     },
     problems: [
-      'ws-gateway:rollout.gates.handshake: unknown key "timout" (did you mean "timeout"?): its settings would be ignored. Allowed keys: url, timeout, message. Fix: correct the spelling or remove it.',
+      'ws-gateway:rollout.gates.handshake: unknown key "timout" (did you mean "timeout"?): its settings would be ignored. Allowed keys: url, timeout, message, headers, subprotocols, reply, mode. Fix: correct the spelling or remove it.',
     ],
   },
   {
