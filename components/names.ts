@@ -45,6 +45,9 @@ export const ANNOTATION_SKIP_AWAIT = "pulumi.com/skipAwait";
 export const ENV_DRAIN_SECONDS = "DRAIN_SECONDS";
 /** The drain contract's environment variable naming the pod's version (gateway.version). */
 export const ENV_GATEWAY_VERSION = "GATEWAY_VERSION";
+/** The port the gateway listens on (gateway.port), and the pod's own name, both set by the program. */
+export const ENV_PORT = "PORT";
+export const ENV_POD_NAME = "POD_NAME";
 /**
  * Version identity (docs/drain-contract.md): the gateway names its version in
  * this header of every upgrade it accepts (the 101 answer), so a probe knows

@@ -10,8 +10,6 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   ANNOTATION_DELETION_PROPAGATION,
   APP_NAME,
-  ENV_DRAIN_SECONDS,
-  ENV_GATEWAY_VERSION,
   LABEL_APP,
   LABEL_COMPONENT,
   LABEL_MANAGED_BY,
@@ -20,6 +18,18 @@ import {
   READINESS_PATH,
   versionedName,
 } from "../names";
+import {
+  EMPTY_POD,
+  GATEWAY_CONTAINER,
+  gatewayEnv,
+  mounts,
+  ownEnv,
+  ownEnvFrom,
+  sidecarContainer,
+  volumes,
+  withOwned,
+  type PodSettings,
+} from "./pod";
 
 import Input = k8s.types.input;
 
@@ -124,6 +134,12 @@ export interface VersionedGatewayArgs {
    * @default false
    */
   readonly frozen?: boolean;
+  /**
+   * What the team brings to the pod (env, service account, scheduling,
+   * volumes, metadata, sidecars), rendered around what the program owns.
+   * @default nothing (EMPTY_POD)
+   */
+  readonly pod?: PodSettings;
 }
 
 /** The arguments with every setting of GATEWAY_DEFAULTS present. */
@@ -182,14 +198,25 @@ export function versionedGatewayManifests(args: VersionedGatewayArgs): Versioned
   const selector = versionLabels(a.version);
   const labels = { ...selector, [LABEL_COMPONENT]: "gateway", [LABEL_MANAGED_BY]: "pulumi" };
   const metadata = { name, namespace: a.namespace, labels };
+  const pod = a.pod ?? EMPTY_POD;
+  const sidecarContext = {
+    drainSeconds: a.drainSeconds,
+    preStopSeconds: a.preStopSeconds,
+    version: a.version,
+  };
+  const regularSidecars = pod.sidecars
+    .filter((s) => !s.native)
+    .map((s) => sidecarContainer(s, sidecarContext));
+  const nativeSidecars = pod.sidecars.filter((s) => s.native).map((s) => sidecarContainer(s, sidecarContext));
   const limits: Record<string, string> = { memory: a.memoryLimit };
   if (a.cpuLimit !== undefined) limits.cpu = a.cpuLimit;
 
   const deployment: Input.apps.v1.Deployment = {
     metadata: {
       ...metadata,
+      labels: withOwned(pod.deploymentLabels, labels),
       // Deleting a retired version must not wait for its pods to drain.
-      annotations: { [ANNOTATION_DELETION_PROPAGATION]: "background" },
+      annotations: withOwned(pod.deploymentAnnotations, { [ANNOTATION_DELETION_PROPAGATION]: "background" }),
     },
     spec: {
       // Set at creation only (the program ignores later changes so the HPA owns it).
@@ -199,8 +226,13 @@ export function versionedGatewayManifests(args: VersionedGatewayArgs): Versioned
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
       revisionHistoryLimit: 2,
       template: {
-        metadata: { labels },
+        metadata: {
+          labels: withOwned(pod.labels, labels),
+          ...(Object.keys(pod.annotations).length === 0 ? {} : { annotations: { ...pod.annotations } }),
+        },
         spec: {
+          ...(pod.serviceAccountName === undefined ? {} : { serviceAccountName: pod.serviceAccountName }),
+          // The gateway talks to no API server; a projected serviceAccountToken volume gives one where needed.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: terminationGraceSeconds(a),
@@ -225,18 +257,21 @@ export function versionedGatewayManifests(args: VersionedGatewayArgs): Versioned
               labelSelector: { matchLabels: selector },
             },
           ],
+          ...(Object.keys(pod.nodeSelector).length === 0 ? {} : { nodeSelector: { ...pod.nodeSelector } }),
+          ...(pod.tolerations.length === 0 ? {} : { tolerations: pod.tolerations.map((t) => ({ ...t })) }),
+          ...(pod.affinity === undefined ? {} : { affinity: structuredClone(pod.affinity) }),
+          ...(nativeSidecars.length === 0 ? {} : { initContainers: nativeSidecars }),
           containers: [
             {
-              name: "gateway",
+              name: GATEWAY_CONTAINER,
               image: `${a.image}:${a.version}`,
               imagePullPolicy: "IfNotPresent",
+              ...(pod.command === undefined ? {} : { command: [...pod.command] }),
+              ...(pod.args === undefined ? {} : { args: [...pod.args] }),
               ports: [{ name: "ws", containerPort: a.port, protocol: "TCP" }],
-              env: [
-                { name: ENV_DRAIN_SECONDS, value: String(a.drainSeconds) },
-                { name: "PORT", value: String(a.port) },
-                { name: ENV_GATEWAY_VERSION, value: a.version },
-                { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-              ],
+              // The program's variables first (in their historical order), so own values may use $(NAME).
+              env: [...gatewayEnv(a.drainSeconds, a.port, a.version), ...ownEnv(pod.env)],
+              ...(pod.envFrom.length === 0 ? {} : { envFrom: ownEnvFrom(pod.envFrom) }),
               resources: { requests: { cpu: a.cpuRequest, memory: a.memoryRequest }, limits },
               // Readiness turns false on SIGTERM (drain); liveness stays true while draining.
               // Two misses in a row: one slow probe must not mark a pod unready (the pods-ready gate would abort).
@@ -261,10 +296,11 @@ export function versionedGatewayManifests(args: VersionedGatewayArgs): Versioned
                 runAsNonRoot: true,
                 capabilities: { drop: ["ALL"] },
               },
-              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+              volumeMounts: mounts(pod.volumeMounts),
             },
+            ...regularSidecars,
           ],
-          volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+          volumes: volumes(pod.volumes),
         },
       },
     },

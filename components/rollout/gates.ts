@@ -12,9 +12,10 @@ import { abortRequestGate, isAbortRequestSource } from "./gates/abortRequest";
 import { canaryRouteGate } from "./gates/dial";
 import type { GateClock } from "./gates/clock";
 import { handshakeGate } from "./gates/handshake";
-import { ABNORMAL_CLOSE_GATE } from "./gates/names";
+import { ABNORMAL_CLOSE_GATE, CANARY_ROUTE_GATE, HANDSHAKE_GATE } from "./gates/names";
 import { podsReadyGate } from "./gates/podsReady";
 import { prometheusGate } from "./gates/prometheus";
+import { resolveHeaders, type HeaderSource, type ProbeMode } from "./gates/probe";
 import { survivalGate } from "./gates/survival";
 import type { AbortRequestSource, CanaryMetricsSource, CanaryPodSource, Gate } from "./types";
 
@@ -35,13 +36,14 @@ export * from "./gates/names";
 export { podsReadyGate, type PodsReadyOptions } from "./gates/podsReady";
 export { prometheusGate } from "./gates/prometheus";
 export { survivalGate, type SurvivalGateOptions } from "./gates/survival";
+export * from "./gates/probe";
 
 /** Gate settings as they come from stack config. */
 export interface GatesConfig {
   readonly intervalSeconds: number;
   /** How long a pod that joins mid-step may stay not Ready (see podsReadyGate). @default 120 */
   readonly podStartupSeconds?: number;
-  readonly handshake?: { readonly url: string; readonly timeoutSeconds: number; readonly message: string };
+  readonly handshake?: HandshakeSettings;
   readonly prometheus?: {
     readonly url: string;
     readonly query: string;
@@ -56,6 +58,41 @@ export interface GatesConfig {
   readonly canaryRouteWaitSeconds?: number;
   /** Whether probes must be answered by the canary version (X-Gateway-Version). @default DEFAULT_VERSION_IDENTITY */
   readonly versionIdentity?: VersionIdentity;
+}
+
+/** The handshake probe as stack config gives it; the survival probes and the route check share its upgrade. */
+export interface HandshakeSettings {
+  readonly url: string;
+  readonly timeoutSeconds: number;
+  readonly message: string;
+  /** Extra upgrade headers; a `fromEnv` one is read when the gates are built. @default none */
+  readonly headers?: readonly HeaderSource[];
+  readonly subprotocols?: readonly string[];
+  /** The one reply the handshake gate accepts. @default any reply */
+  readonly reply?: string;
+  /** @default "message" */
+  readonly mode?: ProbeMode;
+}
+
+/** What every dial of the probes sends: resolved headers and subprotocols, or why they cannot be sent. */
+function upgradeOf(
+  handshake: HandshakeSettings,
+):
+  | { readonly headers: Record<string, string>; readonly subprotocols?: readonly string[] }
+  | { readonly problem: string } {
+  const headers = resolveHeaders(handshake.headers);
+  if (!("ok" in headers)) return headers;
+  return {
+    headers: headers.ok,
+    ...(handshake.subprotocols === undefined || handshake.subprotocols.length === 0
+      ? {}
+      : { subprotocols: handshake.subprotocols }),
+  };
+}
+
+/** A gate that fails every round with `problem` (a probe that cannot be configured as asked). */
+function failing(name: string, problem: string, threshold: string): Gate {
+  return { name, check: () => Promise.resolve({ ok: false, measured: problem, threshold }) };
 }
 
 /** What the gates know about the release beside their config. */
@@ -91,8 +128,11 @@ export function buildRouteCheck(config: GatesConfig, target: GateTarget): Gate |
   const handshake = config.handshake;
   if (handshake === undefined) return undefined;
   const expect = expectedVersion(config, target);
+  const upgrade = upgradeOf(handshake);
+  if ("problem" in upgrade) return failing(CANARY_ROUTE_GATE, upgrade.problem, "the probes' upgrade headers");
   return canaryRouteGate({
     url: handshake.url,
+    ...upgrade,
     handshakeTimeoutMs: handshake.timeoutSeconds * 1000,
     waitSeconds,
     ...(expect === undefined ? {} : { expectVersion: expect }),
@@ -132,13 +172,36 @@ export function buildGates(
     }),
   );
   const handshake = config.handshake;
-  if (handshake !== undefined) gates.push(handshakeGate({ ...handshake, ...identity }));
+  const upgrade = handshake === undefined ? undefined : upgradeOf(handshake);
+  if (upgrade !== undefined && "problem" in upgrade) {
+    gates.push(failing(HANDSHAKE_GATE, upgrade.problem, "the probes' upgrade headers"));
+  } else if (handshake !== undefined) {
+    gates.push(
+      handshakeGate({
+        url: handshake.url,
+        timeoutSeconds: handshake.timeoutSeconds,
+        message: handshake.message,
+        ...upgrade,
+        ...(handshake.reply === undefined ? {} : { reply: handshake.reply }),
+        ...(handshake.mode === undefined ? {} : { mode: handshake.mode }),
+        ...identity,
+      }),
+    );
+  }
   const survival = config.survival;
-  if (handshake !== undefined && survival !== undefined && survival.connections > 0) {
+  if (
+    handshake !== undefined &&
+    upgrade !== undefined &&
+    !("problem" in upgrade) &&
+    survival !== undefined &&
+    survival.connections > 0
+  ) {
     gates.push(
       survivalGate({
         url: handshake.url,
         message: handshake.message,
+        ...upgrade,
+        ...(handshake.mode === undefined ? {} : { mode: handshake.mode }),
         connections: survival.connections,
         pingIntervalSeconds: survival.pingIntervalSeconds,
         pongTimeoutSeconds: survival.pongTimeoutSeconds,

@@ -49,11 +49,31 @@ export function message(allowed: string, value: unknown, fix: string, missingFix
     : `must be ${allowed} (got ${show(value)}). Fix: ${fix}.`;
 }
 
-/** The full config key of a path inside the ws-gateway namespace, e.g. `ws-gateway:rollout.steps[0].pause`. */
+/**
+ * A map key `pulumi config set --path` takes after a dot: anything without the
+ * path syntax's own characters (dots, brackets, quotes) or spaces; others
+ * (label keys like "kubernetes.io/arch") go in brackets.
+ */
+const PLAIN_SEGMENT = /^[^.[\]"\s]+$/;
+
+/**
+ * The full config key of a path inside the ws-gateway namespace, e.g.
+ * `ws-gateway:rollout.steps[0].pause`, or
+ * `ws-gateway:gateway.pod.nodeSelector["kubernetes.io/arch"]` for a map key
+ * holding dots or slashes (the form `pulumi config set --path` reads).
+ */
 export function key(path: readonly PropertyKey[]): string {
   let out = CONFIG_NAMESPACE + ":";
   path.forEach((p, i) => {
-    out += typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`;
+    const t = String(p);
+    out +=
+      typeof p === "number"
+        ? `[${p}]`
+        : i > 0 && !PLAIN_SEGMENT.test(t)
+          ? `[${JSON.stringify(t)}]`
+          : i === 0
+            ? t
+            : `.${t}`;
   });
   return out;
 }

@@ -1,5 +1,6 @@
 /** `parseConfig`: raw stack config in, validated StackConfig out, or a ConfigError listing every problem. */
 import type { z } from "zod";
+import { DEFAULT_PROBE_MODE } from "../../components/rollout/gates/probe";
 import { ConfigError, key, show, type Suggestion } from "./errors";
 import { fieldAt, valueAt, type Field, type Schema } from "./walk";
 import { asciiRepair, describeCharacters } from "./characters";
@@ -213,6 +214,7 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
       : { mode: "existing", kubeContext: c.kubeContext };
   const scheme = p.ingress.tlsSecretName === undefined ? "ws" : "wss";
   const prom = p.rollout.gates.prometheus;
+  const h = p.rollout.gates.handshake;
   return {
     cluster,
     ingress: {
@@ -249,6 +251,11 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
           url: p.rollout.gates.handshake.url ?? `${scheme}://${p.ingress.host}${p.ingress.path}`,
           timeoutSeconds: p.rollout.gates.handshake.timeout,
           message: p.rollout.gates.handshake.message,
+          // Only what differs from the defaults, so a stack without probe settings keeps its rollout inputs.
+          ...(h.headers.length === 0 ? {} : { headers: h.headers }),
+          ...(h.subprotocols.length === 0 ? {} : { subprotocols: h.subprotocols }),
+          ...(h.reply === undefined ? {} : { reply: h.reply }),
+          ...(h.mode === DEFAULT_PROBE_MODE ? {} : { mode: h.mode }),
         },
         survival: {
           connections: p.rollout.gates.survival.connections,

@@ -13,6 +13,8 @@ import { MAINTENANCE_RULE, maintenanceShortfall } from "../../components/shared/
 import { formatDuration } from "./duration";
 import { key, show } from "./errors";
 import { isPrivateCidr, quantityValue } from "./formats";
+import { podProblems } from "./podRules";
+import { probeProblems } from "./probe";
 import type { Parsed } from "./schema";
 
 /** What the program knows beside the config: the stack being updated. */
@@ -298,6 +300,7 @@ export function crossFieldProblems(
       `${key(["gateway", "namespace"])}: must differ from ingress.namespace (both ${show(g.namespace)}): the gateway namespace enforces the "restricted" pod security level, which the controller (it binds ports 80/443) cannot meet, and the program owns each namespace once. Fix: keep the defaults, "ws-gateway" for the gateway and "ingress-nginx" for the controller.`,
     );
   }
+  if (g !== undefined) problems.push(...podProblems(g.pod, g.port));
   if (g !== undefined && g.maxReplicas <= g.minReplicas) {
     problems.push(
       `${key(["gateway", "maxReplicas"])}: must be above gateway.minReplicas so the autoscaler can add pods under load (got ${g.maxReplicas} with minReplicas ${g.minReplicas}). Fix: raise maxReplicas above ${g.minReplicas}, or lower minReplicas.`,
@@ -379,6 +382,7 @@ export function crossFieldProblems(
       );
     }
   }
+  problems.push(...probeProblems(r.gates.handshake));
   const prom = r.gates.prometheus;
   if (prom !== undefined && (prom.max === undefined) === (prom.min === undefined)) {
     problems.push(

@@ -60,6 +60,8 @@ import {
 } from "./formats";
 import { ingressHost, utcTime } from "./consumers";
 import { chartRepositoryUrl, prometheusBaseUrl, websocketUrl } from "./urls";
+import { podSchema } from "./pod";
+import { probeKeys } from "./probe";
 
 /** Keeps the text of a quantity that passed its check. */
 const keepText =
@@ -333,6 +335,7 @@ export const gatewaySchema = section(
       "set the slack between the drain and SIGKILL",
       "seconds",
     ).default(G.terminationMarginSeconds),
+    pod: podSchema.prefault({}),
   },
   "gateway settings",
 );
@@ -410,6 +413,7 @@ export const rolloutSchema = section(
               (v) => (typeof v === "string" && v !== "" ? v : undefined),
               { expect: "text", ascii: false },
             ).default(DEFAULT_HANDSHAKE_MESSAGE),
+            ...probeKeys,
           },
           "handshake gate settings",
         ).prefault({}),

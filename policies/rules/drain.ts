@@ -236,16 +236,23 @@ export function probeEndpoint(probe: unknown, container: unknown): string | Unkn
 export const gatewayReadinessProbe: ResourceValidationPolicy = {
   name: "gateway-readiness-probe",
   description:
-    "Gateway containers have a readiness probe distinct from liveness, so a draining pod leaves the routes without being restarted.",
+    "Gateway pods have a readiness probe (a pod is Ready only while every container is), and no container probes readiness and liveness on one endpoint, so a draining pod leaves the routes without being restarted.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(k8s.apps.v1.Deployment, (_p, args, report: ReportViolation) =>
     gatewayOnly(args, () => {
       const what = describe("Deployment", args.props, args.name);
-      for (const c of drainingContainers(podOf(args))) {
+      const draining = drainingContainers(podOf(args));
+      // A pod is Ready only while every container is: one readiness probe that fails on drain takes it off the routes.
+      const probed = draining.some((c) => {
+        const r = at(c.container, "readinessProbe");
+        return isUnknown(r) || (r !== undefined && r !== null);
+      });
+      for (const c of draining) {
         const readiness = at(c.container, "readinessProbe");
         const liveness = at(c.container, "livenessProbe");
         if (isUnknown(readiness) || isUnknown(liveness)) continue;
         if (readiness === undefined || readiness === null) {
+          if (probed) continue;
           report(
             `${what}: ${c.label} has no readiness probe (found readinessProbe: nothing). ` +
               `Fix: add a readinessProbe that fails as soon as the gateway starts draining (e.g. httpGet /readyz).`,

@@ -9,12 +9,14 @@ import { pathPolicies } from "./paths";
 import { podSecurityPolicies } from "./podSecurity";
 import { rolloutPolicies } from "./rollout";
 import { routePolicies } from "./routes";
+import { sidecarPolicies } from "./sidecars";
 import { trafficPolicies } from "./traffic";
 
 export const POLICY_PACK_NAME = "ws-gateway-policies";
 
 export const allPolicies: Policies = [
   ...drainPolicies,
+  ...sidecarPolicies,
   ...availabilityPolicies,
   ...trafficPolicies,
   ...pathPolicies,

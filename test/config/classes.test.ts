@@ -681,7 +681,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.rollout.gates = { handshake: { timout: "5s" } };
     },
     problems: [
-      'ws-gateway:rollout.gates.handshake.timout: is not a key of ws-gateway:rollout.gates.handshake (did you mean "timeout"?): its settings would be ignored. Allowed keys: url, timeout, message. Fix: rename it to timeout, or remove it.',
+      'ws-gateway:rollout.gates.handshake.timout: is not a key of ws-gateway:rollout.gates.handshake (did you mean "timeout"?): its settings would be ignored. Allowed keys: url, timeout, message, headers, subprotocols, reply, mode. Fix: rename it to timeout, or remove it.',
     ],
   },
   {

@@ -123,7 +123,7 @@ const CASES: readonly Case[] = [
       c.gateway.drainSecs = 60;
     },
     problems: [
-      'ws-gateway:gateway.drainSecs: is not a key of ws-gateway:gateway (did you mean "drainSeconds"?): its settings would be ignored. Allowed keys: namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds. Fix: rename it to drainSeconds, or remove it.',
+      'ws-gateway:gateway.drainSecs: is not a key of ws-gateway:gateway (did you mean "drainSeconds"?): its settings would be ignored. Allowed keys: namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds, pod. Fix: rename it to drainSeconds, or remove it.',
     ],
   },
   {
@@ -434,7 +434,7 @@ const CASES: readonly Case[] = [
       (c as Record<string, unknown>).gateway = "ws-gateway";
     },
     problems: [
-      'ws-gateway:gateway: must be a map of gateway settings with keys namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds (got "ws-gateway"). Fix: write it as an indented YAML map of key: value lines.',
+      'ws-gateway:gateway: must be a map of gateway settings with keys namespace, image, version, port, minReplicas, maxReplicas, targetCpuUtilizationPercent, resources, drainSeconds, preStopSeconds, terminationMarginSeconds, pod (got "ws-gateway"). Fix: write it as an indented YAML map of key: value lines.',
     ],
   },
 ];

@@ -42,11 +42,12 @@ export function stackWith(stack: string, changes: ConfigMap): ConfigMap {
   return out;
 }
 
-/** `ws-gateway:rollout.steps[0].pause` as its top key and the steps below it. */
+/** `ws-gateway:rollout.steps[0].pause` (or a bracketed map key, `nodeSelector["kubernetes.io/arch"]`) as its top key and the steps below it. */
 export function splitKey(key: string): { top: string; rest: (string | number)[] } {
   const colon = key.indexOf(":");
-  const parts = [...key.slice(colon + 1).matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) =>
-    m[2] !== undefined ? Number(m[2]) : (m[1] ?? ""),
+  const parts = [...key.slice(colon + 1).matchAll(/\[("(?:[^"\\]|\\.)*")\]|([^.[\]]+)|\[(\d+)\]/g)].map(
+    (m) =>
+      m[1] !== undefined ? (JSON.parse(m[1]) as string) : m[3] !== undefined ? Number(m[3]) : (m[2] ?? ""),
   );
   const [first, ...rest] = parts;
   return { top: `${key.slice(0, colon)}:${String(first)}`, rest };

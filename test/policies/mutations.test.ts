@@ -52,6 +52,18 @@ const MUTATIONS: readonly Mutation[] = [
     change: set(TYPES.deployment, `${C}.lifecycle`, undefined),
   },
   {
+    policy: "gateway-sidecar-drain",
+    what: "a second container without DRAIN_SECONDS",
+    change: set(TYPES.deployment, `${POD}.containers.1`, {
+      name: "proxy",
+      image: "ghcr.io/acme/proxy:1.0.0",
+      lifecycle: { preStop: { sleep: { seconds: 10 } } },
+    }),
+    messages: [
+      `${D}: container "proxy" receives SIGTERM with container "gateway" but has no DRAIN_SECONDS (found nothing): it would stop at once while the gateway drains over 1800 s. Fix: declare it under ws-gateway:gateway.pod.sidecars, which gives it the drain contract (native: true stops it after the gateway), or set env DRAIN_SECONDS to "1800" and drain over it.`,
+    ],
+  },
+  {
     policy: "gateway-drain-seconds",
     what: "DRAIN_SECONDS 60",
     change: set(TYPES.deployment, `${C}.env.0.value`, "60"),

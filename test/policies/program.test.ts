@@ -13,6 +13,7 @@ import { createProgram, loadStackConfig } from "../../infra/program";
 import { TYPES } from "../../policies/lib/kube";
 import { at } from "../../policies/lib/values";
 import { installMocks, setStackConfig, settle } from "../helpers/mocks";
+import { POD_STACK_BASE, podStackConfigMap } from "../helpers/podStack";
 import { REPO_ROOT, stackConfigMap, stackNames } from "../helpers/stacks";
 import type { Json } from "./fixtures";
 import { UNKNOWN_VALUE, mandatory, runPack, stackPackConfig, withValue, type FakeResource } from "./harness";
@@ -28,9 +29,13 @@ function toEngineValues(v: unknown): unknown {
 }
 
 /** Renders a stack and returns its resources as the policy host would see them, resource options included. */
-async function renderStack(stack: string, preview = false): Promise<FakeResource[]> {
+async function renderStack(
+  stack: string,
+  preview = false,
+  config: Record<string, unknown> = stackConfigMap(stack),
+): Promise<FakeResource[]> {
   installMocks(stack, preview);
-  setStackConfig(stackConfigMap(stack));
+  setStackConfig(config);
   createProgram(loadStackConfig());
   const registered = await settle();
   return registered.map((r) => ({
@@ -59,6 +64,36 @@ describe("policy pack on the rendered program", () => {
       });
     }
   }
+
+  for (const preview of [false, true]) {
+    it(`GIVEN a stack using every gateway.pod key rendered ${preview ? "for preview" : "for update"} WHEN every policy runs THEN it adds no finding to its base stack's`, async () => {
+      const base = await runPack(
+        await renderStack(POD_STACK_BASE, preview),
+        stackPackConfig(REPO_ROOT, POD_STACK_BASE),
+        POD_STACK_BASE,
+      );
+      const resources = await renderStack(POD_STACK_BASE, preview, podStackConfigMap());
+      const all = await runPack(resources, stackPackConfig(REPO_ROOT, POD_STACK_BASE), POD_STACK_BASE);
+      const pod = at(resources.find((r) => r.type === TYPES.deployment)?.props, "spec.template.spec");
+      assert.equal((at(pod, "initContainers") as unknown[]).length, 1, "the native sidecar is rendered");
+      assert.equal((at(pod, "containers") as unknown[]).length, 2, "the regular sidecar is rendered");
+      assert.deepEqual(show(all), show(base));
+    });
+  }
+
+  it("GIVEN the stack using every gateway.pod key WHEN its regular sidecar loses DRAIN_SECONDS THEN gateway-sidecar-drain catches it", async () => {
+    const rs = replace(
+      await renderStack(POD_STACK_BASE, false, podStackConfigMap()),
+      TYPES.deployment,
+      (d) => ({
+        ...d,
+        props: withValue(d.props, "spec.template.spec.containers.1.env", []),
+      }),
+    );
+    assert.deepEqual(show(mandatory(await runPack(rs, {}, POD_STACK_BASE))), [
+      `gateway-sidecar-drain: Deployment "ws-gateway-2f9c1ab": container "log-shipper" receives SIGTERM with container "gateway" but has no ${ENV_DRAIN_SECONDS} (found nothing): it would stop at once while the gateway drains over 1800 s. Fix: declare it under ws-gateway:gateway.pod.sidecars, which gives it the drain contract (native: true stops it after the gateway), or set env ${ENV_DRAIN_SECONDS} to "1800" and drain over it.`,
+    ]);
+  });
 
   it("GIVEN the rendered prod stack WHEN the gateway grace period is 30 s THEN gateway-termination-grace catches it", async () => {
     const rs = replace(await renderStack("prod"), TYPES.deployment, (d) => ({

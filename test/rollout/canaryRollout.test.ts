@@ -168,6 +168,11 @@ describe("dynamic providers, serialized and run in a fresh node process", { time
       "no absolute path of this checkout is frozen into state",
     );
     assert.ok(!rolloutProvider.includes("@pulumi/pulumi"), "the provider does not load the Pulumi SDK");
+    // Probe headers read from the environment (fromEnv) must be read when the rollout runs, never captured.
+    assert.ok(
+      !rolloutProvider.includes(process.env.PATH ?? "\0"),
+      "the environment is read at run time, not frozen into state",
+    );
     const rollout = registered.find(isDynamic("CanaryRollout"));
     assert.deepEqual(rollout?.inputs.steps, [{ weight: 100, pauseSeconds: 0 }]);
   });

@@ -26,6 +26,8 @@ export interface CanaryDialOptions {
   /** Public WebSocket URL; the canary header is added to `headers`, last. */
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Subprotocols offered in Sec-WebSocket-Protocol; ws refuses an answer naming another. @default none */
+  readonly subprotocols?: readonly string[];
   /** Per dial: how long the upgrade may take. */
   readonly handshakeTimeoutMs: number;
   /** The version the answer must name; undefined when version identity is off (any answer counts). */
@@ -77,7 +79,7 @@ function dialOnce(options: CanaryDialOptions): Promise<OneDial> {
     let version: string | undefined = undefined;
     let settled = false;
     // The canary header goes last so extra headers cannot turn routing to the canary off.
-    const socket = new WebSocket(options.url, {
+    const socket = new WebSocket(options.url, [...(options.subprotocols ?? [])], {
       headers: { ...options.headers, [CANARY_HEADER]: CANARY_HEADER_ALWAYS },
       handshakeTimeout: Math.max(
         1,

@@ -4,6 +4,7 @@ import type { Gate, GateResult } from "../types";
 import { WALL_CLOCK, type GateClock } from "./clock";
 import { answeredText, dialCanary, discard, type CanaryDialOptions, type DialOutcome } from "./dial";
 import { HANDSHAKE_GATE } from "./names";
+import { DEFAULT_PROBE_MODE, shownReply, type ProbeMode } from "./probe";
 
 /** Settings of the handshake gate. */
 export interface HandshakeGateOptions {
@@ -11,6 +12,12 @@ export interface HandshakeGateOptions {
   readonly timeoutSeconds: number;
   readonly message: string;
   readonly headers?: Record<string, string>;
+  /** Subprotocols offered on the upgrade. @default none */
+  readonly subprotocols?: readonly string[];
+  /** The only reply that passes; undefined: any reply. Ignored in ping mode. */
+  readonly reply?: string;
+  /** `message` sends `message` and waits for a reply; `ping` sends a ping frame and waits for the pong. @default "message" */
+  readonly mode?: ProbeMode;
   /** The canary version the answer must name (version identity); undefined: any answer counts. */
   readonly expectVersion?: string;
   /** How long answers from other versions are re-dialled. @default DEFAULT_CANARY_DIAL_SECONDS */
@@ -28,17 +35,26 @@ function within(dial: Extract<DialOutcome, { ok: true }>): string {
 /**
  * Opens a WebSocket through the public endpoint with the canary header, so
  * ingress-nginx routes it to the canary whatever the weight; passes when the
- * upgrade is answered by the canary version (./dial) and any message comes
- * back within the timeout.
+ * upgrade is answered by the canary version (./dial) and the probe is
+ * answered within the timeout: any message (or exactly `reply`) after
+ * `message`, or the pong to a ping frame in ping mode.
  */
 export function handshakeGate(cfg: HandshakeGateOptions): Gate {
   const timeoutMs = cfg.timeoutSeconds * 1000;
   const on = cfg.expectVersion === undefined ? "" : ` on version ${cfg.expectVersion}`;
-  const threshold = `upgrade${on} and a reply within ${formatDuration(cfg.timeoutSeconds)}`;
+  const mode = cfg.mode ?? DEFAULT_PROBE_MODE;
+  const answer =
+    mode === "ping"
+      ? "a pong"
+      : cfg.reply === undefined
+        ? "a reply"
+        : `the reply ${JSON.stringify(cfg.reply)}`;
+  const threshold = `upgrade${on} and ${answer} within ${formatDuration(cfg.timeoutSeconds)}`;
   const dialOptions: CanaryDialOptions = {
     url: cfg.url,
     handshakeTimeoutMs: timeoutMs,
     ...(cfg.headers === undefined ? {} : { headers: cfg.headers }),
+    ...(cfg.subprotocols === undefined ? {} : { subprotocols: cfg.subprotocols }),
     ...(cfg.expectVersion === undefined ? {} : { expectVersion: cfg.expectVersion }),
     ...(cfg.dialSeconds === undefined ? {} : { dialSeconds: cfg.dialSeconds }),
     clock: cfg.clock ?? WALL_CLOCK,
@@ -62,15 +78,33 @@ export function handshakeGate(cfg: HandshakeGateOptions): Gate {
           resolve({ ok, measured, threshold });
         };
         timer = setTimeout(
-          () => finish(false, `no reply within ${formatDuration(cfg.timeoutSeconds)}${within(dial)}`),
+          () =>
+            finish(
+              false,
+              `no ${mode === "ping" ? "pong" : "reply"} within ${formatDuration(cfg.timeoutSeconds)}${within(dial)}`,
+            ),
           clock.realTimeoutMs(timeoutMs),
         );
-        socket.on("message", () => finish(true, `upgraded${answeredText(dial)} and got a reply`));
+        if (mode === "ping") {
+          socket.on("pong", () => finish(true, `upgraded${answeredText(dial)} and got a pong`));
+        } else {
+          socket.on("message", (data) => {
+            if (cfg.reply === undefined) finish(true, `upgraded${answeredText(dial)} and got a reply`);
+            else if (shownReply(data) === cfg.reply)
+              finish(true, `upgraded${answeredText(dial)} and got the reply`);
+            else
+              finish(
+                false,
+                `replied ${JSON.stringify(shownReply(data))}, not ${JSON.stringify(cfg.reply)}${within(dial)}`,
+              );
+          });
+        }
         socket.on("close", (code) =>
           finish(false, `closed with code ${code} before replying${within(dial)}`),
         );
         socket.on("error", (error) => finish(false, `error: ${error.message}${within(dial)}`));
-        socket.send(cfg.message);
+        if (mode === "ping") socket.ping();
+        else socket.send(cfg.message);
       });
     },
   };

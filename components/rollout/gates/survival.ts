@@ -6,6 +6,7 @@ import type { Gate, GateResult } from "../types";
 import { WALL_CLOCK, type GateClock } from "./clock";
 import { dialCanary, type CanaryDialOptions } from "./dial";
 import { SURVIVAL_GATE } from "./names";
+import { DEFAULT_PROBE_MODE, type ProbeMode } from "./probe";
 import { plural } from "./text";
 
 /** Settings of the connection-survival gate. */
@@ -20,6 +21,10 @@ export interface SurvivalGateOptions {
   readonly pongTimeoutSeconds: number;
   readonly message: string;
   readonly headers?: Record<string, string>;
+  /** Subprotocols offered on the upgrade. @default none */
+  readonly subprotocols?: readonly string[];
+  /** `message`: send `message`, any message answers; `ping`: a ping frame, its pong answers. @default "message" */
+  readonly mode?: ProbeMode;
   /** The canary version every probe must sit on (version identity); undefined: any answer counts. */
   readonly expectVersion?: string;
   /** How long answers from other versions are re-dialled. @default DEFAULT_CANARY_DIAL_SECONDS */
@@ -73,6 +78,7 @@ export function survivalGate(options: SurvivalGateOptions): Gate {
   const clock = options.clock ?? WALL_CLOCK;
   const now = (): number => clock.now();
   const pongMs = options.pongTimeoutSeconds * 1000;
+  const mode = options.mode ?? DEFAULT_PROBE_MODE;
   const on = options.expectVersion === undefined ? "" : ` on version ${options.expectVersion}`;
   const threshold = `${plural(count, "connection")} through the canary${on} held open, each answering a ping every ${formatDuration(options.pingIntervalSeconds)} within ${formatDuration(options.pongTimeoutSeconds)}`;
   const probes: Probe[] = [];
@@ -85,6 +91,7 @@ export function survivalGate(options: SurvivalGateOptions): Gate {
     url: options.url,
     handshakeTimeoutMs: pongMs,
     ...(options.headers === undefined ? {} : { headers: options.headers }),
+    ...(options.subprotocols === undefined ? {} : { subprotocols: options.subprotocols }),
     ...(options.expectVersion === undefined ? {} : { expectVersion: options.expectVersion }),
     ...(options.dialSeconds === undefined ? {} : { dialSeconds: options.dialSeconds }),
     clock,
@@ -105,7 +112,7 @@ export function survivalGate(options: SurvivalGateOptions): Gate {
     const socket = dial.socket;
     probe.socket = socket;
     probe.openedAtMs = now();
-    socket.on("message", () => {
+    socket.on(mode === "ping" ? "pong" : "message", () => {
       if (probe.pingSentAtMs !== undefined) {
         probe.maxRttMs = Math.max(probe.maxRttMs, now() - probe.pingSentAtMs);
         probe.pingSentAtMs = undefined;
@@ -139,7 +146,8 @@ export function survivalGate(options: SurvivalGateOptions): Gate {
         continue;
       if (probe.pongTimer !== undefined) continue; // still waiting for the last one
       probe.pingSentAtMs = now();
-      socket.send(options.message);
+      if (mode === "ping") socket.ping();
+      else socket.send(options.message);
       probe.pongTimer = setTimeout(() => {
         probe.pongTimer = undefined;
         if (!ended && probe.problem === undefined) {

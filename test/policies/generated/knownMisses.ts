@@ -30,10 +30,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
   ["term-shell-pid1-bin-bash", "a shell as PID 1 (command /bin/bash -c) is not reported"],
   ["term-shell-pid1-in-args", "a shell as PID 1 split over command and args is not reported"],
   ["term-npm-start-pid1", "npm as PID 1 is not reported"],
-  [
-    "term-sidecar-owns-port-short-prestop",
-    "a sidecar owning the Service's target port with a short preStop and no drain is not reported (only an advisory about its image)",
-  ],
   ["term-stop-signal-sigquit", "a container stopSignal other than SIGTERM is not reported"],
   ["term-prestop-exec-kill", "a preStop exec that is not a sleep (kill 1) passes the preStop rule"],
   ["term-prestop-http-drain", "a preStop httpGet that is not a sleep passes the preStop rule"],
