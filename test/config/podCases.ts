@@ -692,7 +692,7 @@ export const POD_CASES: readonly PodCase[] = [
       ],
     },
     problems: [
-      'ws-gateway:gateway.pod.sidecars[0].securityContext: is not a key of ws-gateway:gateway.pod.sidecars[0]: its settings would be ignored. Allowed keys: name, image, native, command, args, env, envFrom, ports, volumeMounts, resources. Fix: remove it.',
+      "ws-gateway:gateway.pod.sidecars[0].securityContext: is not a key of ws-gateway:gateway.pod.sidecars[0]: its settings would be ignored. Allowed keys: name, image, native, command, args, env, envFrom, ports, volumeMounts, resources. Fix: remove it.",
     ],
   },
   {
@@ -704,7 +704,7 @@ export const POD_CASES: readonly PodCase[] = [
       },
     },
     problems: [
-      'ws-gateway:gateway.pod.securityContext: is not a key of ws-gateway:gateway.pod: its settings would be ignored. Allowed keys: env, envFrom, command, args, serviceAccountName, nodeSelector, tolerations, affinity, volumes, volumeMounts, labels, annotations, deploymentLabels, deploymentAnnotations, sidecars. Fix: remove it.',
+      "ws-gateway:gateway.pod.securityContext: is not a key of ws-gateway:gateway.pod: its settings would be ignored. Allowed keys: env, envFrom, command, args, serviceAccountName, nodeSelector, tolerations, affinity, volumes, volumeMounts, labels, annotations, deploymentLabels, deploymentAnnotations, sidecars. Fix: remove it.",
     ],
   },
 ];
