@@ -20,6 +20,7 @@ import {
   READINESS_PATH,
   versionedName,
 } from "../names";
+import { ANNOTATION_ACCEPT_SPOT_CUTS, ANNOTATION_SAFE_TO_EVICT, SCALE_DOWN_DEFAULTS } from "../shared/budget";
 
 import Input = k8s.types.input;
 
@@ -124,6 +125,19 @@ export interface VersionedGatewayArgs {
    * @default false
    */
   readonly frozen?: boolean;
+  /**
+   * PriorityClass of the pods, so pods without one (batch work) can never
+   * preempt them (components/gateway/priorityClass.ts).
+   * @default none (the program always passes GATEWAY_PRIORITY_CLASS.name)
+   */
+  readonly priorityClassName?: string;
+  /**
+   * The stack accepts that Spot or preemptible capacity cuts its pods with
+   * about 15 s of notice (disruption.acceptSpotCuts); marks the pods so the
+   * policy pack lets them onto such nodes.
+   * @default false
+   */
+  readonly acceptSpotCuts?: boolean;
 }
 
 /** The arguments with every setting of GATEWAY_DEFAULTS present. */
@@ -149,9 +163,10 @@ export function withGatewayDefaults(args: VersionedGatewayArgs): ResolvedGateway
   };
 }
 
-export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = 3600;
-export const DEFAULT_SCALE_DOWN_PODS = 1;
-export const DEFAULT_SCALE_DOWN_PERIOD_SECONDS = 600;
+/** HPA scale-down pace when the program passes none (components/shared/budget.ts derives it from the budget). */
+export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = SCALE_DOWN_DEFAULTS.stabilizationSeconds;
+export const DEFAULT_SCALE_DOWN_PODS = SCALE_DOWN_DEFAULTS.pods;
+export const DEFAULT_SCALE_DOWN_PERIOD_SECONDS = SCALE_DOWN_DEFAULTS.periodSeconds;
 /** Readiness probe cadence; two misses in a row, so one slow probe never marks a pod unready. */
 export const READINESS_PERIOD_SECONDS = 2;
 export const READINESS_FAILURE_THRESHOLD = 2;
@@ -199,8 +214,16 @@ export function versionedGatewayManifests(args: VersionedGatewayArgs): Versioned
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
       revisionHistoryLimit: 2,
       template: {
-        metadata: { labels },
+        metadata: {
+          labels,
+          annotations: {
+            // A cluster autoscaler scale-down would cut a drain longer than its 600 s cap: keep these nodes out of it (docs/disruption-budget.md).
+            [ANNOTATION_SAFE_TO_EVICT]: "false",
+            ...(a.acceptSpotCuts === true ? { [ANNOTATION_ACCEPT_SPOT_CUTS]: "true" } : {}),
+          },
+        },
         spec: {
+          ...(a.priorityClassName === undefined ? {} : { priorityClassName: a.priorityClassName }),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: terminationGraceSeconds(a),
