@@ -157,6 +157,7 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     ...gw,
     priorityClassName: GATEWAY_PRIORITY_CLASS.name,
     acceptSpotCuts: budget.acceptSpotCuts,
+    budget: { reconnectsPerSecond: budget.reconnectsPerSecond, connectionsPerPod: budget.connectionsPerPod },
     scaleDownPods: pace?.pods,
     scaleDownPeriodSeconds: pace?.periodSeconds,
     scaleDownStabilizationSeconds: pace?.stabilizationSeconds,

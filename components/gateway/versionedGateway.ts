@@ -20,7 +20,13 @@ import {
   READINESS_PATH,
   versionedName,
 } from "../names";
-import { ANNOTATION_ACCEPT_SPOT_CUTS, ANNOTATION_SAFE_TO_EVICT, SCALE_DOWN_DEFAULTS } from "../shared/budget";
+import {
+  ANNOTATION_ACCEPT_SPOT_CUTS,
+  ANNOTATION_CONNECTIONS_PER_POD,
+  ANNOTATION_RECONNECTS_PER_SECOND,
+  ANNOTATION_SAFE_TO_EVICT,
+  SCALE_DOWN_DEFAULTS,
+} from "../shared/budget";
 
 import Input = k8s.types.input;
 
@@ -138,6 +144,8 @@ export interface VersionedGatewayArgs {
    * @default false
    */
   readonly acceptSpotCuts?: boolean;
+  /** The stack's reconnect budget, written on the Deployment for the policy pack (docs/disruption-budget.md). */
+  readonly budget?: { readonly reconnectsPerSecond: number; readonly connectionsPerPod: number };
 }
 
 /** The arguments with every setting of GATEWAY_DEFAULTS present. */
@@ -203,8 +211,16 @@ export function versionedGatewayManifests(args: VersionedGatewayArgs): Versioned
   const deployment: Input.apps.v1.Deployment = {
     metadata: {
       ...metadata,
-      // Deleting a retired version must not wait for its pods to drain.
-      annotations: { [ANNOTATION_DELETION_PROPAGATION]: "background" },
+      annotations: {
+        // Deleting a retired version must not wait for its pods to drain.
+        [ANNOTATION_DELETION_PROPAGATION]: "background",
+        ...(a.budget === undefined
+          ? {}
+          : {
+              [ANNOTATION_RECONNECTS_PER_SECOND]: String(a.budget.reconnectsPerSecond),
+              [ANNOTATION_CONNECTIONS_PER_POD]: String(a.budget.connectionsPerPod),
+            }),
+      },
     },
     spec: {
       // Set at creation only (the program ignores later changes so the HPA owns it).

@@ -38,6 +38,13 @@ export const DISRUPTION_DEFAULTS = {
 export const ANNOTATION_SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
 /** Marks pods and node pools of a stack that accepts Spot cuts (disruption.acceptSpotCuts). */
 export const ANNOTATION_ACCEPT_SPOT_CUTS = "ws-gateway.io/accept-spot-cuts";
+/**
+ * The budget, written on each gateway Deployment (its metadata, not the pod
+ * template, so it never rolls a pod): the policy pack checks the HPA's pace
+ * against the stack's own number.
+ */
+export const ANNOTATION_RECONNECTS_PER_SECOND = "ws-gateway.io/reconnects-per-second";
+export const ANNOTATION_CONNECTIONS_PER_POD = "ws-gateway.io/connections-per-pod";
 /** Node labels GKE puts on Spot and preemptible nodes (and the taints such pools may carry). */
 export const SPOT_NODE_LABELS: readonly string[] = [
   "cloud.google.com/gke-spot",

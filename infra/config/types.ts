@@ -64,6 +64,7 @@ export type GatewayConfig = Readonly<
     | "scaleDownPeriodSeconds"
     | "priorityClassName"
     | "acceptSpotCuts"
+    | "budget"
   >
 >;
 
