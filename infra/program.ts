@@ -15,11 +15,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ExistingCluster } from "../components/cluster/existingCluster";
 import { GkeCluster } from "../components/cluster/gkeCluster";
+import { gatewayPriorityClass } from "../components/gateway/priorityClass";
 import { VersionedGateway, terminationGraceSeconds } from "../components/gateway/versionedGateway";
 import { IngressNginx, type IngressNginxArgs } from "../components/ingress/ingressNginx";
 import { GatewayRoutes, GatewayService, WEBSOCKET_PROXY_TIMEOUT_SECONDS } from "../components/ingress/routes";
 import { APP_NAME, STABLE_SERVICE } from "../components/names";
 import { CanaryRollout, CanaryWeightReset } from "../components/rollout/canaryRollout";
+import { GATEWAY_PRIORITY_CLASS, scaleDownPace } from "../components/shared/budget";
 import { parseConfigMap, type StackConfigMap, type StackConfig } from "./config";
 
 /** Every config key of the stack, structured values decoded from the JSON text Pulumi hands them as. */
@@ -110,7 +112,12 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     if (project === undefined) {
       throw new Error("cluster.project is unresolved: load the config with loadStackConfig()");
     }
-    const gke = new GkeCluster(APP_NAME, { ...cluster, project, podGraceSeconds });
+    const gke = new GkeCluster(APP_NAME, {
+      ...cluster,
+      project,
+      podGraceSeconds,
+      acceptSpotCuts: config.disruption.acceptSpotCuts,
+    });
     provider = gke.provider;
     kubeconfig = gke.kubeconfig;
     clusterName = gke.cluster.name;
@@ -137,11 +144,29 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     { provider },
   );
   const opts = { providers: { kubernetes: provider } };
+  const priorityClass = gatewayPriorityClass("gateway-priority-class", { provider });
+
+  // HPA scale-down paced from the reconnect budget (components/shared/budget.ts); config refused a budget it cannot keep.
+  const budget = config.disruption;
+  const pace = scaleDownPace({
+    reconnectsPerSecond: budget.reconnectsPerSecond,
+    connectionsPerPod: budget.connectionsPerPod,
+    drainSeconds: gw.drainSeconds,
+  });
+  const gatewayArgs = {
+    ...gw,
+    priorityClassName: GATEWAY_PRIORITY_CLASS.name,
+    acceptSpotCuts: budget.acceptSpotCuts,
+    budget: { reconnectsPerSecond: budget.reconnectsPerSecond, connectionsPerPod: budget.connectionsPerPod },
+    scaleDownPods: pace?.pods,
+    scaleDownPeriodSeconds: pace?.periodSeconds,
+    scaleDownStabilizationSeconds: pace?.stabilizationSeconds,
+  };
 
   // The version being released. A held schedule also keeps the stable version declared.
-  const release = new VersionedGateway(`gateway-${gw.version}`, gw, {
+  const release = new VersionedGateway(`gateway-${gw.version}`, gatewayArgs, {
     ...opts,
-    dependsOn: [gatewayNs],
+    dependsOn: [gatewayNs, priorityClass],
   });
   const stableVersion = rollout.stableVersion ?? gw.version;
   if (rollout.stableVersion !== undefined) {
@@ -149,8 +174,8 @@ export function createProgram(config: StackConfig): ProgramOutputs {
     // during the hold reach only the version being released.
     new VersionedGateway(
       `gateway-${rollout.stableVersion}`,
-      { ...gw, version: rollout.stableVersion, frozen: true },
-      { ...opts, dependsOn: [gatewayNs] },
+      { ...gatewayArgs, version: rollout.stableVersion, frozen: true },
+      { ...opts, dependsOn: [gatewayNs, priorityClass] },
     );
   }
 

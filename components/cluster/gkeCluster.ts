@@ -11,6 +11,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ANNOTATION_ACCEPT_SPOT_CUTS } from "../shared/budget";
 
 import type { ReleaseChannel } from "../shared/gke";
 
@@ -38,6 +39,11 @@ export interface NodePoolConfig {
   readonly minNodesPerZone: number;
   readonly maxNodesPerZone: number;
   readonly diskSizeGb: number;
+  /**
+   * Spot VMs: about 15 s of notice cuts every gateway connection on the node
+   * at once. Config refuses it unless disruption.acceptSpotCuts is true.
+   */
+  readonly spot: boolean;
 }
 
 export interface AuthorizedNetwork {
@@ -62,6 +68,8 @@ export interface GkeClusterArgs {
   readonly deletionProtection: boolean;
   /** Longest grace period of a gateway pod (preStop + drain + margin), seconds; sizes the upgrade soak. */
   readonly podGraceSeconds: number;
+  /** The stack accepts Spot cuts (disruption.acceptSpotCuts): marks the pool so the policy pack allows it. */
+  readonly acceptSpotCuts?: boolean;
 }
 
 /** Roles the dedicated node service account needs, and nothing more. */
@@ -88,6 +96,9 @@ export function blueGreenSoak(podGraceSeconds: number): {
     nodePoolSoakSeconds: podGraceSeconds + NODE_POOL_SOAK_MARGIN_SECONDS,
   };
 }
+
+/** Node label that marks a Spot pool whose stack accepts the cuts (the pod annotation's key, as a label). */
+export const SPOT_CUTS_NODE_LABEL = ANNOTATION_ACCEPT_SPOT_CUTS;
 
 const NODE_SHIELDING = { enableSecureBoot: true, enableIntegrityMonitoring: true };
 
@@ -174,6 +185,8 @@ export function nodePoolArgs(
     },
     nodeDrainConfigs: [{ respectPdbDuringNodePoolDeletion: true }],
     nodeConfig: {
+      // Written only when true, so a pool that predates the setting keeps byte-identical inputs.
+      ...(a.nodePool.spot ? { spot: true } : {}),
       machineType: a.nodePool.machineType,
       diskSizeGb: a.nodePool.diskSizeGb,
       diskType: "pd-balanced",
@@ -183,7 +196,10 @@ export function nodePoolArgs(
       shieldedInstanceConfig: NODE_SHIELDING,
       workloadMetadataConfig: { mode: "GKE_METADATA" },
       metadata: { "disable-legacy-endpoints": "true" },
-      labels: { "ws-gateway/pool": "gateway" },
+      labels: {
+        "ws-gateway/pool": "gateway",
+        ...(a.nodePool.spot && a.acceptSpotCuts === true ? { [SPOT_CUTS_NODE_LABEL]: "true" } : {}),
+      },
     },
   };
 }

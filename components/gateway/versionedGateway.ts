@@ -30,6 +30,13 @@ import {
   withOwned,
   type PodSettings,
 } from "./pod";
+import {
+  ANNOTATION_ACCEPT_SPOT_CUTS,
+  ANNOTATION_CONNECTIONS_PER_POD,
+  ANNOTATION_RECONNECTS_PER_SECOND,
+  ANNOTATION_SAFE_TO_EVICT,
+  SCALE_DOWN_DEFAULTS,
+} from "../shared/budget";
 
 import Input = k8s.types.input;
 
@@ -140,6 +147,21 @@ export interface VersionedGatewayArgs {
    * @default nothing (EMPTY_POD)
    */
   readonly pod?: PodSettings;
+  /**
+   * PriorityClass of the pods, so pods without one (batch work) can never
+   * preempt them (components/gateway/priorityClass.ts).
+   * @default none (the program always passes GATEWAY_PRIORITY_CLASS.name)
+   */
+  readonly priorityClassName?: string;
+  /**
+   * The stack accepts that Spot or preemptible capacity cuts its pods with
+   * about 15 s of notice (disruption.acceptSpotCuts); marks the pods so the
+   * policy pack lets them onto such nodes.
+   * @default false
+   */
+  readonly acceptSpotCuts?: boolean;
+  /** The stack's reconnect budget, written on the Deployment for the policy pack (docs/disruption-budget.md). */
+  readonly budget?: { readonly reconnectsPerSecond: number; readonly connectionsPerPod: number };
 }
 
 /** The arguments with every setting of GATEWAY_DEFAULTS present. */
@@ -165,9 +187,10 @@ export function withGatewayDefaults(args: VersionedGatewayArgs): ResolvedGateway
   };
 }
 
-export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = 3600;
-export const DEFAULT_SCALE_DOWN_PODS = 1;
-export const DEFAULT_SCALE_DOWN_PERIOD_SECONDS = 600;
+/** HPA scale-down pace when the program passes none (components/shared/budget.ts derives it from the budget). */
+export const DEFAULT_SCALE_DOWN_STABILIZATION_SECONDS = SCALE_DOWN_DEFAULTS.stabilizationSeconds;
+export const DEFAULT_SCALE_DOWN_PODS = SCALE_DOWN_DEFAULTS.pods;
+export const DEFAULT_SCALE_DOWN_PERIOD_SECONDS = SCALE_DOWN_DEFAULTS.periodSeconds;
 /** Readiness probe cadence; two misses in a row, so one slow probe never marks a pod unready. */
 export const READINESS_PERIOD_SECONDS = 2;
 export const READINESS_FAILURE_THRESHOLD = 2;
@@ -215,8 +238,16 @@ export function versionedGatewayManifests(args: VersionedGatewayArgs): Versioned
     metadata: {
       ...metadata,
       labels: withOwned(pod.deploymentLabels, labels),
-      // Deleting a retired version must not wait for its pods to drain.
-      annotations: withOwned(pod.deploymentAnnotations, { [ANNOTATION_DELETION_PROPAGATION]: "background" }),
+      annotations: withOwned(pod.deploymentAnnotations, {
+        // Deleting a retired version must not wait for its pods to drain.
+        [ANNOTATION_DELETION_PROPAGATION]: "background",
+        ...(a.budget === undefined
+          ? {}
+          : {
+              [ANNOTATION_RECONNECTS_PER_SECOND]: String(a.budget.reconnectsPerSecond),
+              [ANNOTATION_CONNECTIONS_PER_POD]: String(a.budget.connectionsPerPod),
+            }),
+      }),
     },
     spec: {
       // Set at creation only (the program ignores later changes so the HPA owns it).
@@ -228,9 +259,14 @@ export function versionedGatewayManifests(args: VersionedGatewayArgs): Versioned
       template: {
         metadata: {
           labels: withOwned(pod.labels, labels),
-          ...(Object.keys(pod.annotations).length === 0 ? {} : { annotations: { ...pod.annotations } }),
+          annotations: withOwned(pod.annotations, {
+            // A cluster autoscaler scale-down would cut a drain longer than its 600 s cap: keep these nodes out of it (docs/disruption-budget.md).
+            [ANNOTATION_SAFE_TO_EVICT]: "false",
+            ...(a.acceptSpotCuts === true ? { [ANNOTATION_ACCEPT_SPOT_CUTS]: "true" } : {}),
+          }),
         },
         spec: {
+          ...(a.priorityClassName === undefined ? {} : { priorityClassName: a.priorityClassName }),
           ...(pod.serviceAccountName === undefined ? {} : { serviceAccountName: pod.serviceAccountName }),
           // The gateway talks to no API server; a projected serviceAccountToken volume gives one where needed.
           automountServiceAccountToken: false,

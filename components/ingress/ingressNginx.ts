@@ -32,6 +32,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ANNOTATION_SAFE_TO_EVICT } from "../shared/budget";
 
 /** The last ingress-nginx Helm chart release (2026-03-19, controller v1.15.1); the project is retired. */
 export const FINAL_INGRESS_NGINX_CHART = "4.15.1";
@@ -126,6 +127,8 @@ export interface ControllerValues {
   readonly config: Readonly<Record<string, string>>;
   readonly extraArgs: Readonly<Record<string, string>>;
   readonly terminationGracePeriodSeconds: number;
+  /** The cluster autoscaler's 600 s cap would cut the controller's hour-long shutdown: keep its nodes out of scale-downs. */
+  readonly podAnnotations: Readonly<Record<string, string>>;
   readonly service: {
     readonly type: ControllerServiceType;
     readonly externalTrafficPolicy: "Local";
@@ -183,6 +186,7 @@ export function controllerValues(a: IngressNginxArgs): ControllerValues {
       [POST_SHUTDOWN_GRACE_FLAG]: String(CONTROLLER_POST_SHUTDOWN_GRACE_SECONDS),
     },
     terminationGracePeriodSeconds: controllerGraceSeconds(a.workerShutdownTimeoutSeconds),
+    podAnnotations: { [ANNOTATION_SAFE_TO_EVICT]: "false" },
     service,
     ingressClassResource: {
       name: a.className,

@@ -8,6 +8,7 @@ import { closest } from "./leaves";
 import { unknownKeyMessage } from "./maps";
 import { crossFieldProblems, type ParseContext } from "./rules";
 import { clusterSchema, gatewaySchema, ingressSchema, rolloutSchema, type Parsed } from "./schema";
+import { budgetOf, disruptionProblems, disruptionSchema } from "./disruption";
 import {
   CONFIG_NAMESPACE,
   DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS,
@@ -167,6 +168,7 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
     ingress: section("ingress", ingressSchema),
     gateway: section("gateway", gatewaySchema),
     rollout: section("rollout", rolloutSchema),
+    disruption: section("disruption", disruptionSchema),
   };
   const unknown = Object.keys(raw).filter(
     (k) => raw[k] !== undefined && !(SECTIONS as readonly string[]).includes(k),
@@ -189,11 +191,19 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
     );
   }
   problems.push(...crossFieldProblems(raw, parsed, context));
-  const { cluster: pc, ingress: pi, gateway: pg, rollout: pr } = parsed;
-  if (problems.length > 0 || pc === undefined || pi === undefined || pg === undefined || pr === undefined) {
+  problems.push(...disruptionProblems(parsed));
+  const { cluster: pc, ingress: pi, gateway: pg, rollout: pr, disruption: pd } = parsed;
+  if (
+    problems.length > 0 ||
+    pc === undefined ||
+    pi === undefined ||
+    pg === undefined ||
+    pr === undefined ||
+    pd === undefined
+  ) {
     throw new ConfigError(problems, suggestions);
   }
-  const p: Parsed = { cluster: pc, ingress: pi, gateway: pg, rollout: pr };
+  const p: Parsed = { cluster: pc, ingress: pi, gateway: pg, rollout: pr, disruption: pd };
 
   const c = p.cluster;
   const cluster: ClusterConfig =
@@ -233,6 +243,7 @@ export function parseConfig(raw: RawStackConfig, context: ParseContext = {}): St
       loadBalancerIP: p.ingress.loadBalancerIP,
     },
     gateway: (({ resources, ...rest }) => ({ ...rest, ...resources }))(p.gateway),
+    disruption: budgetOf(p.disruption, p.gateway),
     rollout: {
       steps: p.rollout.steps.map((s) => ({ weight: s.weight, pauseSeconds: s.pause ?? 0 })),
       stableVersion: p.rollout.stableVersion,

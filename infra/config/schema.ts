@@ -27,6 +27,7 @@ import {
 import type { ExclusionScope, MaintenanceWindow, NodePoolConfig } from "../../components/cluster/gkeCluster";
 import { RELEASE_CHANNELS } from "../../components/shared/gke";
 import { LIMITS } from "../../components/shared/limits";
+import type { disruptionSchema } from "./disruption";
 import { GATEWAY_DEFAULTS } from "../../components/gateway/versionedGateway";
 import {
   DNS_LABEL_RE,
@@ -140,6 +141,7 @@ const DEFAULT_NODE_POOL: NodePoolConfig = {
   minNodesPerZone: 1,
   maxNodesPerZone: 3,
   diskSizeGb: 100,
+  spot: false,
 };
 
 /** A GCP project ID; also the rule of gcp:project, which stands in for cluster.project. */
@@ -215,6 +217,9 @@ export const clusterSchema = section(
           DEFAULT_NODE_POOL.maxNodesPerZone,
         ),
         diskSizeGb: intIn(10, 65536, "set the boot disk size in GB").default(DEFAULT_NODE_POOL.diskSizeGb),
+        spot: bool(
+          "set whether the gateway nodes are Spot VMs (they cut every connection on a node with about 15 s of notice)",
+        ).default(DEFAULT_NODE_POOL.spot),
       },
       "node pool settings",
     ).prefault({}),
@@ -498,4 +503,5 @@ export interface Parsed {
   readonly ingress: z.output<typeof ingressSchema>;
   readonly gateway: z.output<typeof gatewaySchema>;
   readonly rollout: z.output<typeof rolloutSchema>;
+  readonly disruption: z.output<typeof disruptionSchema>;
 }

@@ -5,6 +5,7 @@ import type { GatesConfig } from "../../components/rollout/gates";
 import type { RolloutStep } from "../../components/rollout/types";
 import type { GkeClusterArgs } from "../../components/cluster/gkeCluster";
 import type { ResolvedGatewayArgs } from "../../components/gateway/versionedGateway";
+import type { DisruptionConfig } from "./disruption";
 
 /** Config namespace: keys are written `ws-gateway:<section>` in stacks/Pulumi.<stack>.yaml. */
 export const CONFIG_NAMESPACE = APP_NAME;
@@ -57,7 +58,13 @@ export interface IngressConfig {
 export type GatewayConfig = Readonly<
   Omit<
     ResolvedGatewayArgs,
-    "frozen" | "scaleDownStabilizationSeconds" | "scaleDownPods" | "scaleDownPeriodSeconds"
+    | "frozen"
+    | "scaleDownStabilizationSeconds"
+    | "scaleDownPods"
+    | "scaleDownPeriodSeconds"
+    | "priorityClassName"
+    | "acceptSpotCuts"
+    | "budget"
   >
 >;
 
@@ -104,6 +111,8 @@ export interface StackConfig {
   readonly ingress: IngressConfig;
   readonly gateway: GatewayConfig;
   readonly rollout: RolloutConfig;
+  /** The reconnect budget and what the stack accepts (docs/disruption-budget.md). */
+  readonly disruption: DisruptionConfig;
 }
 
 /**
@@ -115,8 +124,9 @@ export interface RawStackConfig {
   readonly ingress?: unknown;
   readonly gateway?: unknown;
   readonly rollout?: unknown;
+  readonly disruption?: unknown;
   readonly [otherKey: string]: unknown;
 }
 
 /** The top-level keys of the ws-gateway namespace. */
-export const SECTIONS = ["cluster", "ingress", "gateway", "rollout"] as const;
+export const SECTIONS = ["cluster", "ingress", "gateway", "rollout", "disruption"] as const;

@@ -310,7 +310,7 @@ export const gatewayDrainVerifiable: ResourceValidationPolicy = {
 };
 
 /** Seconds a gateway Deployment's pod may take to stop: its grace period, or preStop + drain when that is longer. */
-function stopSeconds(props: unknown): number | undefined {
+export function stopSeconds(props: unknown): number | undefined {
   const pod = at(props, "spec.template.spec");
   const graceRaw = at(pod, "terminationGracePeriodSeconds");
   const grace = graceRaw === undefined ? DEFAULT_GRACE_SECONDS : num(graceRaw);

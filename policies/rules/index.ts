@@ -1,6 +1,7 @@
 /** Every policy of the pack, grouped by area. Tests import this; only ../index.ts builds the PolicyPack. */
 import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
+import { disruptionPolicies } from "./disruption";
 import { drainPolicies } from "./drain";
 import { gkePolicies } from "./gke";
 import { ingressNginxPolicies } from "./ingressNginx";
@@ -26,4 +27,5 @@ export const allPolicies: Policies = [
   ...rolloutPolicies,
   ...podSecurityPolicies,
   ...gkePolicies,
+  ...disruptionPolicies,
 ];

@@ -631,7 +631,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.gateways = { drainSeconds: 600 };
     },
     problems: [
-      "ws-gateway:gateways: is not a key of this program (did you mean ws-gateway:gateway?); its settings would be ignored. Allowed keys: ws-gateway:cluster, ws-gateway:ingress, ws-gateway:gateway, ws-gateway:rollout. Fix: move its settings under ws-gateway:gateway.",
+      "ws-gateway:gateways: is not a key of this program (did you mean ws-gateway:gateway?); its settings would be ignored. Allowed keys: ws-gateway:cluster, ws-gateway:ingress, ws-gateway:gateway, ws-gateway:rollout, ws-gateway:disruption. Fix: move its settings under ws-gateway:gateway.",
     ],
   },
   {
@@ -641,7 +641,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.monitoring = { enabled: true };
     },
     problems: [
-      "ws-gateway:monitoring: is not a key of this program; its settings would be ignored. Allowed keys: ws-gateway:cluster, ws-gateway:ingress, ws-gateway:gateway, ws-gateway:rollout. Fix: remove it.",
+      "ws-gateway:monitoring: is not a key of this program; its settings would be ignored. Allowed keys: ws-gateway:cluster, ws-gateway:ingress, ws-gateway:gateway, ws-gateway:rollout, ws-gateway:disruption. Fix: remove it.",
     ],
   },
   {
@@ -651,7 +651,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.Rollout = { steps: [] };
     },
     problems: [
-      "ws-gateway:Rollout: is not a key of this program (did you mean ws-gateway:rollout?); its settings would be ignored. Allowed keys: ws-gateway:cluster, ws-gateway:ingress, ws-gateway:gateway, ws-gateway:rollout. Fix: move its settings under ws-gateway:rollout.",
+      "ws-gateway:Rollout: is not a key of this program (did you mean ws-gateway:rollout?); its settings would be ignored. Allowed keys: ws-gateway:cluster, ws-gateway:ingress, ws-gateway:gateway, ws-gateway:rollout, ws-gateway:disruption. Fix: move its settings under ws-gateway:rollout.",
     ],
   },
   {
@@ -706,7 +706,7 @@ export const CLASS_CASES: readonly Case[] = [
       c.cluster.nodePool = { machinetype: "e2-standard-4" };
     },
     problems: [
-      'ws-gateway:cluster.nodePool.machinetype: is not a key of ws-gateway:cluster.nodePool (did you mean "machineType"?): its settings would be ignored. Allowed keys: machineType, minNodesPerZone, maxNodesPerZone, diskSizeGb. Fix: rename it to machineType, or remove it.',
+      'ws-gateway:cluster.nodePool.machinetype: is not a key of ws-gateway:cluster.nodePool (did you mean "machineType"?): its settings would be ignored. Allowed keys: machineType, minNodesPerZone, maxNodesPerZone, diskSizeGb, spot. Fix: rename it to machineType, or remove it.',
     ],
   },
   {

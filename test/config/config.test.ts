@@ -310,6 +310,8 @@ const CASES: readonly Case[] = [
     },
     problems: [
       "ws-gateway:ingress.workerShutdownTimeout: its default 3600s is below gateway.drainSeconds (7200s), so an nginx reload could cut a drain short. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least 7200s.",
+      // A GKE node upgrade evicts by force after an hour (docs/disruption-budget.md).
+      "ws-gateway:gateway.drainSeconds: a GKE node upgrade honours a pod's grace period for at most 3600 s, then evicts by force; preStop 10 + drain 7200 + margin 30 = 7240 s would cut the clients still on a pod at once (got 7200). Fix: set gateway.drainSeconds to 3560 or less.",
     ],
   },
   {
@@ -457,6 +459,7 @@ describe("stack config", () => {
       minNodesPerZone: 1,
       maxNodesPerZone: 3,
       diskSizeGb: 100,
+      spot: false,
     });
     assert.equal(c.ingress.path, "/");
     assert.equal(c.ingress.className, "nginx");

@@ -11,6 +11,7 @@ import { describe, it } from "node:test";
 import { LIMITS } from "../../components/shared/limits";
 import { formatDuration } from "../../components/shared/units";
 import { DEFAULT_WORKER_SHUTDOWN_TIMEOUT_SECONDS } from "../../infra/config";
+import { disruptionSchema } from "../../infra/config/disruption";
 import { clusterSchema, gatewaySchema, ingressSchema, rolloutSchema } from "../../infra/config/schema";
 import { fieldAt, leafKeys, type LeafKey, type Schema } from "../../infra/config/walk";
 import { REPO_ROOT } from "../helpers/stacks";
@@ -20,6 +21,7 @@ const SCHEMA_KEYS = [
   ...leafKeys(ingressSchema as unknown as Schema, "ingress"),
   ...leafKeys(gatewaySchema as unknown as Schema, "gateway"),
   ...leafKeys(rolloutSchema as unknown as Schema, "rollout"),
+  ...leafKeys(disruptionSchema as unknown as Schema, "disruption"),
 ];
 
 const DOC = fs.readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
@@ -38,7 +40,7 @@ function rows(): string[][] {
 
 const keyRows = new Map(
   rows()
-    .filter((r) => /^`(cluster|ingress|gateway|rollout)\./.test(r[0] ?? ""))
+    .filter((r) => /^`(cluster|ingress|gateway|rollout|disruption)\./.test(r[0] ?? ""))
     .map((r) => [(r[0] ?? "").slice(1, -1), r]),
 );
 

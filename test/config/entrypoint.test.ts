@@ -60,7 +60,7 @@ describe("config errors under the language host", () => {
       run.logs.filter((l) => l.severity === "error").map((l) => l.message),
       [
         "Invalid stack configuration (1 problem); nothing was changed:\n" +
-          "  - ws-gateway:gateways: is not a key of this program (did you mean ws-gateway:gateway?); its settings would be ignored. Allowed keys: ws-gateway:cluster, ws-gateway:ingress, ws-gateway:gateway, ws-gateway:rollout. Fix: move its settings under ws-gateway:gateway.",
+          "  - ws-gateway:gateways: is not a key of this program (did you mean ws-gateway:gateway?); its settings would be ignored. Allowed keys: ws-gateway:cluster, ws-gateway:ingress, ws-gateway:gateway, ws-gateway:rollout, ws-gateway:disruption. Fix: move its settings under ws-gateway:gateway.",
       ],
     );
     assert.equal(run.exitCode, 32);

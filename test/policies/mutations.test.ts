@@ -470,6 +470,49 @@ const MUTATIONS: readonly Mutation[] = [
     what: "unprotected prod",
     change: set(TYPES.cluster, "deletionProtection", false),
   },
+  // disruption causes (their exact messages: test/policies/disruption.test.ts)
+  {
+    policy: "gateway-safe-from-autoscaler",
+    what: "controller pods without safe-to-evict",
+    change: set(TYPES.helmRelease, [...CV, "podAnnotations"], {}),
+  },
+  {
+    policy: "gateway-no-spot-capacity",
+    what: "gateway pods selecting Spot nodes",
+    change: set(TYPES.deployment, `${POD}.nodeSelector`, { "cloud.google.com/gke-spot": "true" }),
+  },
+  {
+    policy: "gateway-priority-class",
+    what: "a PriorityClass the stack does not declare",
+    change: set(TYPES.deployment, `${POD}.priorityClassName`, "batch"),
+  },
+  {
+    policy: "gateway-single-autoscaler",
+    what: "a second HPA on the gateway Deployment",
+    change: (rs) => [
+      ...rs,
+      ...rs
+        .filter((r) => r.type === TYPES.hpa)
+        .map((r) => ({
+          ...r,
+          name: `${r.name}-memory`,
+          props: withValue(r.props, "metadata.name", "memory"),
+        })),
+    ],
+  },
+  {
+    policy: "gateway-scale-down-within-budget",
+    what: "no scale-down policies (Kubernetes: 100 % per 15 s)",
+    change: set(TYPES.hpa, "spec.behavior.scaleDown.policies", undefined),
+  },
+  {
+    policy: "gateway-drain-within-node-upgrade",
+    what: "a grace period beyond the upgrade's hour",
+    change: all(
+      set(TYPES.deployment, `${C}.env.0.value`, "4000"),
+      set(TYPES.deployment, `${POD}.terminationGracePeriodSeconds`, 4040),
+    ),
+  },
 ];
 
 async function violationsOf(policy: string, resources: FakeResource[], stack: string): Promise<string[]> {

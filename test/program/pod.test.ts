@@ -67,12 +67,20 @@ describe("gateway.pod in the rendered Deployment", () => {
     assert.equal(podLabels[LABEL_APP], "ws-gateway");
     assert.equal(podLabels[LABEL_VERSION], "2f9c1ab");
     assert.equal(podLabels.team, "realtime");
-    assert.deepEqual(get(d, "spec.template.metadata.annotations"), FULL_POD.annotations);
+    assert.deepEqual(get(d, "spec.template.metadata.annotations"), {
+      ...FULL_POD.annotations,
+      // The program's own: kept out of cluster-autoscaler scale-downs (docs/disruption-budget.md).
+      "cluster-autoscaler.kubernetes.io/safe-to-evict": "false",
+    });
     assert.equal(get(d, "metadata.labels.team"), "realtime");
-    assert.deepEqual(get(d, "metadata.annotations"), {
+    // The team's annotations, and the program's (background deletion; the budget the pack reads).
+    const annotations = get(d, "metadata.annotations") as Json;
+    for (const [k, v] of Object.entries({
       ...FULL_POD.deploymentAnnotations,
       "pulumi.com/deletionPropagationPolicy": "background",
-    });
+    })) {
+      assert.equal(annotations[k], v, k);
+    }
     assert.deepEqual(get(d, "spec.selector.matchLabels"), {
       [LABEL_APP]: "ws-gateway",
       [LABEL_VERSION]: "2f9c1ab",

@@ -231,11 +231,13 @@ export const HARMLESS: readonly HarmlessEdit[] = [
     }),
   },
   {
-    id: "harmless-safe-to-evict-false",
-    stack: "prod",
-    description: 'safe-to-evict "false" on the gateway pods: the cluster autoscaler leaves their nodes alone',
+    // The program renders safe-to-evict "false" now; without it a grace period within the autoscaler's cap is still whole.
+    id: "harmless-no-safe-to-evict-short-grace",
+    stack: "dev",
+    description:
+      "no safe-to-evict \"false\" on dev's gateway pods, whose 340 s grace fits the cluster autoscaler's 600 s: a scale-down lets every pod drain",
     apply: onPodMeta((m) => {
-      objAt(m, ["annotations"])["cluster-autoscaler.kubernetes.io/safe-to-evict"] = "false";
+      delete objAt(m, ["annotations"])["cluster-autoscaler.kubernetes.io/safe-to-evict"];
     }),
   },
   {

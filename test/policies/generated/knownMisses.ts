@@ -8,10 +8,6 @@
 export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>([
   // unlabelled-objects: objects are recognised by our labels, not by what they select or target
   [
-    "unlabelled-hpa-fast-scale-down",
-    "an HPA targeting the gateway Deployment without our labels is not held to the slow scale-down rule",
-  ],
-  [
     "unlabelled-gateway-short-grace",
     "gateway pods selected by the gateway Services but without app.kubernetes.io/name escape the grace period rule",
   ],
@@ -20,7 +16,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
     "unlabelled-gateway-short-drain",
     "gateway pods without app.kubernetes.io/name escape the DRAIN_SECONDS rule",
   ],
-  ["unlabelled-second-hpa", "a second HPA on the gateway Deployment (no labels of ours) is not reported"],
   [
     "unlabelled-second-pdb",
     "a second PDB over the gateway pods (no labels of ours) is not reported; two budgets make the pods unevictable",
@@ -68,13 +63,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
     "the controller zone constraint's labelSelector is not checked against the controller pods",
   ],
   // autoscalers-budgets: one HPA and one PDB are judged alone, PDB percentages are not rounded as Kubernetes does
-  ["budget-second-hpa-labelled", "a second HPA on the gateway Deployment is not reported"],
-  ["budget-vpa-auto", "a VerticalPodAutoscaler in Auto mode on the gateway Deployment is not reported"],
-  [
-    "budget-vpa-recreate",
-    "a VerticalPodAutoscaler in Recreate mode on the gateway Deployment is not reported",
-  ],
-  ["budget-keda-scale-to-zero", "a KEDA ScaledObject scaling the gateway Deployment to zero is not reported"],
   ["budget-hpa-targets-nothing", "an HPA whose scaleTargetRef names no declared Deployment is not reported"],
   ["budget-hpa-targets-statefulset", "an HPA whose scaleTargetRef kind matches nothing is not reported"],
   [
@@ -96,29 +84,10 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
     "a second PDB over the gateway pods is not reported; two budgets make the pods unevictable",
   ],
   // disruption-causes: issue 16's causes are not modelled
-  ["cause-spot-node-pool", "a Spot gateway node pool is not reported"],
-  ["cause-spot-node-pool-dev", "a Spot gateway node pool is not reported"],
-  ["cause-preemptible-node-pool", "a preemptible gateway node pool is not reported"],
-  ["cause-pods-select-spot-nodes", "gateway pods selecting Spot nodes are not reported"],
-  ["cause-pods-prefer-preemptible-nodes", "gateway pods preferring preemptible nodes are not reported"],
   [
-    "cause-safe-to-evict-true",
-    'safe-to-evict "true" on gateway pods with a drain beyond the autoscaler\'s 600 s is not reported',
+    "cause-optimize-utilization-profile",
+    'the OPTIMIZE_UTILIZATION autoscaling profile is not reported; gateway and controller pods carry safe-to-evict "false", which every profile honours',
   ],
-  [
-    "cause-drain-beyond-autoscaler-cap",
-    'a drain beyond the cluster autoscaler\'s 600 s on an autoscaling pool without safe-to-evict "false" is not reported',
-  ],
-  ["cause-optimize-utilization-profile", "the OPTIMIZE_UTILIZATION autoscaling profile is not reported"],
-  ["cause-low-priority-class", "a gateway PriorityClass below the default is not reported"],
-  ["cause-pool-deletion-ignores-pdb", "respectPdbDuringNodePoolDeletion false is not reported"],
-  ["cause-pdb-timeout-short", "a short nodeDrainConfigs.pdbTimeoutDuration is not reported"],
-  [
-    "cause-drain-beyond-upgrade-hour",
-    "a drain beyond the node upgrade's one-hour limit is not reported when every soak matches it",
-  ],
-  ["cause-controller-on-spot", "controllers on Spot nodes are not reported"],
-  ["cause-controller-safe-to-evict", 'safe-to-evict "true" on the controller pods is not reported'],
   // controller-capacity: replicas and PDB are read, not its rollout or autoscaling
   ["ctl-max-unavailable-all", "the controller's updateStrategy maxUnavailable is not bounded"],
   ["ctl-max-unavailable-percent", "the controller's updateStrategy maxUnavailable percentage is not bounded"],

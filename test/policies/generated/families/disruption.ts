@@ -107,7 +107,14 @@ export const DISRUPTION: readonly Mutation[] = [
     description:
       'dev drains 900 s (grace and node soaks raised to match) on an autoscaling pool, without safe-to-evict "false": a scale-down cuts at 600 s',
     source: CA,
-    apply: seq(drainTo(900, 940), soaks(940, 1540)),
+    apply: seq(
+      drainTo(900, 940),
+      soaks(940, 1540),
+      // The program renders safe-to-evict "false"; this variant is the pod without it.
+      onPodMeta((m) => {
+        delete objAt(m, ["annotations"])["cluster-autoscaler.kubernetes.io/safe-to-evict"];
+      }),
+    ),
   }),
   cause({
     id: "cause-optimize-utilization-profile",
