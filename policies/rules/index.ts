@@ -6,12 +6,14 @@ import { gkePolicies } from "./gke";
 import { ingressNginxPolicies } from "./ingressNginx";
 import { podSecurityPolicies } from "./podSecurity";
 import { rolloutPolicies } from "./rollout";
+import { terminationPathPolicies } from "./terminationPath";
 import { trafficPolicies } from "./traffic";
 
 export const POLICY_PACK_NAME = "ws-gateway-policies";
 
 export const allPolicies: Policies = [
   ...drainPolicies,
+  ...terminationPathPolicies,
   ...availabilityPolicies,
   ...trafficPolicies,
   ...ingressNginxPolicies,

@@ -144,25 +144,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
     'canary "false" on the canary Ingress (two primaries for one route) is not reported',
   ],
   // termination-path: one container and one field are read
-  ["term-shell-pid1-sh-c", "a shell as PID 1 (command sh -c) is not reported"],
-  ["term-shell-pid1-bin-bash", "a shell as PID 1 (command /bin/bash -c) is not reported"],
-  ["term-shell-pid1-in-args", "a shell as PID 1 split over command and args is not reported"],
-  ["term-npm-start-pid1", "npm as PID 1 is not reported"],
-  [
-    "term-sidecar-owns-port-short-prestop",
-    "a sidecar owning the Service's target port with a short preStop and no drain is not reported (only an advisory about its image)",
-  ],
-  ["term-stop-signal-sigquit", "a container stopSignal other than SIGTERM is not reported"],
-  ["term-prestop-exec-kill", "a preStop exec that is not a sleep (kill 1) passes the preStop rule"],
-  ["term-prestop-http-drain", "a preStop httpGet that is not a sleep passes the preStop rule"],
-  ["term-drain-env-twice", "a second DRAIN_SECONDS entry (the one Kubernetes keeps) is not read"],
-  ["term-drain-env-twice-dev", "a second DRAIN_SECONDS entry (the one Kubernetes keeps) is not read"],
-  [
-    "term-drain-env-from-configmap",
-    "DRAIN_SECONDS from a ConfigMap the stack itself declares is only advisory (unverifiable), though the value is in the stack",
-  ],
-  ["term-publish-not-ready-stable", "publishNotReadyAddresses on the stable Service is not reported"],
-  ["term-publish-not-ready-canary", "publishNotReadyAddresses on the canary Service is not reported"],
   // zone-spread: the constraint is read, not what the node selection leaves it
   ["spread-node-selector-one-zone", "a nodeSelector pinning one zone is not weighed against the zone spread"],
   [
