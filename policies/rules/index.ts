@@ -2,6 +2,7 @@
 import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
 import { drainPolicies } from "./drain";
+import { evictorPolicies } from "./evictors";
 import { gkePolicies } from "./gke";
 import { ingressNginxPolicies } from "./ingressNginx";
 import { podSecurityPolicies } from "./podSecurity";
@@ -15,6 +16,7 @@ export const allPolicies: Policies = [
   ...drainPolicies,
   ...terminationPathPolicies,
   ...availabilityPolicies,
+  ...evictorPolicies,
   ...trafficPolicies,
   ...ingressNginxPolicies,
   ...rolloutPolicies,

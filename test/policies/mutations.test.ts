@@ -51,6 +51,22 @@ const MUTATIONS: readonly Mutation[] = [
     change: set(TYPES.deployment, `${C}.lifecycle`, undefined),
   },
   {
+    policy: "gateway-termination-path",
+    what: "a shell as PID 1 (sh -c without exec)",
+    change: set(TYPES.deployment, `${C}.command`, ["sh", "-c", "node server.js"]),
+    messages: [
+      `${D}: container "gateway" (serving Service "ws-gateway-canary" port 8080, Service "ws-gateway-stable" port 8080): sh is PID 1 running "node server.js" without exec, and a shell does not forward SIGTERM to its child (command/args ["sh","-c","node server.js"]), so the gateway never starts its drain and is killed with every connection at the end of the grace period. Fix: run the program as PID 1 (command ["node", "server.js"]), or end the script with exec (sh -c "exec node server.js").`,
+    ],
+  },
+  {
+    policy: "gateway-one-autoscaler",
+    what: "the HPA aimed at a Deployment the stack does not declare",
+    change: set(TYPES.hpa, "spec.scaleTargetRef.name", "ws-gateway-old"),
+    messages: [
+      `HorizontalPodAutoscaler "ws-gateway-2f9c1ab": spec.scaleTargetRef {"apiVersion":"apps/v1","kind":"Deployment","name":"ws-gateway-old"} names no workload the stack declares: the gateway version it was meant for can never grow under load. Fix: point scaleTargetRef at the version's Deployment ({apiVersion: "apps/v1", kind: "Deployment", name: "ws-gateway-<version>"}).`,
+    ],
+  },
+  {
     policy: "gateway-drain-seconds",
     what: "DRAIN_SECONDS 60",
     change: set(TYPES.deployment, `${C}.env.0.value`, "60"),

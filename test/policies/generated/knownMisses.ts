@@ -24,11 +24,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
     "unlabelled-gateway-short-drain",
     "gateway pods without app.kubernetes.io/name escape the DRAIN_SECONDS rule",
   ],
-  ["unlabelled-second-hpa", "a second HPA on the gateway Deployment (no labels of ours) is not reported"],
-  [
-    "unlabelled-second-pdb",
-    "a second PDB over the gateway pods (no labels of ours) is not reported; two budgets make the pods unevictable",
-  ],
   [
     "unlabelled-ingress-more-specific-path",
     "an Ingress without our labels for the gateway host and a longer path is not reported",
@@ -171,33 +166,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
     "the controller zone constraint's labelSelector is not checked against the controller pods",
   ],
   // autoscalers-budgets: one HPA and one PDB are judged alone, PDB percentages are not rounded as Kubernetes does
-  ["budget-second-hpa-labelled", "a second HPA on the gateway Deployment is not reported"],
-  ["budget-vpa-auto", "a VerticalPodAutoscaler in Auto mode on the gateway Deployment is not reported"],
-  [
-    "budget-vpa-recreate",
-    "a VerticalPodAutoscaler in Recreate mode on the gateway Deployment is not reported",
-  ],
-  ["budget-keda-scale-to-zero", "a KEDA ScaledObject scaling the gateway Deployment to zero is not reported"],
-  ["budget-hpa-targets-nothing", "an HPA whose scaleTargetRef names no declared Deployment is not reported"],
-  ["budget-hpa-targets-statefulset", "an HPA whose scaleTargetRef kind matches nothing is not reported"],
-  [
-    "budget-pdb-max-unavailable-84-percent",
-    "PDB percentages are not rounded up as Kubernetes does: 84 % of 6 lets all 6 out",
-  ],
-  [
-    "budget-pdb-max-unavailable-50-percent-dev",
-    "PDB percentages are not rounded up as Kubernetes does: 50 % of 3 lets 2 out",
-  ],
-  ["budget-pdb-min-available-10-percent", "PDB minAvailable 10 % (1 of 6 kept) is not reported"],
-  [
-    "budget-pdb-min-available-one-at-scale",
-    "an absolute minAvailable 1 is not weighed against maxReplicas (29 of 30 out)",
-  ],
-  ["budget-pdb-max-unavailable-five", "an absolute maxUnavailable 5 of 6 is not reported"],
-  [
-    "budget-second-pdb-labelled",
-    "a second PDB over the gateway pods is not reported; two budgets make the pods unevictable",
-  ],
   // disruption-causes: issue 16's causes are not modelled
   ["cause-spot-node-pool", "a Spot gateway node pool is not reported"],
   ["cause-spot-node-pool-dev", "a Spot gateway node pool is not reported"],
