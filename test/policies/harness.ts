@@ -152,17 +152,14 @@ export async function checkResource(
   return { violations, notApplicable: applied ? undefined : notApplicable };
 }
 
-/** Runs one stack policy on a set of resources. */
-export async function checkStack(
-  policy: StackValidationPolicy,
+/** The resources as a stack policy receives them: proxied properties, resource options, type checks. */
+export function asPolicyResources(
   resources: readonly FakeResource[],
-  config: PackConfig = {},
   stack = "prod",
-  /** Receives the type of every resource whose properties the policy reads. */
+  /** Receives the type of every resource whose properties are read. */
   touched?: Set<string>,
-): Promise<Outcome> {
-  const violations: string[] = [];
-  const policyResources: PolicyResource[] = resources.map((r) => {
+): PolicyResource[] {
+  return resources.map((r) => {
     const props = proxy(structuredClone(r.props));
     return {
       type: r.type,
@@ -183,6 +180,19 @@ export async function checkStack(
       },
     };
   });
+}
+
+/** Runs one stack policy on a set of resources. */
+export async function checkStack(
+  policy: StackValidationPolicy,
+  resources: readonly FakeResource[],
+  config: PackConfig = {},
+  stack = "prod",
+  /** Receives the type of every resource whose properties the policy reads. */
+  touched?: Set<string>,
+): Promise<Outcome> {
+  const violations: string[] = [];
+  const policyResources = asPolicyResources(resources, stack, touched);
   const args: StackValidationArgs = {
     resources: policyResources,
     stackTags,
