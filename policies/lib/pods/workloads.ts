@@ -4,15 +4,19 @@
  * stack declares (for environment values kept there), HPAs and PDBs.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { TYPES, isGatewayObject, namespaceOf, selects, templateLabels } from "../kube";
-import { at, isUnknown, type Unknown } from "../values";
+import { TYPES, namespaceOf, selects, templateLabels } from "../kube";
+import { engineOf, gatewayWorkloads, selectsPods } from "../model";
+import { at, isUnknown, stringMap, type Unknown } from "../values";
 import type { ConfigMapLookup } from "./env";
 
 export const CONFIG_MAP_TYPE = "kubernetes:core/v1:ConfigMap";
 
-/** Gateway Deployments (the app label on the object or its pods). */
+/**
+ * Gateway Deployments, found by what creates them (the stack model: the
+ * versioned Deployments the rollout engine names, whatever their labels).
+ */
 export function gatewayDeployments(resources: readonly PolicyResource[]): PolicyResource[] {
-  return resources.filter((r) => r.type === TYPES.deployment && isGatewayObject(r.props) === true);
+  return gatewayWorkloads(resources, engineOf(resources)).map((w) => w.object.resource);
 }
 
 /** Namespaces compare equal when either is unknown (never a violation on an unknown); absent is "default". */
@@ -27,8 +31,8 @@ export function selectingServices(resources: readonly PolicyResource[], w: Polic
   const labels = templateLabels(w.props);
   return resources.filter((s) => {
     if (s.type !== TYPES.service || !sameNamespace(s, w)) return false;
-    const selector = at(s.props, "spec.selector");
-    return !isUnknown(selector) && selects({ matchLabels: selector }, labels) === true;
+    const l = stringMap(labels);
+    return l !== undefined && selectsPods(s, l) === true;
   });
 }
 
