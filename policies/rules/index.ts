@@ -7,6 +7,7 @@ import { gkePolicies } from "./gke";
 import { ingressNginxPolicies } from "./ingressNginx";
 import { podSecurityPolicies } from "./podSecurity";
 import { rolloutPolicies } from "./rollout";
+import { spreadPolicies } from "./spread";
 import { terminationPathPolicies } from "./terminationPath";
 import { trafficPolicies } from "./traffic";
 
@@ -17,6 +18,7 @@ export const allPolicies: Policies = [
   ...terminationPathPolicies,
   ...availabilityPolicies,
   ...evictorPolicies,
+  ...spreadPolicies,
   ...trafficPolicies,
   ...ingressNginxPolicies,
   ...rolloutPolicies,

@@ -67,6 +67,11 @@ const MUTATIONS: readonly Mutation[] = [
     ],
   },
   {
+    policy: "zone-spread-in-fact",
+    what: "a nodeSelector pinning the gateway pods to one zone",
+    change: set(TYPES.deployment, `${POD}.nodeSelector`, { "topology.kubernetes.io/zone": "europe-west1-b" }),
+  },
+  {
     policy: "gateway-drain-seconds",
     what: "DRAIN_SECONDS 60",
     change: set(TYPES.deployment, `${C}.env.0.value`, "60"),

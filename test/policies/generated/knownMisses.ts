@@ -140,31 +140,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
   ],
   // termination-path: one container and one field are read
   // zone-spread: the constraint is read, not what the node selection leaves it
-  ["spread-node-selector-one-zone", "a nodeSelector pinning one zone is not weighed against the zone spread"],
-  [
-    "spread-node-selector-one-zone-dev",
-    "a nodeSelector pinning one zone is not weighed against the zone spread",
-  ],
-  [
-    "spread-required-affinity-one-zone",
-    "a required node affinity to one zone is not weighed against the zone spread",
-  ],
-  [
-    "spread-pod-affinity-same-zone",
-    "a required pod affinity on the zone key is not weighed against the zone spread",
-  ],
-  ["spread-max-skew-huge", "the zone constraint's maxSkew is not bounded"],
-  ["spread-node-pool-one-zone", "a gateway node pool in one zone is not reported"],
-  ["spread-node-pool-one-zone-dev", "a gateway node pool in one zone is not reported"],
-  [
-    "spread-controller-node-selector-zone",
-    "controller.nodeSelector pinning one zone is not weighed against its zone spread",
-  ],
-  ["spread-controller-max-skew-3", "the controller zone constraint's maxSkew is not bounded"],
-  [
-    "spread-controller-selector-matches-nothing",
-    "the controller zone constraint's labelSelector is not checked against the controller pods",
-  ],
   // autoscalers-budgets: one HPA and one PDB are judged alone, PDB percentages are not rounded as Kubernetes does
   // disruption-causes: issue 16's causes are not modelled
   ["cause-spot-node-pool", "a Spot gateway node pool is not reported"],
