@@ -1,6 +1,7 @@
 /** Every policy of the pack, grouped by area. Tests import this; only ../index.ts builds the PolicyPack. */
 import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
+import { controllerCapacityPolicies } from "./controllerCapacity";
 import { drainPolicies } from "./drain";
 import { evictorPolicies } from "./evictors";
 import { gkePolicies } from "./gke";
@@ -21,6 +22,7 @@ export const allPolicies: Policies = [
   ...spreadPolicies,
   ...trafficPolicies,
   ...ingressNginxPolicies,
+  ...controllerCapacityPolicies,
   ...rolloutPolicies,
   ...podSecurityPolicies,
   ...gkePolicies,

@@ -72,6 +72,11 @@ const MUTATIONS: readonly Mutation[] = [
     change: set(TYPES.deployment, `${POD}.nodeSelector`, { "topology.kubernetes.io/zone": "europe-west1-b" }),
   },
   {
+    policy: "ingress-nginx-one-at-a-time",
+    what: "the controller's rolling update stopping every controller (Recreate)",
+    change: set(TYPES.helmRelease, [...CV, "updateStrategy"], { type: "Recreate" }),
+  },
+  {
     policy: "gateway-drain-seconds",
     what: "DRAIN_SECONDS 60",
     change: set(TYPES.deployment, `${C}.env.0.value`, "60"),

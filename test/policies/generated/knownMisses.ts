@@ -166,18 +166,4 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
   ["cause-controller-on-spot", "controllers on Spot nodes are not reported"],
   ["cause-controller-safe-to-evict", 'safe-to-evict "true" on the controller pods is not reported'],
   // controller-capacity: replicas and PDB are read, not its rollout or autoscaling
-  ["ctl-max-unavailable-all", "the controller's updateStrategy maxUnavailable is not bounded"],
-  ["ctl-max-unavailable-percent", "the controller's updateStrategy maxUnavailable percentage is not bounded"],
-  ["ctl-recreate-strategy", "a Recreate controller updateStrategy is not reported"],
-  ["ctl-max-surge-zero-unavailable-two", "the controller's updateStrategy maxUnavailable is not bounded"],
-  ["ctl-hpa-default-behaviour", "controller.autoscaling with the default scale-down is not reported"],
-  ["ctl-keda-enabled", "controller.keda with minReplicas 1 is not reported"],
-  [
-    "ctl-pdb-max-unavailable-all",
-    "controller.maxUnavailable (which replaces minAvailable in the chart's PDB) is not read",
-  ],
-  ["ctl-pdb-min-available-zero", "controller.minAvailable 0 is not reported"],
-  ["ctl-shutdown-grace-zero", "shutdown-grace-period 0 passes (only the total grace is checked)"],
-  ["ctl-service-nodeport-prod", "the controller Service leaving LoadBalancer on a GKE stack is not reported"],
-  ["ctl-global-proxy-http-1-0", "proxy-http-version 1.0 in the controller's config is not reported"],
 ]);
