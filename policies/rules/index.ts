@@ -6,10 +6,13 @@ import { drainPolicies } from "./drain";
 import { evictorPolicies } from "./evictors";
 import { gkePolicies } from "./gke";
 import { ingressNginxPolicies } from "./ingressNginx";
+import { pairPolicies } from "./pair";
+import { pathPolicies } from "./paths";
 import { podSecurityPolicies } from "./podSecurity";
 import { rolloutPolicies } from "./rollout";
 import { spreadPolicies } from "./spread";
 import { terminationPathPolicies } from "./terminationPath";
+import { routePolicies } from "./routes";
 import { trafficPolicies } from "./traffic";
 
 export const POLICY_PACK_NAME = "ws-gateway-policies";
@@ -21,6 +24,9 @@ export const allPolicies: Policies = [
   ...evictorPolicies,
   ...spreadPolicies,
   ...trafficPolicies,
+  ...pathPolicies,
+  ...pairPolicies,
+  ...routePolicies,
   ...ingressNginxPolicies,
   ...controllerCapacityPolicies,
   ...rolloutPolicies,

@@ -36,7 +36,8 @@ import {
   unreadControllerKeys,
   validateIngressNginxRelease,
 } from "../lib/chart";
-import { containersOf, describe, envValue, isGatewayObject, TYPES } from "../lib/kube";
+import { containersOf, envValue } from "../lib/kube";
+import { buildModel } from "../lib/model";
 import { at, isUnknown, knownItems, num, seconds, show, type Unknown } from "../lib/values";
 
 const WST = "worker-shutdown-timeout";
@@ -130,12 +131,12 @@ export const ingressNginxCoversGatewayDrain: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     let longest: { seconds: number; what: string } | undefined;
-    for (const d of args.resources) {
-      if (d.type !== TYPES.deployment || isGatewayObject(d.props) !== true) continue;
-      for (const c of containersOf(at(d.props, "spec.template.spec"))) {
+    // The gateway Deployments by what creates them (the stack model), whatever their labels.
+    for (const w of buildModel(args.resources).workloads) {
+      for (const c of containersOf(w.podSpec)) {
         const v = num(envValue(c.container, ENV_DRAIN_SECONDS));
         if (typeof v === "number" && (longest === undefined || v > longest.seconds)) {
-          longest = { seconds: v, what: describe("Deployment", d.props, d.name) };
+          longest = { seconds: v, what: w.object.subject };
         }
       }
     }

@@ -33,6 +33,43 @@ import { TYPES, describe, namespaceOf } from "../lib/kube";
 import { gatewayOnly } from "../lib/rule";
 import { UNKNOWN, at, isUnknown, knownItems, num, show, stringMap, type Unknown } from "../lib/values";
 
+/**
+ * The WebSocket timeout problems of one Ingress's annotations (`subject` names it):
+ * shared by ingress-websocket-timeouts and by the route-settings rule, which
+ * applies it to every Ingress on a gateway path whatever its labels.
+ */
+export function websocketTimeoutProblems(
+  props: unknown,
+  subject: string,
+  minProxyTimeoutSeconds: number,
+): string[] {
+  const out: string[] = [];
+  for (const key of [ANNOTATION_PROXY_READ_TIMEOUT, ANNOTATION_PROXY_SEND_TIMEOUT]) {
+    const raw = at(props, ["metadata", "annotations", key]);
+    // ingress-nginx reads these annotations as integer seconds only
+    // (annotations/proxy: GetIntValue); "3600s" fails to parse and the
+    // controller-wide proxy timeout silently applies instead.
+    const value = raw === undefined ? NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS : num(raw);
+    if (isUnknown(value)) continue;
+    if (raw !== undefined && (value === undefined || !Number.isInteger(value))) {
+      out.push(
+        `${subject}: annotation ${key} is ${show(raw)}, not integer seconds: ` +
+          `ingress-nginx cannot parse it and uses the controller's own proxy timeout instead. Fix: set it to "${minProxyTimeoutSeconds}".`,
+      );
+      continue;
+    }
+    if (value === undefined || value < minProxyTimeoutSeconds) {
+      const found =
+        raw === undefined ? `not set, so nginx uses ${NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS}` : show(raw);
+      out.push(
+        `${subject}: annotation ${key} is ${found}, below ${minProxyTimeoutSeconds} s: ` +
+          `nginx closes a WebSocket idle for longer. Fix: set it to "${minProxyTimeoutSeconds}".`,
+      );
+    }
+  }
+  return out;
+}
+
 export const ingressWebsocketTimeouts: ResourceValidationPolicy = {
   name: "ingress-websocket-timeouts",
   description: `Gateway Ingresses set ${ANNOTATION_PROXY_READ_TIMEOUT} and ${ANNOTATION_PROXY_SEND_TIMEOUT} long enough for idle WebSockets.`,
@@ -41,29 +78,8 @@ export const ingressWebsocketTimeouts: ResourceValidationPolicy = {
   validateResource: validateResourceOfType(k8s.networking.v1.Ingress, (_p, args, report: ReportViolation) =>
     gatewayOnly(args, () => {
       const { minProxyTimeoutSeconds } = knobs(args);
-      for (const key of [ANNOTATION_PROXY_READ_TIMEOUT, ANNOTATION_PROXY_SEND_TIMEOUT]) {
-        const raw = at(args.props, ["metadata", "annotations", key]);
-        // ingress-nginx reads these annotations as integer seconds only
-        // (annotations/proxy: GetIntValue); "3600s" fails to parse and the
-        // controller-wide proxy timeout silently applies instead.
-        const value = raw === undefined ? NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS : num(raw);
-        if (isUnknown(value)) continue;
-        if (raw !== undefined && (value === undefined || !Number.isInteger(value))) {
-          report(
-            `${describe("Ingress", args.props, args.name)}: annotation ${key} is ${show(raw)}, not integer seconds: ` +
-              `ingress-nginx cannot parse it and uses the controller's own proxy timeout instead. Fix: set it to "${minProxyTimeoutSeconds}".`,
-          );
-          continue;
-        }
-        if (value === undefined || value < minProxyTimeoutSeconds) {
-          const found =
-            raw === undefined ? `not set, so nginx uses ${NGINX_DEFAULT_PROXY_TIMEOUT_SECONDS}` : show(raw);
-          report(
-            `${describe("Ingress", args.props, args.name)}: annotation ${key} is ${found}, below ${minProxyTimeoutSeconds} s: ` +
-              `nginx closes a WebSocket idle for longer. Fix: set it to "${minProxyTimeoutSeconds}".`,
-          );
-        }
-      }
+      const subject = describe("Ingress", args.props, args.name);
+      for (const m of websocketTimeoutProblems(args.props, subject, minProxyTimeoutSeconds)) report(m);
     }),
   ),
 };

@@ -71,3 +71,46 @@ export function withProps(r: FakeResource, props: Json): FakeResource {
 export function change(r: FakeResource, path: string | (string | number)[], value: unknown): FakeResource {
   return withProps(r, withValue(r.props, path, value));
 }
+
+/** An Ingress carrying none of our labels: `host` `path` (Prefix) to `service`:80, class nginx. */
+export function plainIngress(
+  name: string,
+  namespace: string,
+  host: string,
+  path: string,
+  service: string,
+): FakeResource {
+  return {
+    type: TYPES.ingress,
+    name,
+    props: {
+      metadata: { name, namespace },
+      spec: {
+        ingressClassName: "nginx",
+        rules: [
+          {
+            host,
+            http: {
+              paths: [
+                { path, pathType: "Prefix", backend: { service: { name: service, port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** A copy of every resource of `rs` matching `type` (and logical `name`) with `path` set to `value`. */
+export function changeAll(
+  rs: readonly FakeResource[],
+  type: string,
+  name: string | undefined,
+  path: string | (string | number)[],
+  value: unknown,
+): FakeResource[] {
+  return rs.map((r) =>
+    r.type === type && (name === undefined || r.name === name) ? change(r, path, value) : r,
+  );
+}

@@ -22,6 +22,7 @@ import {
   controller,
   deployment,
   type Json,
+  rollout,
   VALUES_CONTROLLER,
   valuesPath,
   withProps,
@@ -138,6 +139,21 @@ describe("what the ingress-nginx chart receives (policies/lib/chart.ts)", () => 
       for (const p of rules) await expectResource(p, r, []);
       await expectStack(ingressNginxCoversGatewayDrain, [deployment(), r], []);
     }
+  });
+
+  it("GIVEN the gateway Deployment without our labels (a generic template) and the engine naming its version WHEN worker-shutdown-timeout is shorter than its drain THEN ingress-nginx-covers-gateway-drain still reports it", async () => {
+    const generic = change(
+      change(deployment(), "metadata.labels", { app: "ws" }),
+      "spec.template.metadata.labels",
+      { app: "ws" },
+    );
+    await expectStack(
+      ingressNginxCoversGatewayDrain,
+      [generic, rollout(), change(controller(), WST, "300s")],
+      [
+        `${R}: values.controller.config["worker-shutdown-timeout"] is "300s", shorter than DRAIN_SECONDS 1800 of Deployment "ws-gateway-2f9c1ab": an nginx reload during a drain would cut the remaining connections at once. Fix: set ws-gateway:ingress.workerShutdownTimeout to at least 1800s.`,
+      ],
+    );
   });
 
   it("GIVEN chart references THEN only ingress-nginx ones are ingress-nginx releases", () => {

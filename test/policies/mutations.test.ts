@@ -15,6 +15,7 @@ import { runPack, stackPackConfig, withValue, type FakeResource } from "./harnes
 const C = "spec.template.spec.containers.0";
 const POD = "spec.template.spec";
 const CV = ["values", "controller"];
+const ANN = ["metadata", "annotations"];
 
 type Change = (rs: FakeResource[]) => FakeResource[];
 
@@ -376,6 +377,41 @@ const MUTATIONS: readonly Mutation[] = [
     change: set(TYPES.deployment, `${C}.image`, "europe-docker.pkg.dev/acme-ws-prod/gw/ws-gateway:latest"),
   },
   { policy: "pod-image-digest", what: "a tag (the render as it is)", change: (rs) => rs },
+  // paths, pair and route settings (the stack model)
+  {
+    policy: "gateway-paths-through-pair",
+    what: "the stable Service of type NodePort",
+    change: set(TYPES.service, "spec.type", "NodePort", "stable-service"),
+    messages: [
+      `Service "ws-gateway-stable" → ${D}: type NodePort exposes the gateway pods to outside clients directly, past the ingress controller and the governed pair Ingress "ws-gateway" / Ingress "ws-gateway-canary": no canary weight decides who reaches which version, and a release switching its selector resets connections. Fix: make it type ClusterIP without externalIPs and route clients through the primary Ingress.`,
+    ],
+  },
+  {
+    policy: "gateway-canary-pair",
+    what: "canary-weight-total 1000 on the canary Ingress",
+    change: set(
+      TYPES.ingress,
+      [...ANN, "nginx.ingress.kubernetes.io/canary-weight-total"],
+      "1000",
+      "routes-canary",
+    ),
+    messages: [
+      `Ingress "ws-gateway-canary": nginx.ingress.kubernetes.io/canary-weight-total is "1000", not 100: ingress-nginx chooses the canary when random(total) <= weight (docs/facts.md F2), and the engine's weights are percentages, so each step (and promotion's 100) sends another share than the schedule says. Fix: remove the annotation.`,
+    ],
+  },
+  {
+    policy: "gateway-route-settings",
+    what: "proxy-http-version 1.0 on the primary Ingress",
+    change: set(
+      TYPES.ingress,
+      [...ANN, "nginx.ingress.kubernetes.io/proxy-http-version"],
+      "1.0",
+      "routes-primary",
+    ),
+    messages: [
+      `Ingress "ws-gateway" (ws.acme.example / (Prefix) → Service "ws-gateway-stable" → ${D}): annotation nginx.ingress.kubernetes.io/proxy-http-version is "1.0": nginx would proxy with HTTP/1.0; only HTTP/1.1 carries the Upgrade handshake, so every WebSocket upgrade fails. Fix: remove the annotation; the controller's defaults are what a WebSocket route needs.`,
+    ],
+  },
   // GKE
   {
     policy: "gke-private-nodes",

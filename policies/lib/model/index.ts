@@ -27,7 +27,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { PRIMARY_INGRESS } from "../../../components/names";
 import { deliveredValues, isIngressNginxRelease, releaseSubject } from "../chart";
 import { TYPES } from "../kube";
-import { at, isUnknown, type Unknown } from "../values";
+import { at, isUnknown, stringMap, type Unknown } from "../values";
 import { DEFAULT_NAMESPACE, sameObject, subjectIn, type KubeObject } from "./objects";
 import {
   backendsOf,
@@ -75,6 +75,10 @@ export interface StackModel {
   readonly gatewayServices: readonly GatewayService[];
   /** True while a Service's name or namespace is unknown: "no such Service" cannot be told. */
   readonly servicesUnknown: boolean;
+  /** True while a Service selector or a gateway pod template's labels are unknown: "selects nothing" cannot be told. */
+  readonly selectionsUnknown: boolean;
+  /** True while an Ingress's name, namespace, class, canary flag, rules or annotations are unknown. */
+  readonly ingressesUnknown: boolean;
   readonly ingresses: readonly IngressInfo[];
   readonly pair: { readonly primary: IngressInfo | undefined; readonly canary: IngressInfo | undefined };
   /** Ingresses (any class, any labels) with a backend on a gateway Service. */
@@ -158,6 +162,26 @@ export function buildModel(resources: readonly PolicyResource[]): StackModel {
     services,
     gatewayServices,
     servicesUnknown: services.some((s) => isUnknown(s.object.name) || isUnknown(s.object.namespace)),
+    selectionsUnknown:
+      workloads.some((w) => isUnknown(w.podLabels)) ||
+      serviceResources.some((r) => isUnknown(stringMap(at(r.props, "spec.selector")))),
+    ingressesUnknown: ingresses.some(
+      (i) =>
+        isUnknown(i.object.name) ||
+        isUnknown(i.object.namespace) ||
+        isUnknown(i.className) ||
+        isUnknown(i.canary) ||
+        isUnknown(i.routes) ||
+        isUnknown(i.annotations) ||
+        i.routes.some(
+          (r) =>
+            isUnknown(r.host) ||
+            isUnknown(r.path) ||
+            isUnknown(r.pathType) ||
+            isUnknown(r.backend.service) ||
+            isUnknown(r.backend.port),
+        ),
+    ),
     ingresses,
     pair: { primary, canary },
     gatewayIngresses,
