@@ -7,7 +7,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { ENV_DRAIN_SECONDS } from "../../components/names";
 import { configSchema, knobs } from "../config";
-import { describe, namespaceOf } from "../lib/kube";
+import { describe, isGatewayObject, namespaceOf } from "../lib/kube";
 import {
   DEFAULT_STOP_SIGNAL,
   gracePeriod,
@@ -36,7 +36,12 @@ export const gatewayTerminationPath: StackValidationPolicy = {
   description:
     "On every gateway pod, SIGTERM reaches the process that holds the sockets (no shell or package runner as PID 1, no other stop signal), the container a Service targets is the one that drains, every preStop is a bounded sleep within the grace period, a DRAIN_SECONDS kept in a stack ConfigMap is checked like a literal, and no selecting Service publishes not-ready pods.",
   enforcementLevel: "mandatory",
-  configSchema: configSchema("minDrainSeconds", "drainSeconds", "minTerminationMarginSeconds"),
+  configSchema: configSchema(
+    "minDrainSeconds",
+    "drainSeconds",
+    "minTerminationMarginSeconds",
+    "minPreStopSeconds",
+  ),
   validateStack: (args, report) => {
     const k = knobs(args);
     const lookup = configMapLookup(args.resources);
@@ -98,10 +103,20 @@ export const gatewayTerminationPath: StackValidationPolicy = {
           );
         }
         const drain = drainOf(c);
-        if (drain.kind === "value" && drain.from !== undefined) {
+        // The labelled gateway is held to these by the drain rules; a copy without our labels is held here.
+        const unlabelled = isGatewayObject(d.props) === false;
+        if (unlabelled && !isUnknown(c.preStop) && c.preStop.kind === "none") {
+          report(
+            `${what}: ${where} has no preStop hook (its pods are gateway pods without the gateway's labels): SIGTERM races endpoint removal. ` +
+              `Fix: add lifecycle.preStop.sleep.seconds of at least ${k.minPreStopSeconds}.`,
+            d.urn,
+          );
+        }
+        if (drain.kind === "value" && (drain.from !== undefined || unlabelled)) {
           const v = num(drain.raw);
           const pre = !isUnknown(c.preStop) && c.preStop.kind === "sleep" ? c.preStop.seconds : 0;
-          const src = `${ENV_DRAIN_SECONDS} from ${drain.from}`;
+          const src =
+            drain.from === undefined ? ENV_DRAIN_SECONDS : `${ENV_DRAIN_SECONDS} from ${drain.from}`;
           if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
             report(
               `${what}: ${c.label} ${src} is ${show(drain.raw)}, not a whole number of seconds. Fix: set it to an integer like "1800".`,

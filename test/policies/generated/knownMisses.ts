@@ -11,15 +11,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, string> = new Map<string, string>
     "unlabelled-hpa-fast-scale-down",
     "an HPA targeting the gateway Deployment without our labels is not held to the slow scale-down rule",
   ],
-  [
-    "unlabelled-gateway-short-grace",
-    "gateway pods selected by the gateway Services but without app.kubernetes.io/name escape the grace period rule",
-  ],
-  ["unlabelled-gateway-no-prestop", "gateway pods without app.kubernetes.io/name escape the preStop rule"],
-  [
-    "unlabelled-gateway-short-drain",
-    "gateway pods without app.kubernetes.io/name escape the DRAIN_SECONDS rule",
-  ],
   // termination-path: one container and one field are read
   // zone-spread: the constraint is read, not what the node selection leaves it
   // autoscalers-budgets: one HPA and one PDB are judged alone, PDB percentages are not rounded as Kubernetes does
