@@ -4,7 +4,8 @@
  * through ./values so unknown values stay unknown.
  */
 import { APP_NAME, CANARY_ROLLOUT_TYPE, CANARY_WEIGHT_RESET_TYPE, LABEL_APP } from "../../components/names";
-import { UNKNOWN, at, isUnknown, items, knownItems, stringMap, type Unknown } from "./values";
+import { resolveEnv } from "./pods/env";
+import { UNKNOWN, at, isUnknown, knownItems, stringMap, type Unknown } from "./values";
 
 /** Resource type tokens the pack inspects. */
 export const TYPES = {
@@ -90,26 +91,17 @@ export function containersOf(pod: unknown): ContainerRef[] {
   return out;
 }
 
-/** An env var's literal value; undefined when absent, UNKNOWN when unknown or taken from a reference. */
+/**
+ * An env var's literal value as the kubelet resolves it (the last entry of a
+ * name wins, $(VAR) expanded: see ./pods/env); undefined when absent, UNKNOWN
+ * when unknown or taken from a reference.
+ */
 export function envValue(container: unknown, name: string): string | Unknown | undefined {
-  const list = items(at(container, "env"));
-  if (isUnknown(list)) return UNKNOWN;
-  let unknownEntry = false;
-  for (const e of list ?? []) {
-    const n = at(e, "name");
-    if (isUnknown(e) || isUnknown(n)) {
-      unknownEntry = true;
-      continue;
-    }
-    if (n !== name) continue;
-    const v = at(e, "value");
-    if (isUnknown(v)) return UNKNOWN;
-    if (typeof v === "string") return v;
-    // valueFrom (a ConfigMap, a field ref): only the cluster knows it.
-    return at(e, "valueFrom") === undefined ? "" : UNKNOWN;
-  }
-  // An unknown entry could be the variable itself.
-  return unknownEntry ? UNKNOWN : undefined;
+  const env = resolveEnv(container);
+  if (isUnknown(env)) return UNKNOWN;
+  const v = env.get(name);
+  if (v === undefined || isUnknown(v)) return v;
+  return v.kind === "literal" ? v.value : UNKNOWN;
 }
 
 /**

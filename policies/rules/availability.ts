@@ -22,14 +22,16 @@ import {
 } from "../lib/chart";
 import { LABEL_VERSION, versionedName } from "../../components/names";
 import { TYPES, describe, isGatewayObject, namespaceOf, selects, templateLabels } from "../lib/kube";
+import { disruptionsAllowed, replicaRange } from "../lib/pods/evictors";
 import { gatewayOnly } from "../lib/rule";
 import { at, isUnknown, knownItems, num, show } from "../lib/values";
 
 const ZONE_KEY = "topology.kubernetes.io/zone";
 
 /**
- * Pods a budget value ("25%" or 2) stands for out of `replicas`, rounding as
- * the disruption controller does (up for minAvailable, down for maxUnavailable).
+ * Pods a budget value ("25%" or 2) stands for out of `replicas`, with the
+ * given rounding: a Deployment's rollingUpdate.maxUnavailable rounds down, a
+ * PDB's percentages (both fields) round up.
  */
 function podsOf(v: unknown, replicas: number, round: (x: number) => number): number | undefined {
   if (typeof v === "number") return v;
@@ -50,12 +52,37 @@ function permissiveBudget(pdb: unknown, replicas: number | undefined): string | 
   if (maxU === "100%") return `maxUnavailable ${show(maxU)}`;
   if (minA === 0 || minA === "0" || minA === "0%") return `minAvailable ${show(minA)}`;
   if (replicas !== undefined && maxU !== undefined) {
-    const n = podsOf(maxU, replicas, Math.floor);
+    // The disruption controller rounds a maxUnavailable percentage up (84% of 6 is 6).
+    const n = podsOf(maxU, replicas, Math.ceil);
     if (n !== undefined && n >= replicas) return `maxUnavailable ${show(maxU)} with ${replicas} pod(s)`;
   }
   if (replicas !== undefined && typeof minA === "string" && minA.endsWith("%")) {
     const n = podsOf(minA, replicas, Math.ceil);
     if (n === 0) return `minAvailable ${show(minA)} of ${replicas} pod(s)`;
+  }
+  return undefined;
+}
+
+/** The PDB's budget as written, for messages. */
+function budgetText(pdb: unknown): string {
+  const maxU = at(pdb, "spec.maxUnavailable");
+  return maxU !== undefined
+    ? `maxUnavailable ${show(maxU)}`
+    : `minAvailable ${show(at(pdb, "spec.minAvailable") ?? 1)}`;
+}
+
+/**
+ * The first pod count in the version's replica range at which the budget
+ * lets more than half of the pods out at once, with what it allows there.
+ */
+function mostAtOnce(
+  pdb: unknown,
+  range: { min: number; max: number } | undefined,
+): { pods: number; allowed: number } | undefined {
+  if (range === undefined) return undefined;
+  for (let n = Math.max(1, range.min); n <= range.max; n++) {
+    const allowed = disruptionsAllowed(pdb, n);
+    if (typeof allowed === "number" && allowed > Math.floor(n / 2)) return { pods: n, allowed };
   }
   return undefined;
 }
@@ -107,6 +134,14 @@ export const gatewayPdb: StackValidationPolicy = {
         }
         continue;
       }
+      if (matches.length > 1) {
+        report(
+          `${what}: ${matches.length} PodDisruptionBudgets select its pods (${matches.map((p) => describe("PodDisruptionBudget", p.props, p.name)).join(", ")}): the eviction API refuses to evict a pod covered by more than one budget, so node drains and upgrades stall until they force-evict. ` +
+            `Fix: keep one PDB per version (maxUnavailable 1) and delete the others.`,
+          d.urn,
+        );
+        continue;
+      }
       const hpa = hpas.find(
         (h) =>
           sameNamespace(h, d) &&
@@ -141,6 +176,15 @@ export const gatewayPdb: StackValidationPolicy = {
           report(
             `${pdbWhat} for ${what} has minAvailable ${minA}, not below the ${replicas} pod(s) it may run with: it blocks every eviction. ` +
               `Fix: use maxUnavailable 1 instead of minAvailable.`,
+            p.urn,
+          );
+          continue;
+        }
+        const most = mostAtOnce(p.props, replicaRange(d, hpa));
+        if (most !== undefined) {
+          report(
+            `${pdbWhat} for ${what} lets ${most.allowed} of ${most.pods} pods be evicted at once (found ${budgetText(p.props)}, percentages rounded up as Kubernetes does): more than half of the version's clients would reconnect together onto fewer pods than they left. ` +
+              `Fix: set maxUnavailable to 1 (an absolute count that stays 1 at every scale).`,
             p.urn,
           );
         }

@@ -21,13 +21,12 @@ import {
 import { GATEWAY_DEFAULTS } from "../../components/gateway/versionedGateway";
 import { ENV_DRAIN_SECONDS } from "../../components/names";
 import { CHART_DEFAULT_GRACE_SECONDS, deliveredControllerValues, isIngressNginxRelease } from "../lib/chart";
-import { TYPES, containersOf, describe, envValue, isGatewayObject, namespaceOf } from "../lib/kube";
+import { TYPES, containersOf, describe, envValue, isGatewayObject } from "../lib/kube";
 import { at, isUnknown, knownItems, num, seconds, show, stringMap } from "../lib/values";
 import { stopSeconds } from "./drain";
 
 const PRIORITY_CLASS_TYPE = "kubernetes:scheduling.k8s.io/v1:PriorityClass";
 /** VPA modes that never evict a running pod. */
-const VPA_QUIET_MODES: readonly string[] = ["Off", "Initial"];
 
 const gatewayDeployments = (rs: readonly PolicyResource[]): PolicyResource[] =>
   rs.filter((r) => r.type === TYPES.deployment && isGatewayObject(r.props) === true);
@@ -38,7 +37,6 @@ const controllerReleases = (rs: readonly PolicyResource[]): PolicyResource[] =>
 const deploymentName = (d: PolicyResource): string => describe("Deployment", d.props, d.name);
 
 /** Kubernetes kind of a resource from its type token ("kubernetes:<group>/<version>:<Kind>"). */
-const kindOf = (type: string): string => type.slice(type.lastIndexOf(":") + 1);
 
 // --- cluster autoscaler ----------------------------------------------------------------------
 
@@ -214,58 +212,6 @@ export const gatewayPriorityClass: StackValidationPolicy = {
   },
 };
 
-// --- a second autoscaler ---------------------------------------------------------------------
-
-export const gatewaySingleAutoscaler: StackValidationPolicy = {
-  name: "gateway-single-autoscaler",
-  description:
-    "Each gateway Deployment has one autoscaler, its own HPA: no second HPA or KEDA ScaledObject on its replicas, no VerticalPodAutoscaler that evicts its pods (Auto, Recreate, InPlaceOrRecreate).",
-  enforcementLevel: "mandatory",
-  validateStack: (args, report) => {
-    for (const d of gatewayDeployments(args.resources)) {
-      const name = at(d.props, "metadata.name");
-      if (typeof name !== "string") continue;
-      const ns = namespaceOf(d.props);
-      const sameNs = (r: PolicyResource): boolean => {
-        const n = namespaceOf(r.props);
-        return isUnknown(n) || isUnknown(ns) || (n ?? "default") === (ns ?? "default");
-      };
-      const targets = (r: PolicyResource, path: string): boolean =>
-        at(r.props, `${path}.name`) === name &&
-        [undefined, "Deployment"].includes(at(r.props, `${path}.kind`) as string | undefined) &&
-        sameNs(r);
-      const hpas = args.resources.filter((r) => r.type === TYPES.hpa && targets(r, "spec.scaleTargetRef"));
-      if (hpas.length > 1) {
-        report(
-          `${deploymentName(d)}: ${hpas.length} HorizontalPodAutoscalers (${hpas.map((h) => JSON.stringify(at(h.props, "metadata.name") ?? h.name)).join(", ")}) write its replica count in turn, so each undoes the other's scale-down pace. ` +
-            `Fix: keep only the version's own HPA; add metrics to it instead of a second one.`,
-          d.urn,
-        );
-      }
-      for (const r of args.resources) {
-        const kind = kindOf(r.type);
-        if (kind === "ScaledObject" && targets(r, "spec.scaleTargetRef")) {
-          const min = at(r.props, "spec.minReplicaCount");
-          report(
-            `${deploymentName(d)}: KEDA ScaledObject ${JSON.stringify(r.name)} scales it besides its own HPA${min === 0 ? ", down to zero replicas (minReplicaCount 0)" : ""}: its scale-down is not paced by the reconnect budget. ` +
-              `Fix: remove the ScaledObject, or scale through the version's own HPA.`,
-            r.urn,
-          );
-        }
-        if (kind === "VerticalPodAutoscaler" && targets(r, "spec.targetRef")) {
-          const mode = at(r.props, "spec.updatePolicy.updateMode");
-          if (isUnknown(mode) || (typeof mode === "string" && VPA_QUIET_MODES.includes(mode))) continue;
-          report(
-            `${deploymentName(d)}: VerticalPodAutoscaler ${JSON.stringify(r.name)} in updateMode ${mode === undefined ? "unset (Auto)" : show(mode)} evicts its pods whenever its recommendation moves, at no pace the budget bounds. ` +
-              `Fix: set spec.updatePolicy.updateMode to "Off" (recommendations only) or "Initial".`,
-            r.urn,
-          );
-        }
-      }
-    }
-  },
-};
-
 // --- HPA pace against the budget -------------------------------------------------------------
 
 /** Pods a scale-down policy may remove per period, out of `maxReplicas`. */
@@ -394,7 +340,6 @@ export const disruptionPolicies = [
   gatewaySafeFromAutoscaler,
   gatewayNoSpotCapacity,
   gatewayPriorityClass,
-  gatewaySingleAutoscaler,
   gatewayScaleDownWithinBudget,
   gatewayDrainWithinNodeUpgrade,
 ];

@@ -108,7 +108,7 @@ describe("disruption rules on unprotected variants of the prod render", () => {
     ]);
   });
 
-  it("GIVEN the prod render WHEN a VerticalPodAutoscaler in Auto mode targets the gateway THEN gateway-single-autoscaler refuses it", async () => {
+  it("GIVEN the prod render WHEN a VerticalPodAutoscaler in Auto mode targets the gateway THEN gateway-one-autoscaler refuses it", async () => {
     const rs = prod();
     const name = at(one(rs, TYPES.deployment).props, "metadata.name");
     rs.push({
@@ -123,7 +123,7 @@ describe("disruption rules on unprotected variants of the prod render", () => {
       },
     });
     assert.deepEqual(await findings(rs), [
-      'gateway-single-autoscaler: Deployment "ws-gateway-2f9c1ab": VerticalPodAutoscaler "gateway-vpa" in updateMode "Auto" evicts its pods whenever its recommendation moves, at no pace the budget bounds. Fix: set spec.updatePolicy.updateMode to "Off" (recommendations only) or "Initial".',
+      `gateway-one-autoscaler: VerticalPodAutoscaler "gateway-vpa" runs in updateMode "Auto" on Deployment "ws-gateway-2f9c1ab": it evicts running pods to resize them, whenever it decides, outside the release and the disruption budget's pacing. Fix: set spec.updatePolicy.updateMode to "Off" (recommendations only) or "Initial".`,
     ]);
   });
 

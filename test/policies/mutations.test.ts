@@ -64,6 +64,32 @@ const MUTATIONS: readonly Mutation[] = [
     ],
   },
   {
+    policy: "gateway-termination-path",
+    what: "a shell as PID 1 (sh -c without exec)",
+    change: set(TYPES.deployment, `${C}.command`, ["sh", "-c", "node server.js"]),
+    messages: [
+      `${D}: container "gateway" (serving Service "ws-gateway-canary" port 8080, Service "ws-gateway-stable" port 8080): sh is PID 1 running "node server.js" without exec, and a shell does not forward SIGTERM to its child (command/args ["sh","-c","node server.js"]), so the gateway never starts its drain and is killed with every connection at the end of the grace period. Fix: run the program as PID 1 (command ["node", "server.js"]), or end the script with exec (sh -c "exec node server.js").`,
+    ],
+  },
+  {
+    policy: "gateway-one-autoscaler",
+    what: "the HPA aimed at a Deployment the stack does not declare",
+    change: set(TYPES.hpa, "spec.scaleTargetRef.name", "ws-gateway-old"),
+    messages: [
+      `HorizontalPodAutoscaler "ws-gateway-2f9c1ab": spec.scaleTargetRef {"apiVersion":"apps/v1","kind":"Deployment","name":"ws-gateway-old"} names no workload the stack declares: the gateway version it was meant for can never grow under load. Fix: point scaleTargetRef at the version's Deployment ({apiVersion: "apps/v1", kind: "Deployment", name: "ws-gateway-<version>"}).`,
+    ],
+  },
+  {
+    policy: "zone-spread-in-fact",
+    what: "a nodeSelector pinning the gateway pods to one zone",
+    change: set(TYPES.deployment, `${POD}.nodeSelector`, { "topology.kubernetes.io/zone": "europe-west1-b" }),
+  },
+  {
+    policy: "ingress-nginx-one-at-a-time",
+    what: "the controller's rolling update stopping every controller (Recreate)",
+    change: set(TYPES.helmRelease, [...CV, "updateStrategy"], { type: "Recreate" }),
+  },
+  {
     policy: "gateway-drain-seconds",
     what: "DRAIN_SECONDS 60",
     change: set(TYPES.deployment, `${C}.env.0.value`, "60"),
@@ -485,20 +511,6 @@ const MUTATIONS: readonly Mutation[] = [
     policy: "gateway-priority-class",
     what: "a PriorityClass the stack does not declare",
     change: set(TYPES.deployment, `${POD}.priorityClassName`, "batch"),
-  },
-  {
-    policy: "gateway-single-autoscaler",
-    what: "a second HPA on the gateway Deployment",
-    change: (rs) => [
-      ...rs,
-      ...rs
-        .filter((r) => r.type === TYPES.hpa)
-        .map((r) => ({
-          ...r,
-          name: `${r.name}-memory`,
-          props: withValue(r.props, "metadata.name", "memory"),
-        })),
-    ],
   },
   {
     policy: "gateway-scale-down-within-budget",

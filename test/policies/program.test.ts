@@ -137,6 +137,7 @@ describe("policy pack on the rendered program", () => {
       `ingress-nginx-replicas: ${R}: values.controller.topologySpreadConstraints has no topology.kubernetes.io/zone constraint (found nothing): replicas could share a zone and fail together. Fix: add {maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: <controller pod labels>}.`,
       `ingress-nginx-proxy-timeouts: ${R}: values.controller.config["proxy-read-timeout"] is not set, so nginx uses 60, below 3600 s: nginx closes a WebSocket idle for longer. Fix: set it to "3600".`,
       `ingress-nginx-proxy-timeouts: ${R}: values.controller.config["proxy-send-timeout"] is not set, so nginx uses 60, below 3600 s: nginx closes a WebSocket idle for longer. Fix: set it to "3600".`,
+      `ingress-nginx-one-at-a-time: ${R}: values.controller.extraArgs.shutdown-grace-period is not set (the controller uses 0), below 5 s: a stopping controller refuses new connections before the load balancer has taken it out, so clients reconnecting then fail. Fix: set values.controller.extraArgs.shutdown-grace-period to at least "5".`,
     ]);
   });
 

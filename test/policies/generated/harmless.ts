@@ -373,4 +373,37 @@ export const HARMLESS: readonly HarmlessEdit[] = [
     description: "a team label on the gateway namespace",
     apply: edit("kubernetes:core/v1:Namespace", "gateway-namespace", label("acme.example/team", "realtime")),
   },
+  {
+    id: "harmless-exec-shell-entrypoint",
+    stack: "prod",
+    description:
+      'command ["sh", "-c", "exec node server.js"]: the shell replaces itself, node is PID 1 and gets SIGTERM',
+    apply: onContainer((c) => {
+      c.command = ["sh", "-c", "exec node server.js"];
+    }),
+  },
+  {
+    id: "harmless-prestop-exec-sleep",
+    stack: "prod",
+    description: 'preStop exec ["sleep", "10"] instead of the sleep action: the same bounded wait',
+    apply: onContainer((c) => {
+      c.lifecycle = { preStop: { exec: { command: ["sleep", "10"] } } };
+    }),
+  },
+  {
+    id: "harmless-env-expansion",
+    stack: "dev",
+    description: "LOG_PREFIX=$(GATEWAY_VERSION): a variable built from an earlier one",
+    apply: onContainer((c) => {
+      listAt(c, ["env"]).push({ name: "LOG_PREFIX", value: "gw-$(GATEWAY_VERSION)" });
+    }),
+  },
+  {
+    id: "harmless-pdb-max-unavailable-one-of-six-percent",
+    stack: "prod",
+    description: 'PDB maxUnavailable "16%": ceil(0.96) = 1 of 6 pods, still one at a time at the minimum',
+    apply: edit(TYPE.pdb, undefined, (p) => {
+      objAt(p, ["spec"]).maxUnavailable = "16%";
+    }),
+  },
 ];
