@@ -3,13 +3,13 @@ import { errorText } from "../apiError";
 import type { Gate, GateContext, GateResult } from "../types";
 import { GateFailure, Run, thrownByGate, withFix } from "./run";
 
-/** Runs every gate once (with API retries); a gate that throws counts as failed, an API failure as the API's. */
-export async function runGateRound(
+/** Every gate once, in parallel (with API retries); a gate that throws counts as failed, an API failure as the API's. */
+async function checkAll(
   run: Run,
   gates: readonly Gate[],
   ctx: GateContext,
-): Promise<GateFailure | undefined> {
-  const results = await Promise.all(
+): Promise<(GateResult | GateFailure)[]> {
+  return Promise.all(
     gates.map(async (gate): Promise<GateResult | GateFailure> => {
       try {
         return await run.retried(`gate ${gate.name}`, () => gate.check(ctx));
@@ -18,18 +18,45 @@ export async function runGateRound(
       }
     }),
   );
-  // The first failure in gate order is reported, so messages are deterministic.
+}
+
+/** The first failure in gate order, with its index; undefined when every gate passed. */
+function firstFailure(
+  gates: readonly Gate[],
+  results: readonly (GateResult | GateFailure)[],
+): { index: number; failure: GateFailure } | undefined {
   for (let index = 0; index < results.length; index++) {
     const result = results[index];
-    if ("gate" in result) return result;
+    if ("gate" in result) return { index, failure: result };
     if (!result.ok) {
-      return withFix(
+      const failure = withFix(
         { gate: gates[index].name, measured: result.measured, threshold: result.threshold },
         result.fix,
       );
+      return { index, failure };
     }
   }
   return undefined;
+}
+
+/**
+ * Runs every gate once; the first failure in gate order is reported, so
+ * messages are deterministic. Gates run in parallel, so a gate ordered
+ * before the failing one may have read the cluster before the cause
+ * happened (a pod listed just before its container died, whose refused
+ * upgrade the handshake then met): those earlier gates are checked once
+ * more, and the report names the cause when they now see it.
+ */
+export async function runGateRound(
+  run: Run,
+  gates: readonly Gate[],
+  ctx: GateContext,
+): Promise<GateFailure | undefined> {
+  const first = firstFailure(gates, await checkAll(run, gates, ctx));
+  if (first === undefined || first.index === 0) return first?.failure;
+  const earlier = gates.slice(0, first.index);
+  const again = firstFailure(earlier, await checkAll(run, earlier, ctx));
+  return again?.failure ?? first.failure;
 }
 
 export async function beginGates(
