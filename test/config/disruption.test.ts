@@ -8,21 +8,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SCALE_DOWN_DEFAULTS, scaleDownPace } from "../../components/shared/budget";
 import { ConfigError, parseConfig, type RawStackConfig } from "../../infra/config";
+import { gkeStackConfig } from "../helpers/gkeConfig";
 
 /** A GKE stack with the defaults: 12 pods at most, 5000 connections each, a 1800 s drain. */
-type Section = Record<string, unknown>;
-function base(): { cluster: Section; ingress: Section; gateway: Section; rollout: Section } {
-  return {
-    cluster: {
-      mode: "gke",
-      project: "acme-ws-prod",
-      region: "europe-west1",
-      masterAuthorizedNetworks: [{ cidr: "203.0.113.0/24", name: "ops" }],
-    },
-    ingress: { host: "ws.acme.example", tlsSecretName: "ws-tls" },
-    gateway: { image: "europe-docker.pkg.dev/acme/gw/ws-gateway", version: "2f9c1ab", drainSeconds: 1800 },
-    rollout: { steps: [{ weight: 5, pause: "2m" }, { weight: 100 }] },
-  };
+function base(): ReturnType<typeof gkeStackConfig> {
+  return { ...gkeStackConfig(), rollout: { steps: [{ weight: 5, pause: "2m" }, { weight: 100 }] } };
 }
 
 function problemsOf(raw: RawStackConfig): readonly string[] {

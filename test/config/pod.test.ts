@@ -8,28 +8,15 @@ import { describe, it } from "node:test";
 import { parseConfig, type RawStackConfig } from "../../infra/config";
 import { podSchema } from "../../infra/config/pod";
 import { leafKeys, type Schema } from "../../infra/config/walk";
+import { gkeStackConfig } from "../helpers/gkeConfig";
 import { FULL_POD, podStackConfigMap } from "../helpers/podStack";
 import { applySuggestion, parseMap } from "./parseMap";
 import { POD_CASES } from "./podCases";
 
 /** A complete, valid GKE config whose gateway.pod is `pod`. */
 function withPod(pod: unknown): RawStackConfig {
-  return {
-    cluster: {
-      mode: "gke",
-      project: "acme-ws-prod",
-      region: "europe-west1",
-      masterAuthorizedNetworks: [{ cidr: "203.0.113.0/24", name: "ops" }],
-    },
-    ingress: { host: "ws.acme.example", tlsSecretName: "ws-tls" },
-    gateway: {
-      image: "europe-docker.pkg.dev/acme/gw/ws-gateway",
-      version: "2f9c1ab",
-      drainSeconds: 1800,
-      pod,
-    },
-    rollout: { steps: [{ weight: 5, pause: "2m" }, { weight: 25, pause: "5m" }, { weight: 100 }] },
-  };
+  const c = gkeStackConfig();
+  return { ...c, gateway: { ...c.gateway, pod } };
 }
 
 /** The schema paths (`env[].name`) a value sets, list items walked as `[]`; a leaf (a map, affinity) stops the walk. */

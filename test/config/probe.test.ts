@@ -6,22 +6,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseConfig, type RawStackConfig } from "../../infra/config";
+import { gkeStackConfig } from "../helpers/gkeConfig";
 
 function withHandshake(handshake: Record<string, unknown>): RawStackConfig {
-  return {
-    cluster: {
-      mode: "gke",
-      project: "acme-ws-prod",
-      region: "europe-west1",
-      masterAuthorizedNetworks: [{ cidr: "203.0.113.0/24", name: "ops" }],
-    },
-    ingress: { host: "ws.acme.example", tlsSecretName: "ws-tls" },
-    gateway: { image: "europe-docker.pkg.dev/acme/gw/ws-gateway", version: "2f9c1ab", drainSeconds: 1800 },
-    rollout: {
-      steps: [{ weight: 5, pause: "2m" }, { weight: 25, pause: "5m" }, { weight: 100 }],
-      gates: { handshake },
-    },
-  };
+  const c = gkeStackConfig();
+  return { ...c, rollout: { ...c.rollout, gates: { handshake } } };
 }
 
 function problemsOf(raw: RawStackConfig): readonly string[] {
